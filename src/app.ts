@@ -1,0 +1,52 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+import packageJson from '../package.json' with { type: 'json' };
+import type { Config } from './config.ts';
+import { registerAgents } from './modules/agents/index.ts';
+import { healthRoutes } from './modules/ops/health-routes.ts';
+import { registerTenancy } from './modules/tenancy/index.ts';
+import type { DatabaseHandle } from './platform/db/database.ts';
+import { registerErrorHandling } from './platform/http/error-handler.ts';
+import { registerOpenApi } from './platform/http/openapi.ts';
+import { requestIdFor } from './platform/http/request-id.ts';
+import { loggerOptions } from './platform/observability/logger.ts';
+
+export interface AppOptions {
+  config: Config;
+  database: DatabaseHandle;
+  /** The JWT signing secret, resolved by the caller (explicit, or generated for the embedded default). */
+  jwtSecret: string;
+  /** Where log lines go; standard output when absent. */
+  logStream?: DestinationStream;
+}
+
+/** Assembles the HTTP application from the modules; holds no business logic. */
+export async function buildApp({ config, database, jwtSecret, logStream }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logStream ? { ...loggerOptions(config.logLevel), stream: logStream } : loggerOptions(config.logLevel),
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+  await registerOpenApi(app, packageJson.version);
+
+  await app.register(healthRoutes(database));
+  const { guard } = await registerTenancy(app, {
+    db: database.db,
+    jwtSecret,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    allowRegistration: config.allowRegistration,
+  });
+  await registerAgents(app, { db: database.db, guard, promptScreening: config.promptScreening });
+  return app;
+}

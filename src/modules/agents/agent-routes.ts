@@ -1,0 +1,274 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idParams } from '../../platform/http/common-schemas.ts';
+import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
+import { ValidationError } from '../../platform/http/errors.ts';
+import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
+import { toConfigPatch } from './agent-input.ts';
+import {
+  agentView,
+  agentWriteView,
+  configurationBody,
+  configurationWriteView,
+  createAgentBody,
+  diffQuery,
+  diffView,
+  historyQuery,
+  historyView,
+  ifMatchHeaders,
+  listAgentsQuery,
+  rollbackBody,
+  updateAgentBody,
+  versionParams,
+  versionsQuery,
+  versionView,
+} from './agent-schemas.ts';
+import type { AgentService, ChangeContext } from './agent-service.ts';
+
+/** If-Match carries a version, bare or as an ETag ("3", W/"3"); the body may carry it instead. */
+function expectedVersionOf(request: FastifyRequest, bodyVersion: number | undefined): number | undefined {
+  const header = request.headers['if-match'];
+  if (typeof header !== 'string' || header.trim() === '*') return bodyVersion;
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
+  if (!match) throw new ValidationError('If-Match must hold an agent version', [{ field: 'if-match', message: 'expected a version number such as "3"' }]);
+  const headerVersion = Number(match[1]);
+  if (bodyVersion !== undefined && bodyVersion !== headerVersion) {
+    throw new ValidationError('If-Match and expected_version disagree', [
+      { field: 'expected_version', message: `differs from If-Match (${headerVersion})` },
+    ]);
+  }
+  return headerVersion;
+}
+
+const contextOf = (
+  request: FastifyRequest,
+  body: { change_reason?: string | undefined; expected_version?: number | undefined },
+): ChangeContext => ({
+  principal: principalOf(request),
+  ipAddress: request.ip ?? null,
+  changeReason: body.change_reason,
+  expectedVersion: expectedVersionOf(request, body.expected_version),
+});
+
+export const agentRoutes =
+  (agents: AgentService, guard: AccessGuard): FastifyPluginAsyncZod =>
+  async (app) => {
+    const common = { tags: ['agents'], security: bearerSecurity };
+    const read = guard('agents:read');
+    const write = guard('agents:write');
+    const notFound = { 404: errorBodySchema };
+    const writeErrors = { 400: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+
+    app.post(
+      '/agents',
+      {
+        preHandler: write,
+        schema: {
+          ...common,
+          summary: 'Create an agent (version 1)',
+          description: 'Fields may be sent flat or grouped under `configuration`. Screened prompts are rejected with 400.',
+          body: createAgentBody,
+          response: { 201: agentWriteView, 400: errorBodySchema, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await agents.create(request.body, contextOf(request, request.body))),
+    );
+
+    app.get(
+      '/agents',
+      {
+        preHandler: read,
+        schema: {
+          ...common,
+          summary: 'List the organization’s agents, newest first',
+          description: 'Paginated with limit/offset; X-Total-Count holds the total.',
+          querystring: listAgentsQuery,
+          response: { 200: z.array(agentView), ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { limit, offset, ...filters } = request.query;
+        const { items, total } = await agents.list(principalOf(request), filters, { limit, offset });
+        reply.header('x-total-count', String(total));
+        return items;
+      },
+    );
+
+    app.get(
+      '/agents/:id',
+      {
+        preHandler: read,
+        schema: {
+          ...common,
+          summary: 'Get an agent; its ETag is its version',
+          params: idParams,
+          response: { 200: agentView, ...notFound, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const agent = await agents.get(principalOf(request), request.params.id);
+        reply.header('etag', `"${agent.version}"`);
+        return agent;
+      },
+    );
+
+    for (const method of ['put', 'patch'] as const) {
+      app[method](
+        '/agents/:id',
+        {
+          preHandler: write,
+          schema: {
+            ...common,
+            summary: `Update an agent (${method.toUpperCase()}: partial; a configuration change appends a version)`,
+            params: idParams,
+            headers: ifMatchHeaders,
+            body: updateAgentBody,
+            response: { 200: agentWriteView, ...writeErrors, ...standardErrorResponses },
+          },
+        },
+        async (request) => agents.update(request.params.id, request.body, contextOf(request, request.body)),
+      );
+    }
+
+    app.delete(
+      '/agents/:id',
+      {
+        preHandler: write,
+        schema: {
+          ...common,
+          summary: 'Delete an agent (soft: archived, then 404 on reads)',
+          params: idParams,
+          response: { 204: z.null().describe('Deleted'), ...notFound, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await agents.remove(request.params.id, contextOf(request, {}));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/agents/:id/configuration',
+      {
+        preHandler: read,
+        schema: {
+          ...common,
+          summary: 'The current configuration version',
+          params: idParams,
+          response: { 200: versionView, ...notFound, ...standardErrorResponses },
+        },
+      },
+      async (request) => agents.currentConfiguration(principalOf(request), request.params.id),
+    );
+
+    app.put(
+      '/agents/:id/configuration',
+      {
+        preHandler: write,
+        schema: {
+          ...common,
+          summary: 'Change configuration fields; appends a version when anything changes',
+          params: idParams,
+          headers: ifMatchHeaders,
+          body: configurationBody,
+          response: { 200: configurationWriteView, ...writeErrors, ...standardErrorResponses },
+        },
+      },
+      async (request) => {
+        const { change_reason, expected_version, ...fields } = request.body;
+        const { patch } = toConfigPatch(fields);
+        return agents.updateConfiguration(request.params.id, patch, contextOf(request, { change_reason, expected_version }));
+      },
+    );
+
+    app.get(
+      '/agents/:id/configuration/versions',
+      {
+        preHandler: read,
+        schema: {
+          ...common,
+          summary: 'Configuration versions, newest first',
+          description: 'Paginated with limit/offset; X-Total-Count holds the total.',
+          params: idParams,
+          querystring: versionsQuery,
+          response: { 200: z.array(versionView), ...notFound, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { items, total } = await agents.listVersions(principalOf(request), request.params.id, request.query);
+        reply.header('x-total-count', String(total));
+        return items;
+      },
+    );
+
+    app.get(
+      '/agents/:id/configuration/versions/:version',
+      {
+        preHandler: read,
+        schema: {
+          ...common,
+          summary: 'One configuration version',
+          params: versionParams,
+          response: { 200: versionView, ...notFound, ...standardErrorResponses },
+        },
+      },
+      async (request) => agents.getVersion(principalOf(request), request.params.id, request.params.version),
+    );
+
+    app.get(
+      '/agents/:id/configuration/versions/:version/diff',
+      {
+        preHandler: read,
+        schema: {
+          ...common,
+          summary: 'Field-level differences between a version and another (default: the previous one)',
+          params: versionParams,
+          querystring: diffQuery,
+          response: { 200: diffView, 400: errorBodySchema, ...notFound, ...standardErrorResponses },
+        },
+      },
+      async (request) =>
+        agents.diffVersions(principalOf(request), request.params.id, request.params.version, request.query.against),
+    );
+
+    app.post(
+      '/agents/:id/configuration/rollback',
+      {
+        preHandler: write,
+        schema: {
+          ...common,
+          summary: 'Append a new version equal to an earlier one',
+          params: idParams,
+          headers: ifMatchHeaders,
+          body: rollbackBody,
+          response: { 200: agentWriteView, ...writeErrors, ...standardErrorResponses },
+        },
+      },
+      async (request) => agents.rollback(request.params.id, request.body.version, contextOf(request, request.body)),
+    );
+
+    app.get(
+      '/agents/:id/history',
+      {
+        preHandler: read,
+        schema: {
+          ...common,
+          summary: 'Field-level change history, newest first',
+          description: 'Paginated with limit/offset; X-Total-Count holds the total.',
+          params: idParams,
+          querystring: historyQuery,
+          response: { 200: z.array(historyView), ...notFound, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { field_filter, ...page } = request.query;
+        const { items, total } = await agents.history(principalOf(request), request.params.id, {
+          ...page,
+          fieldFilter: field_filter,
+        });
+        reply.header('x-total-count', String(total));
+        return items;
+      },
+    );
+  };

@@ -1,0 +1,52 @@
+import { iso } from '../../platform/http/common-schemas.ts';
+import { type AgentConfig, defaultAgentConfig } from './agent-config.ts';
+import type { AgentHistoryRow, AgentRow, AgentVersionRow } from './agent-repository.ts';
+import type { AgentView, HistoryView, VersionView } from './agent-schemas.ts';
+
+/** Stored snapshots predate fields added later; those read as their defaults. */
+export const withDefaults = (stored: AgentConfig): AgentConfig => ({ ...defaultAgentConfig, ...stored });
+
+export const toAgentView = (row: AgentRow): AgentView => ({
+  ...withDefaults(row.configuration),
+  id: row.id,
+  organization_id: row.organizationId,
+  status: row.status,
+  is_active: row.status === 'active',
+  version: row.version,
+  runtime: row.runtime,
+  interaction_count: row.interactionCount,
+  last_interaction_at: iso(row.lastInteractionAt),
+  total_tasks_processed: row.totalTasksProcessed,
+  total_processing_time_ms: row.totalProcessingTimeMs,
+  created_by_user_id: row.createdByUserId,
+  created_by_api_key_id: row.createdByApiKeyId,
+  created_at: row.createdAt.toISOString(),
+  updated_at: row.updatedAt.toISOString(),
+});
+
+export const toVersionView = (row: AgentVersionRow): VersionView => ({
+  agent_id: row.agentId,
+  version: row.version,
+  configuration: withDefaults(row.snapshot),
+  checksum: row.checksum,
+  change_type: row.changeType,
+  change_reason: row.changeReason,
+  created_by_user_id: row.createdByUserId,
+  created_by_api_key_id: row.createdByApiKeyId,
+  created_at: row.createdAt.toISOString(),
+});
+
+export const toHistoryView = (row: AgentHistoryRow): HistoryView => ({
+  id: row.id,
+  agent_id: row.agentId,
+  change_type: row.changeType,
+  field_changed: row.fieldChanged,
+  old_value: row.oldValue,
+  new_value: row.newValue,
+  changed_by_user_id: row.changedByUserId,
+  changed_by_api_key_id: row.changedByApiKeyId,
+  change_reason: row.changeReason,
+  ip_address: row.ipAddress,
+  version: row.version,
+  change_timestamp: row.changeTimestamp.toISOString(),
+});

@@ -1,0 +1,36 @@
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../../platform/http/errors.ts';
+import type { AuthService } from './auth-service.ts';
+import type { Principal } from './principal.ts';
+import { hasPermission, type Permission } from './roles.ts';
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** The caller of a route protected by the guard. */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = principals.get(request);
+  if (!principal) throw new UnauthorizedError();
+  return principal;
+}
+
+/** Builds the pre-handler a route declares to require a permission; other modules receive it. */
+export type AccessGuard = (permission: Permission) => preHandlerAsyncHookHandler;
+
+/** OpenAPI security requirement of every guarded route. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export function createAccessGuard(auth: AuthService): AccessGuard {
+  return (permission) =>
+    async function requirePermission(request) {
+      const [scheme, credential] = (request.headers.authorization ?? '').split(' ', 2);
+      if (scheme?.toLowerCase() !== 'bearer' || !credential) {
+        throw new UnauthorizedError('Missing bearer token: send Authorization: Bearer <token or API key>');
+      }
+      const principal = await auth.authenticate(credential.trim());
+      if (!principal) throw new UnauthorizedError('Invalid, expired or revoked credentials', 'invalid_token');
+      if (!hasPermission(principal.role, permission)) {
+        throw new ForbiddenError(`The ${principal.role} role lacks the ${permission} permission`);
+      }
+      principals.set(request, principal);
+    };
+}

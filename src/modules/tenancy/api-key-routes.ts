@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idParams } from '../../platform/http/common-schemas.ts';
+import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
+import { type AccessGuard, bearerSecurity, principalOf } from './access-guard.ts';
+import type { ApiKeyService } from './api-key-service.ts';
+import { apiKeyView, createApiKeyBody, createdApiKeyView } from './tenancy-schemas.ts';
+
+export const apiKeyRoutes =
+  (apiKeys: ApiKeyService, guard: AccessGuard): FastifyPluginAsyncZod =>
+  async (app) => {
+    const common = { tags: ['api-keys'], security: bearerSecurity };
+    const requireOwnKeys = guard('api_keys:manage_own');
+
+    app.post(
+      '/api-keys',
+      {
+        preHandler: requireOwnKeys,
+        schema: {
+          ...common,
+          summary: 'Create an API key; the key is shown once, in this response',
+          body: createApiKeyBody,
+          response: { 201: createdApiKeyView, 400: errorBodySchema, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await apiKeys.create(principalOf(request), request.body)),
+    );
+
+    app.get(
+      '/api-keys',
+      {
+        preHandler: requireOwnKeys,
+        schema: {
+          ...common,
+          summary: 'List API keys (prefixes only): all of them for an org_admin, your own otherwise',
+          response: { 200: z.array(apiKeyView), ...standardErrorResponses },
+        },
+      },
+      async (request) => apiKeys.list(principalOf(request)),
+    );
+
+    app.get(
+      '/api-keys/:id',
+      {
+        preHandler: requireOwnKeys,
+        schema: {
+          ...common,
+          summary: 'Get an API key (without the secret)',
+          params: idParams,
+          response: { 200: apiKeyView, 404: errorBodySchema, ...standardErrorResponses },
+        },
+      },
+      async (request) => apiKeys.get(principalOf(request), request.params.id),
+    );
+
+    app.delete(
+      '/api-keys/:id',
+      {
+        preHandler: requireOwnKeys,
+        schema: {
+          ...common,
+          summary: 'Revoke an API key; it stops working immediately',
+          params: idParams,
+          response: { 204: z.null().describe('Revoked'), 404: errorBodySchema, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        await apiKeys.revoke(principalOf(request), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };

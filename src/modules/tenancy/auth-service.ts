@@ -1,0 +1,149 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Database, Executor } from '../../platform/db/database.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { uuidv7 } from '../../platform/db/ids.ts';
+import { hashPassword, verifyPassword } from '../../platform/crypto/passwords.ts';
+import { randomToken, sha256Hex } from '../../platform/crypto/tokens.ts';
+import { ConflictError, ForbiddenError, UnauthorizedError } from '../../platform/http/errors.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import * as accounts from './account-repository.ts';
+import * as apiKeyRows from './api-key-repository.ts';
+import { API_KEY_PREFIX_LENGTH, isApiKey } from './api-key-format.ts';
+import type { Principal } from './principal.ts';
+import type { TokenResponse } from './tenancy-schemas.ts';
+import { toOrganizationView, toUserView } from './tenancy-views.ts';
+
+export interface AuthServiceOptions {
+  db: Database;
+  accessTokens: AccessTokens;
+  refreshTokenTtlSeconds: number;
+  allowRegistration: boolean;
+  /** Called after a key authenticates; errors are the caller's to log, never the request's to fail. */
+  onBackgroundError: (error: unknown) => void;
+}
+
+const REFRESH_TOKEN_PREFIX = 'rt_';
+// Compared against when the email is unknown, so that sign-in takes as long either way.
+const unknownUserHash = hashPassword(randomToken());
+
+function slugify(name: string): string {
+  const base = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${base || 'org'}-${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+}
+
+export function createAuthService(options: AuthServiceOptions) {
+  const { db, accessTokens } = options;
+
+  async function issueTokens(executor: Executor, user: accounts.UserRow, familyId: string) {
+    const refreshToken = `${REFRESH_TOKEN_PREFIX}${randomToken()}`;
+    await accounts.insertRefreshToken(executor, {
+      id: uuidv7(),
+      organizationId: user.organizationId,
+      userId: user.id,
+      familyId,
+      tokenHash: sha256Hex(refreshToken),
+      expiresAt: new Date(Date.now() + options.refreshTokenTtlSeconds * 1000),
+    });
+    const accessToken = await accessTokens.issue({
+      userId: user.id,
+      organizationId: user.organizationId,
+      role: user.role,
+    });
+    return { accessToken, refreshToken };
+  }
+
+  async function tokenResponse(user: accounts.UserRow, tokens: { accessToken: string; refreshToken: string }) {
+    const organization = await accounts.findOrganization(db, user.organizationId);
+    if (!organization) throw new UnauthorizedError();
+    return {
+      access_token: tokens.accessToken,
+      refresh_token: tokens.refreshToken,
+      token_type: 'bearer',
+      expires_in: accessTokens.ttlSeconds,
+      user: toUserView(user),
+      organization: toOrganizationView(organization),
+    } satisfies TokenResponse;
+  }
+
+  async function authenticateApiKey(key: string): Promise<Principal | null> {
+    const row = await apiKeyRows.findApiKeyByPrefix(db, key.slice(0, API_KEY_PREFIX_LENGTH));
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
+    const expected = Buffer.from(row.keyHash, 'hex');
+    const actual = Buffer.from(sha256Hex(key), 'hex');
+    if (!timingSafeEqual(expected, actual)) return null;
+    apiKeyRows.touchApiKey(db, row.id).catch(options.onBackgroundError);
+    return { organizationId: row.organizationId, role: row.role, userId: null, apiKeyId: row.id };
+  }
+
+  return {
+    /** Creates a user and a new organization with that user as its org_admin. */
+    async register(input: { email: string; password: string; full_name: string; organization_name?: string | undefined }) {
+      if (!options.allowRegistration) {
+        throw new ForbiddenError('Registration is closed on this server; ask an org_admin to add you');
+      }
+      const passwordHash = await hashPassword(input.password);
+      try {
+        const { user, tokens } = await db.transaction(async (tx) => {
+          const organizationName = input.organization_name ?? `${input.full_name}'s organization`;
+          const organization = await accounts.insertOrganization(tx, {
+            id: uuidv7(),
+            name: organizationName,
+            slug: slugify(organizationName),
+          });
+          const user = await accounts.insertUser(tx, {
+            id: uuidv7(),
+            organizationId: organization.id,
+            email: input.email,
+            fullName: input.full_name,
+            passwordHash,
+            role: 'org_admin',
+          });
+          return { user, tokens: await issueTokens(tx, user, uuidv7()) };
+        });
+        return tokenResponse(user, tokens);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError('email_taken', 'An account with this email already exists');
+        throw error;
+      }
+    },
+
+    async login(input: { email: string; password: string }) {
+      const user = await accounts.findUserByEmail(db, input.email);
+      const valid = await verifyPassword(input.password, user?.passwordHash ?? (await unknownUserHash));
+      if (!user || !valid) throw new UnauthorizedError('Invalid email or password', 'invalid_credentials');
+      if (user.status !== 'active') throw new UnauthorizedError('This account is disabled', 'account_disabled');
+      const lastLoginAt = new Date();
+      await accounts.updateUser(db, user.organizationId, user.id, { lastLoginAt });
+      return tokenResponse({ ...user, lastLoginAt }, await issueTokens(db, user, uuidv7()));
+    },
+
+    /** Rotates a refresh token. Presenting an already rotated token revokes its whole family. */
+    async refresh(refreshToken: string) {
+      const tokenHash = sha256Hex(refreshToken);
+      const claimed = await accounts.claimRefreshToken(db, tokenHash);
+      if (!claimed) {
+        const known = await accounts.findRefreshToken(db, tokenHash);
+        if (known && !known.revokedAt) await accounts.revokeRefreshTokenFamily(db, known.familyId);
+        throw new UnauthorizedError('Invalid or revoked refresh token', 'invalid_refresh_token');
+      }
+      if (claimed.expiresAt.getTime() <= Date.now()) {
+        throw new UnauthorizedError('Refresh token expired', 'invalid_refresh_token');
+      }
+      const user = await accounts.findUser(db, claimed.organizationId, claimed.userId);
+      if (!user || user.status !== 'active') throw new UnauthorizedError('This account is disabled', 'account_disabled');
+      return tokenResponse(user, await issueTokens(db, user, claimed.familyId));
+    },
+
+    /** The principal behind a bearer credential (JWT or API key), or null when it is not valid. */
+    authenticate(credential: string): Promise<Principal | null> {
+      return isApiKey(credential) ? authenticateApiKey(credential) : accessTokens.verify(credential);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

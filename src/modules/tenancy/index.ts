@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../platform/db/database.ts';
+import { createAccessGuard } from './access-guard.ts';
+import { createAccessTokens } from './access-tokens.ts';
+import { apiKeyRoutes } from './api-key-routes.ts';
+import { createApiKeyService } from './api-key-service.ts';
+import { authRoutes } from './auth-routes.ts';
+import { createAuthService } from './auth-service.ts';
+import { memberRoutes } from './member-routes.ts';
+import { createMemberService } from './member-service.ts';
+
+export type { AccessGuard } from './access-guard.ts';
+export { bearerSecurity, principalOf } from './access-guard.ts';
+export type { Principal } from './principal.ts';
+
+export interface TenancyOptions {
+  db: Database;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  allowRegistration: boolean;
+}
+
+/** Organizations, users, sign-in and API keys; returns the guard other modules protect routes with. */
+export async function registerTenancy(app: FastifyInstance, options: TenancyOptions) {
+  const auth = createAuthService({
+    db: options.db,
+    accessTokens: createAccessTokens(options.jwtSecret, options.accessTokenTtlSeconds),
+    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+    allowRegistration: options.allowRegistration,
+    onBackgroundError: (error) => app.log.warn({ err: error }, 'recording API key use failed'),
+  });
+  const guard = createAccessGuard(auth);
+  const members = createMemberService({ db: options.db });
+  await app.register(authRoutes(auth, members, guard), { prefix: '/api/v1' });
+  await app.register(memberRoutes(members, guard), { prefix: '/api/v1' });
+  await app.register(apiKeyRoutes(createApiKeyService({ db: options.db }), guard), { prefix: '/api/v1' });
+  return { guard };
+}

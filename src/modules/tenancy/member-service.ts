@@ -1,0 +1,98 @@
+import type { Database } from '../../platform/db/database.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { uuidv7 } from '../../platform/db/ids.ts';
+import { hashPassword } from '../../platform/crypto/passwords.ts';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import * as accounts from './account-repository.ts';
+import * as apiKeyRows from './api-key-repository.ts';
+import type { Principal } from './principal.ts';
+import { permissionsOf, type Role } from './roles.ts';
+import type { MeView, UserView } from './tenancy-schemas.ts';
+import { toApiKeyView, toOrganizationView, toUserView } from './tenancy-views.ts';
+
+/** Users of an organization: who is calling, and the org_admin's management of members. */
+export function createMemberService({ db }: { db: Database }) {
+  async function requireUser(principal: Principal, userId: string) {
+    const user = await accounts.findUser(db, principal.organizationId, userId);
+    if (user) return user;
+    if (await accounts.findUserOrganization(db, userId)) throw new ForbiddenError();
+    throw new NotFoundError('User');
+  }
+
+  return {
+    async me(principal: Principal): Promise<MeView> {
+      const [organization, user, apiKey] = await Promise.all([
+        accounts.findOrganization(db, principal.organizationId),
+        principal.userId ? accounts.findUser(db, principal.organizationId, principal.userId) : undefined,
+        principal.apiKeyId ? apiKeyRows.findApiKey(db, principal.organizationId, principal.apiKeyId) : undefined,
+      ]);
+      if (!organization) throw new NotFoundError('Organization');
+      return {
+        principal_type: principal.apiKeyId ? 'api_key' : 'user',
+        role: principal.role,
+        permissions: permissionsOf(principal.role),
+        user: user ? toUserView(user) : null,
+        api_key: apiKey ? toApiKeyView(apiKey) : null,
+        organization: toOrganizationView(organization),
+      };
+    },
+
+    async list(principal: Principal, page: { limit: number; offset: number }) {
+      const { rows, total } = await accounts.listUsers(db, principal.organizationId, page);
+      return { items: rows.map(toUserView), total };
+    },
+
+    async get(principal: Principal, userId: string): Promise<UserView> {
+      return toUserView(await requireUser(principal, userId));
+    },
+
+    async add(
+      principal: Principal,
+      input: { email: string; password: string; full_name: string; role: Role },
+    ): Promise<UserView> {
+      const passwordHash = await hashPassword(input.password);
+      try {
+        const user = await accounts.insertUser(db, {
+          id: uuidv7(),
+          organizationId: principal.organizationId,
+          email: input.email,
+          fullName: input.full_name,
+          passwordHash,
+          role: input.role,
+        });
+        return toUserView(user);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError('email_taken', 'An account with this email already exists');
+        throw error;
+      }
+    },
+
+    /** Changes name, role or status; an organization always keeps one active org_admin. */
+    async update(
+      principal: Principal,
+      userId: string,
+      changes: { full_name?: string | undefined; role?: Role | undefined; status?: 'active' | 'disabled' | undefined },
+    ): Promise<UserView> {
+      return db.transaction(async (tx) => {
+        const user = await requireUser(principal, userId);
+        const losesAdmin =
+          user.role === 'org_admin' &&
+          user.status === 'active' &&
+          ((changes.role !== undefined && changes.role !== 'org_admin') || changes.status === 'disabled');
+        if (losesAdmin && (await accounts.countOtherActiveAdmins(tx, principal.organizationId, userId)) === 0) {
+          throw new BadRequestError('last_org_admin', 'An organization must keep at least one active org_admin');
+        }
+        const updated = await accounts.updateUser(tx, principal.organizationId, userId, {
+          fullName: changes.full_name,
+          role: changes.role,
+          status: changes.status,
+        });
+        if (!updated) throw new NotFoundError('User');
+        if (changes.status === 'disabled') await accounts.revokeUserRefreshTokens(tx, principal.organizationId, userId);
+        return toUserView(updated);
+      });
+    },
+  };
+}
+
+export type MemberService = ReturnType<typeof createMemberService>;

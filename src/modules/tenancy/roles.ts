@@ -1,0 +1,28 @@
+export const roles = ['org_admin', 'agent_admin', 'agent_user', 'readonly'] as const;
+export type Role = (typeof roles)[number];
+
+const rank: Record<Role, number> = { readonly: 1, agent_user: 2, agent_admin: 3, org_admin: 4 };
+
+/** True when `role` has every permission of `other` (roles are strictly nested). */
+export const roleIncludes = (role: Role, other: Role): boolean => rank[role] >= rank[other];
+
+/**
+ * The permission matrix (docs/permissions.md). Each permission names the lowest role that holds
+ * it; every higher role holds it too.
+ */
+export const permissionMatrix = {
+  'agents:read': 'readonly',
+  'agents:write': 'agent_admin',
+  'members:read': 'agent_admin',
+  'members:manage': 'org_admin',
+  'api_keys:manage_own': 'readonly',
+  'api_keys:manage_all': 'org_admin',
+} as const satisfies Record<string, Role>;
+
+export type Permission = keyof typeof permissionMatrix;
+
+export const hasPermission = (role: Role, permission: Permission): boolean =>
+  roleIncludes(role, permissionMatrix[permission]);
+
+export const permissionsOf = (role: Role): Permission[] =>
+  (Object.keys(permissionMatrix) as Permission[]).filter((permission) => hasPermission(role, permission));

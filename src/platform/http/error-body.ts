@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const fieldErrorSchema = z.object({
+  field: z.string().describe('Dotted path of the offending input, e.g. traits.empathy'),
+  location: z.enum(['body', 'querystring', 'params', 'headers']).optional(),
+  message: z.string(),
+});
+
+/** The standard error body of every non-2xx response (DESIGN section 5). */
+export const errorBodySchema = z
+  .object({
+    error: z.literal(true),
+    code: z.string().describe('Stable machine-readable error code'),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+    correlation_id: z.string().describe('Equals the X-Request-ID response header'),
+    timestamp: z.string(),
+    path: z.string(),
+    validation_errors: z.array(fieldErrorSchema).optional(),
+  })
+  .meta({ id: 'Error' });
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Error responses shared by every authenticated route, for the OpenAPI document. */
+export const standardErrorResponses = {
+  401: errorBodySchema.describe('Missing, invalid, expired or revoked credentials'),
+  403: errorBodySchema.describe('Another organization’s resource, or a role without the permission'),
+  422: errorBodySchema.describe('The request does not match the schema'),
+} as const;

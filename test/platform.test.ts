@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+describe('HTTP platform', () => {
+  it('answers liveness and readiness with the database kind', async () => {
+    expect((await app.http.get('/health')).body).toEqual({ status: 'ok' });
+    const ready = await app.http.get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', database: app.database.kind });
+  });
+
+  it('reports not ready (503) once the database is gone', async () => {
+    const broken = await startTestApp();
+    await broken.database.close();
+    const ready = await broken.http.get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ error: true, code: 'not_ready' });
+    await broken.close().catch(() => undefined);
+  });
+
+  it('puts X-Request-ID on every response and reuses a sane incoming one', async () => {
+    const generated = await app.http.get('/health');
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const reused = await app.http.get('/health', { headers: { 'x-request-id': 'trace-abc.123' } });
+    expect(reused.headers.get('x-request-id')).toBe('trace-abc.123');
+    const replaced = await app.http.get('/health', { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(replaced.headers.get('x-request-id')).not.toBe('bad id with spaces');
+  });
+
+  it('writes the request id on every log line of a request', async () => {
+    await app.http.get('/health', { headers: { 'x-request-id': 'log-correlation-1' } });
+    const lines = app.logs.map((line) => JSON.parse(line)).filter((line) => line.request_id === 'log-correlation-1');
+    expect(lines.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+  });
+
+  it('answers unknown routes with the standard error body', async () => {
+    const response = await app.http.get('/api/v1/nothing-here', { headers: { 'x-request-id': 'missing-1' } });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({
+      error: true,
+      code: 'not_found',
+      message: 'Route GET /api/v1/nothing-here not found',
+      details: null,
+      correlation_id: 'missing-1',
+      timestamp: expect.any(String),
+      path: '/api/v1/nothing-here',
+    });
+  });
+
+  it('rejects malformed JSON with 400 and the standard body', async () => {
+    const response = await app.http.post('/api/v1/auth/login', '{"email": ');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: true, code: 'bad_request' });
+  });
+
+  it('serves a valid OpenAPI 3.1 document listing every API route, and Swagger UI', async () => {
+    const { body: document } = await app.http.get('/openapi.json');
+    expect(document.openapi).toBe('3.1.0');
+    const paths = Object.keys(document.paths);
+    for (const path of ['/api/v1/auth/register', '/api/v1/agents/{id}/history', '/api/v1/api-keys/{id}', '/health/ready']) {
+      expect(paths).toContain(path);
+    }
+    expect(document.components.schemas.Agent).toBeDefined();
+    expect(document.components.schemas.Error).toBeDefined();
+    const docs = await fetch(`${app.url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger');
+  });
+});
