@@ -14,7 +14,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'pglite', env: { AGENTRY_TEST_DATABASE: 'pglite' }, globalSetup: ['test/support/pglite-setup.ts'] },
+        test: {
+          name: 'pglite',
+          env: { AGENTRY_TEST_DATABASE: 'pglite' },
+          globalSetup: ['test/support/pglite-setup.ts'],
+        },
       },
       ...(postgresEnabled
         ? [

@@ -15,7 +15,9 @@ async function serve(options: { port?: string; host?: string }) {
   const server = await startServer(config);
   const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
   console.log(`Agentry ${packageJson.version} is listening on ${server.url} (database: ${where})`);
-  console.log(`API docs: ${server.url}/docs — create the first account with POST ${server.url}/api/v1/auth/register`);
+  console.log(
+    `API docs: ${server.url}/docs — create the first account with POST ${server.url}/api/v1/auth/register`,
+  );
 
   const shutdown = (signal: string) => {
     console.log(`${signal} received: finishing in-flight requests, then stopping`);

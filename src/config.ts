@@ -14,7 +14,11 @@ const settingsSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(30 * 86_400),
   ALLOW_REGISTRATION: booleanFromEnv.default(true),
   PROMPT_SCREENING: z.enum(['block', 'warn', 'off']).default('block'),
   TRUST_PROXY: booleanFromEnv.default(false),

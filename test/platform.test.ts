@@ -35,7 +35,9 @@ describe('HTTP platform', () => {
 
   it('writes the request id on every log line of a request', async () => {
     await app.http.get('/health', { headers: { 'x-request-id': 'log-correlation-1' } });
-    const lines = app.logs.map((line) => JSON.parse(line)).filter((line) => line.request_id === 'log-correlation-1');
+    const lines = app.logs
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.request_id === 'log-correlation-1');
     expect(lines.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
   });
 
@@ -63,7 +65,12 @@ describe('HTTP platform', () => {
     const { body: document } = await app.http.get('/openapi.json');
     expect(document.openapi).toBe('3.1.0');
     const paths = Object.keys(document.paths);
-    for (const path of ['/api/v1/auth/register', '/api/v1/agents/{id}/history', '/api/v1/api-keys/{id}', '/health/ready']) {
+    for (const path of [
+      '/api/v1/auth/register',
+      '/api/v1/agents/{id}/history',
+      '/api/v1/api-keys/{id}',
+      '/health/ready',
+    ]) {
       expect(paths).toContain(path);
     }
     expect(document.components.schemas.Agent).toBeDefined();

@@ -14,8 +14,13 @@ export interface TestAccount {
 /** Registers a new user, and with it a new organization of which the user is org_admin. */
 export async function registerAccount(http: HttpClient, name = 'Test User'): Promise<TestAccount> {
   const email = `user-${randomUUID()}@example.com`;
-  const response = await http.post('/api/v1/auth/register', { email, password: TEST_PASSWORD, full_name: name });
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const response = await http.post('/api/v1/auth/register', {
+    email,
+    password: TEST_PASSWORD,
+    full_name: name,
+  });
+  if (response.status !== 201)
+    throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
   return {
     token: response.body.access_token,
     refreshToken: response.body.refresh_token,
@@ -33,7 +38,8 @@ export async function addMember(http: HttpClient, admin: TestAccount, role: stri
     { email, password: TEST_PASSWORD, full_name: `A ${role}`, role },
     { token: admin.token },
   );
-  if (created.status !== 201) throw new Error(`add member failed: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`add member failed: ${created.status} ${JSON.stringify(created.body)}`);
   const login = await http.post('/api/v1/auth/login', { email, password: TEST_PASSWORD });
   return {
     token: login.body.access_token,

@@ -53,17 +53,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const name = await createPostgresDatabase(adminUrl, inject('postgresTemplate'));
     const url = databaseUrl(adminUrl, name);
     const database = await openDatabase({ kind: 'postgres', url, poolMax: 10 });
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= database.close();
+      return closing;
+    };
     return {
       ...database,
       url,
+      close,
       dispose: async () => {
-        await database.close();
+        await close();
         await dropPostgresDatabase(adminUrl, name);
       },
     };
   }
   const snapshot = new Blob([await readFile(inject('pgliteSnapshot'))]);
   const client = await PGlite.create({ loadDataDir: snapshot });
+  const close = async () => {
+    if (!client.closed) await client.close();
+  };
   return {
     db: drizzle({ client }) as unknown as Database,
     kind: 'pglite',
@@ -71,7 +80,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
-    dispose: () => client.close(),
+    close,
+    dispose: close,
   };
 }

@@ -119,14 +119,14 @@ export const agentConfigObject = z
   .strict();
 
 export const agentConfigSchema = agentConfigObject.superRefine((config, context) => {
-    if (config.kind === 'voice' && config.voice === null) {
-      context.addIssue({
-        code: 'custom',
-        path: ['voice'],
-        message: 'voice configuration is required when kind is voice',
-      });
-    }
-  });
+  if (config.kind === 'voice' && config.voice === null) {
+    context.addIssue({
+      code: 'custom',
+      path: ['voice'],
+      message: 'voice configuration is required when kind is voice',
+    });
+  }
+});
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 export type AgentConfigField = keyof AgentConfig;
@@ -154,7 +154,13 @@ export const defaultAgentConfig: AgentConfig = {
   agent_type: 'customer_support',
   kind: 'conversational',
   tags: [],
-  identity: { short_description: '', full_description: '', character_role: '', mission: '', interaction_style: '' },
+  identity: {
+    short_description: '',
+    full_description: '',
+    character_role: '',
+    mission: '',
+    interaction_style: '',
+  },
   traits: {
     creativity: 50,
     empathy: 50,

@@ -7,6 +7,8 @@ export interface AgentWriteInput extends ConfigurationInput {
   configuration?: ConfigurationInput | undefined;
   status?: 'active' | 'inactive' | undefined;
   is_active?: boolean | undefined;
+  change_reason?: string | undefined;
+  expected_version?: number | undefined;
 }
 
 type Assignments = Map<string, { value: unknown; source: string }>;
@@ -36,8 +38,11 @@ function collect(assignments: Assignments, input: ConfigurationInput, prefix: st
  * Turns a request body (fields flat, grouped under `configuration`, or spelled as in seed 001)
  * into one configuration patch. The same field given twice with different values is an error.
  */
-export function toConfigPatch(input: AgentWriteInput): { patch: AgentConfigPatch; status: AgentStatus | undefined } {
-  const { configuration, status, is_active, ...flat } = input;
+export function toConfigPatch(input: AgentWriteInput): {
+  patch: AgentConfigPatch;
+  status: AgentStatus | undefined;
+} {
+  const { configuration, status, is_active, change_reason, expected_version, ...flat } = input;
   const assignments: Assignments = new Map();
   if (configuration) collect(assignments, configuration, 'configuration.');
   collect(assignments, flat, '');
@@ -62,6 +67,14 @@ export function toConfigPatch(input: AgentWriteInput): { patch: AgentConfigPatch
 
   const statusAssignments: Assignments = new Map();
   assign(statusAssignments, 'status', status, 'status');
-  assign(statusAssignments, 'status', is_active === undefined ? undefined : is_active ? 'active' : 'inactive', 'is_active');
-  return { patch: patch as AgentConfigPatch, status: statusAssignments.get('status')?.value as AgentStatus | undefined };
+  assign(
+    statusAssignments,
+    'status',
+    is_active === undefined ? undefined : is_active ? 'active' : 'inactive',
+    'is_active',
+  );
+  return {
+    patch: patch as AgentConfigPatch,
+    status: statusAssignments.get('status')?.value as AgentStatus | undefined,
+  };
 }

@@ -20,7 +20,8 @@ export interface Page {
   offset: number;
 }
 
-const live = (organizationId: string) => and(eq(agents.organizationId, organizationId), isNull(agents.deletedAt));
+const live = (organizationId: string) =>
+  and(eq(agents.organizationId, organizationId), isNull(agents.deletedAt));
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 export async function insertAgent(db: Executor, values: typeof agents.$inferInsert) {
@@ -59,7 +60,13 @@ export async function listAgents(db: Executor, organizationId: string, filters: 
   }
   const where = and(...conditions);
   const [rows, [total]] = await Promise.all([
-    db.select().from(agents).where(where).orderBy(desc(agents.createdAt), desc(agents.id)).limit(page.limit).offset(page.offset),
+    db
+      .select()
+      .from(agents)
+      .where(where)
+      .orderBy(desc(agents.createdAt), desc(agents.id))
+      .limit(page.limit)
+      .offset(page.offset),
     db.select({ value: count() }).from(agents).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
@@ -100,7 +107,13 @@ export async function findVersion(db: Executor, organizationId: string, agentId:
 export async function listVersions(db: Executor, organizationId: string, agentId: string, page: Page) {
   const where = and(eq(agentVersions.organizationId, organizationId), eq(agentVersions.agentId, agentId));
   const [rows, [total]] = await Promise.all([
-    db.select().from(agentVersions).where(where).orderBy(desc(agentVersions.version)).limit(page.limit).offset(page.offset),
+    db
+      .select()
+      .from(agentVersions)
+      .where(where)
+      .orderBy(desc(agentVersions.version))
+      .limit(page.limit)
+      .offset(page.offset),
     db.select({ value: count() }).from(agentVersions).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
@@ -125,7 +138,13 @@ export async function listHistory(
   }
   const where = and(...conditions);
   const [rows, [total]] = await Promise.all([
-    db.select().from(agentHistory).where(where).orderBy(desc(agentHistory.seq)).limit(query.limit).offset(query.offset),
+    db
+      .select()
+      .from(agentHistory)
+      .where(where)
+      .orderBy(desc(agentHistory.seq))
+      .limit(query.limit)
+      .offset(query.offset),
     db.select({ value: count() }).from(agentHistory).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };

@@ -31,7 +31,10 @@ function expectedVersionOf(request: FastifyRequest, bodyVersion: number | undefi
   const header = request.headers['if-match'];
   if (typeof header !== 'string' || header.trim() === '*') return bodyVersion;
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
-  if (!match) throw new ValidationError('If-Match must hold an agent version', [{ field: 'if-match', message: 'expected a version number such as "3"' }]);
+  if (!match)
+    throw new ValidationError('If-Match must hold an agent version', [
+      { field: 'if-match', message: 'expected a version number such as "3"' },
+    ]);
   const headerVersion = Number(match[1]);
   if (bodyVersion !== undefined && bodyVersion !== headerVersion) {
     throw new ValidationError('If-Match and expected_version disagree', [
@@ -63,22 +66,24 @@ export const agentRoutes =
     app.post(
       '/agents',
       {
-        preHandler: write,
+        onRequest: write,
         schema: {
           ...common,
           summary: 'Create an agent (version 1)',
-          description: 'Fields may be sent flat or grouped under `configuration`. Screened prompts are rejected with 400.',
+          description:
+            'Fields may be sent flat or grouped under `configuration`. Screened prompts are rejected with 400.',
           body: createAgentBody,
           response: { 201: agentWriteView, 400: errorBodySchema, ...standardErrorResponses },
         },
       },
-      async (request, reply) => reply.code(201).send(await agents.create(request.body, contextOf(request, request.body))),
+      async (request, reply) =>
+        reply.code(201).send(await agents.create(request.body, contextOf(request, request.body))),
     );
 
     app.get(
       '/agents',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           ...common,
           summary: 'List the organization’s agents, newest first',
@@ -98,7 +103,7 @@ export const agentRoutes =
     app.get(
       '/agents/:id',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           ...common,
           summary: 'Get an agent; its ETag is its version',
@@ -117,7 +122,7 @@ export const agentRoutes =
       app[method](
         '/agents/:id',
         {
-          preHandler: write,
+          onRequest: write,
           schema: {
             ...common,
             summary: `Update an agent (${method.toUpperCase()}: partial; a configuration change appends a version)`,
@@ -134,7 +139,7 @@ export const agentRoutes =
     app.delete(
       '/agents/:id',
       {
-        preHandler: write,
+        onRequest: write,
         schema: {
           ...common,
           summary: 'Delete an agent (soft: archived, then 404 on reads)',
@@ -151,7 +156,7 @@ export const agentRoutes =
     app.get(
       '/agents/:id/configuration',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           ...common,
           summary: 'The current configuration version',
@@ -165,7 +170,7 @@ export const agentRoutes =
     app.put(
       '/agents/:id/configuration',
       {
-        preHandler: write,
+        onRequest: write,
         schema: {
           ...common,
           summary: 'Change configuration fields; appends a version when anything changes',
@@ -178,14 +183,18 @@ export const agentRoutes =
       async (request) => {
         const { change_reason, expected_version, ...fields } = request.body;
         const { patch } = toConfigPatch(fields);
-        return agents.updateConfiguration(request.params.id, patch, contextOf(request, { change_reason, expected_version }));
+        return agents.updateConfiguration(
+          request.params.id,
+          patch,
+          contextOf(request, { change_reason, expected_version }),
+        );
       },
     );
 
     app.get(
       '/agents/:id/configuration/versions',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           ...common,
           summary: 'Configuration versions, newest first',
@@ -196,7 +205,11 @@ export const agentRoutes =
         },
       },
       async (request, reply) => {
-        const { items, total } = await agents.listVersions(principalOf(request), request.params.id, request.query);
+        const { items, total } = await agents.listVersions(
+          principalOf(request),
+          request.params.id,
+          request.query,
+        );
         reply.header('x-total-count', String(total));
         return items;
       },
@@ -205,7 +218,7 @@ export const agentRoutes =
     app.get(
       '/agents/:id/configuration/versions/:version',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           ...common,
           summary: 'One configuration version',
@@ -219,7 +232,7 @@ export const agentRoutes =
     app.get(
       '/agents/:id/configuration/versions/:version/diff',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           ...common,
           summary: 'Field-level differences between a version and another (default: the previous one)',
@@ -229,13 +242,18 @@ export const agentRoutes =
         },
       },
       async (request) =>
-        agents.diffVersions(principalOf(request), request.params.id, request.params.version, request.query.against),
+        agents.diffVersions(
+          principalOf(request),
+          request.params.id,
+          request.params.version,
+          request.query.against,
+        ),
     );
 
     app.post(
       '/agents/:id/configuration/rollback',
       {
-        preHandler: write,
+        onRequest: write,
         schema: {
           ...common,
           summary: 'Append a new version equal to an earlier one',
@@ -245,13 +263,14 @@ export const agentRoutes =
           response: { 200: agentWriteView, ...writeErrors, ...standardErrorResponses },
         },
       },
-      async (request) => agents.rollback(request.params.id, request.body.version, contextOf(request, request.body)),
+      async (request) =>
+        agents.rollback(request.params.id, request.body.version, contextOf(request, request.body)),
     );
 
     app.get(
       '/agents/:id/history',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           ...common,
           summary: 'Field-level change history, newest first',

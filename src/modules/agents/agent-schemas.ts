@@ -7,7 +7,13 @@ const aliasShape = {
   type: z.enum(agentKinds).optional().describe('Alias of kind (seed 001)'),
   llm_model: z.string().max(200).nullable().optional().describe('Alias of model (seed 001)'),
   memory_k: z.number().int().min(1).max(20).optional().describe('Alias of memory.k (seed 001)'),
-  thread_window: z.number().int().min(5).max(50).optional().describe('Alias of memory.thread_window (seed 001)'),
+  thread_window: z
+    .number()
+    .int()
+    .min(5)
+    .max(50)
+    .optional()
+    .describe('Alias of memory.thread_window (seed 001)'),
   memory_enabled: z.boolean().optional().describe('Alias of use_memory_context (seed 001)'),
 };
 
@@ -30,7 +36,10 @@ const agentInputShape = {
   change_reason: changeReason,
 };
 
-export const createAgentBody = configurationInput.extend(agentInputShape).strict().meta({ id: 'AgentCreate' });
+export const createAgentBody = configurationInput
+  .extend(agentInputShape)
+  .strict()
+  .meta({ id: 'AgentCreate' });
 export const updateAgentBody = configurationInput
   .extend({ ...agentInputShape, expected_version: expectedVersion })
   .strict()
@@ -40,7 +49,11 @@ export const configurationBody = configurationInput
   .strict()
   .meta({ id: 'ConfigurationUpdate' });
 export const rollbackBody = z
-  .object({ version: z.number().int().min(1), change_reason: changeReason, expected_version: expectedVersion })
+  .object({
+    version: z.number().int().min(1),
+    change_reason: changeReason,
+    expected_version: expectedVersion,
+  })
   .strict();
 
 export type CreateAgentBody = z.infer<typeof createAgentBody>;
@@ -59,7 +72,12 @@ export const historyQuery = pageQuery(50, 200).extend({
 export const versionsQuery = pageQuery(50, 200);
 export const versionParams = z.object({ id: z.uuid(), version: z.coerce.number().int().min(1) });
 export const diffQuery = z.object({
-  against: z.coerce.number().int().min(1).optional().describe('The version to compare with; defaults to the previous one'),
+  against: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('The version to compare with; defaults to the previous one'),
 });
 
 export const ifMatchHeaders = z.object({
@@ -102,7 +120,9 @@ export const agentView = agentConfigObject
   .meta({ id: 'Agent' });
 
 export const agentWriteView = agentView
-  .extend({ warnings: z.array(screeningFindingView).describe('Prompt screening findings that did not block') })
+  .extend({
+    warnings: z.array(screeningFindingView).describe('Prompt screening findings that did not block'),
+  })
   .meta({ id: 'AgentWithWarnings' });
 
 export const versionView = z

@@ -1,6 +1,12 @@
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 import {
   type AgentConfig,
@@ -13,7 +19,13 @@ import {
 import { type AgentWriteInput, toConfigPatch } from './agent-input.ts';
 import * as repository from './agent-repository.ts';
 import type { AgentView, DiffView, ScreeningFindingView, VersionView } from './agent-schemas.ts';
-import { applyConfigPatch, configChecksum, diffConfigs, type FieldChange, historyValue } from './agent-versioning.ts';
+import {
+  applyConfigPatch,
+  configChecksum,
+  diffConfigs,
+  type FieldChange,
+  historyValue,
+} from './agent-versioning.ts';
 import { toAgentView, toHistoryView, toVersionView, withDefaults } from './agent-views.ts';
 import { type ScreeningMode, screenPromptFields } from './prompt-screening.ts';
 
@@ -44,7 +56,13 @@ function validateConfig(candidate: Record<string, unknown>): AgentConfig {
   if (result.success) return result.data;
   throw new ValidationError(
     'The configuration is not valid',
-    result.error.issues.map((issue) => ({ field: issue.path.join('.') || 'configuration', message: issue.message })),
+    result.error.issues.flatMap((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({ field: path ? `${path}.${key}` : key, message: 'unknown field' }));
+      }
+      return [{ field: path || 'configuration', message: issue.message }];
+    }),
   );
 }
 
@@ -57,18 +75,29 @@ const searchableColumns = (config: AgentConfig) => ({
   tags: [...new Set(config.tags)],
 });
 
-export function createAgentService({ db, promptScreening }: { db: Database; promptScreening: ScreeningMode }) {
+export function createAgentService({
+  db,
+  promptScreening,
+}: {
+  db: Database;
+  promptScreening: ScreeningMode;
+}) {
   function screen(changes: FieldChange[]): ScreeningFindingView[] {
     const texts: Record<string, string> = {};
     for (const change of changes) {
-      if (screenedFields.has(change.field) && typeof change.newValue === 'string') texts[change.field] = change.newValue;
+      if (screenedFields.has(change.field) && typeof change.newValue === 'string')
+        texts[change.field] = change.newValue;
     }
     const findings = screenPromptFields(texts, promptScreening);
     const blocking = findings.filter((finding) => finding.severity === 'block');
     if (blocking.length > 0) {
-      throw new BadRequestError('prompt_rejected', `Prompt screening rejected the change: ${blocking[0]?.message}`, {
-        findings,
-      });
+      throw new BadRequestError(
+        'prompt_rejected',
+        `Prompt screening rejected the change: ${blocking[0]?.message}`,
+        {
+          findings,
+        },
+      );
     }
     return findings;
   }
@@ -84,7 +113,13 @@ export function createAgentService({ db, promptScreening }: { db: Database; prom
     row: repository.AgentRow,
     context: ChangeContext,
     at: Date,
-    entry: { changeType: string; field: string | null; oldValue: unknown; newValue: unknown; version: number },
+    entry: {
+      changeType: string;
+      field: string | null;
+      oldValue: unknown;
+      newValue: unknown;
+      version: number;
+    },
   ) => ({
     id: uuidv7(),
     organizationId: row.organizationId,
@@ -117,9 +152,13 @@ export function createAgentService({ db, promptScreening }: { db: Database; prom
     return db.transaction(async (tx) => {
       const row = await requireAgent(tx, context.principal, agentId, true);
       if (context.expectedVersion !== undefined && context.expectedVersion !== row.version) {
-        throw new ConflictError('version_conflict', `The agent is at version ${row.version}, not ${context.expectedVersion}`, {
-          current_version: row.version,
-        });
+        throw new ConflictError(
+          'version_conflict',
+          `The agent is at version ${row.version}, not ${context.expectedVersion}`,
+          {
+            current_version: row.version,
+          },
+        );
       }
       const current = withDefaults(row.configuration);
       const next = validateConfig(request.nextConfig(current));
@@ -178,7 +217,10 @@ export function createAgentService({ db, promptScreening }: { db: Database; prom
   }
 
   return {
-    async create(input: AgentWriteInput, context: ChangeContext): Promise<AgentView & { warnings: ScreeningFindingView[] }> {
+    async create(
+      input: AgentWriteInput,
+      context: ChangeContext,
+    ): Promise<AgentView & { warnings: ScreeningFindingView[] }> {
       const { patch, status } = toConfigPatch(input);
       const config = validateConfig(applyConfigPatch(defaultAgentConfig, patch));
       const findings = screen(diffConfigs(defaultAgentConfig, config));
@@ -282,11 +324,19 @@ export function createAgentService({ db, promptScreening }: { db: Database; prom
       return toVersionView(await requireVersion(principal, agentId, version));
     },
 
-    async diffVersions(principal: Principal, agentId: string, version: number, against?: number): Promise<DiffView> {
+    async diffVersions(
+      principal: Principal,
+      agentId: string,
+      version: number,
+      against?: number,
+    ): Promise<DiffView> {
       await requireAgent(db, principal, agentId);
       const base = against ?? version - 1;
       if (base < 1) {
-        throw new BadRequestError('no_previous_version', 'Version 1 has no previous version: pass ?against=<version>');
+        throw new BadRequestError(
+          'no_previous_version',
+          'Version 1 has no previous version: pass ?against=<version>',
+        );
       }
       const [from, to] = await Promise.all([
         requireVersion(principal, agentId, base),
@@ -297,7 +347,11 @@ export function createAgentService({ db, promptScreening }: { db: Database; prom
         agent_id: agentId,
         from_version: base,
         to_version: version,
-        changes: changes.map(({ field, oldValue, newValue }) => ({ field, old_value: oldValue, new_value: newValue })),
+        changes: changes.map(({ field, oldValue, newValue }) => ({
+          field,
+          old_value: oldValue,
+          new_value: newValue,
+        })),
       };
     },
 
@@ -325,7 +379,11 @@ export function createAgentService({ db, promptScreening }: { db: Database; prom
             version: row.version,
           }),
         ]);
-        await repository.updateAgent(tx, row.organizationId, row.id, { status: 'archived', deletedAt: at, updatedAt: at });
+        await repository.updateAgent(tx, row.organizationId, row.id, {
+          status: 'archived',
+          deletedAt: at,
+          updatedAt: at,
+        });
       });
     },
   };

@@ -27,7 +27,9 @@ export const agents = pgTable(
     agentType: text('agent_type').notNull(),
     kind: text('kind').notNull(),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
-    status: text('status', { enum: ['active', 'inactive', 'archived'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'inactive', 'archived'] })
+      .notNull()
+      .default('active'),
     version: integer('version').notNull().default(1),
     runtime: jsonb('runtime').$type<AgentRuntime>().notNull(),
     interactionCount: integer('interaction_count').notNull().default(0),

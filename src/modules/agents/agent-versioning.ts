@@ -16,7 +16,8 @@ export interface FieldChange {
   newValue: unknown;
 }
 
-const isSection = (field: string): field is SectionField => (sectionFields as readonly string[]).includes(field);
+const isSection = (field: string): field is SectionField =>
+  (sectionFields as readonly string[]).includes(field);
 
 /**
  * Applies a partial update to a configuration. Sections merge field by field; `voice: null`

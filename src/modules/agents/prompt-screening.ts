@@ -38,19 +38,21 @@ const rules: Rule[] = [
     id: 'secret_exfiltration',
     severity: 'block',
     pattern:
-      /\b(?:reveal|print|show|leak|expose|output|dump)\s+(?:all\s+|the\s+|your\s+|any\s+)*(?:system|hidden|internal|secret|confidential)\s+(?:prompts?|instructions|secrets|keys|credentials|configuration)\b/i,
+      /\b(?:reveal|print|show|leak|expose|output|dump)\s+(?:all\s+|the\s+|your\s+|any\s+)*(?:(?:system|hidden|internal|secret|confidential)\s+)+(?:prompts?|instructions|secrets|keys|credentials|configuration)\b/i,
     message: 'asks the model to disclose hidden instructions or secrets',
   },
   {
     id: 'persona_hijack',
     severity: 'warn',
-    pattern: /\byou\s+are\s+now\s+(?:a|an|in)\s+(?:hacker|attacker|jailbroken|unrestricted|unfiltered|evil|dan\b|developer\s+mode)/i,
+    pattern:
+      /\byou\s+are\s+now\s+(?:a|an|in)\s+(?:hacker|attacker|jailbroken|unrestricted|unfiltered|evil|dan\b|developer\s+mode)/i,
     message: 'reassigns the agent to an unsafe persona',
   },
   {
     id: 'jailbreak_vocabulary',
     severity: 'warn',
-    pattern: /\b(?:jailbreak|do\s+anything\s+now|developer\s+mode\s+enabled|without\s+any\s+(?:restrictions|filters|limits))\b/i,
+    pattern:
+      /\b(?:jailbreak|do\s+anything\s+now|developer\s+mode\s+enabled|without\s+any\s+(?:restrictions|filters|limits))\b/i,
     message: 'uses common jailbreak vocabulary',
   },
 ];

@@ -36,7 +36,10 @@ export const healthRoutes =
           await database.ping();
         } catch (error) {
           request.log.warn({ err: error }, 'readiness check: database unreachable');
-          throw new AppError('not_ready', 'The database is not reachable', { status: 503, category: 'third_party' });
+          throw new AppError('not_ready', 'The database is not reachable', {
+            status: 503,
+            category: 'third_party',
+          });
         }
         return { status: 'ready' as const, database: database.kind };
       },

@@ -1,4 +1,4 @@
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../../platform/http/errors.ts';
 import type { AuthService } from './auth-service.ts';
 import type { Principal } from './principal.ts';
@@ -13,8 +13,11 @@ export function principalOf(request: FastifyRequest): Principal {
   return principal;
 }
 
-/** Builds the pre-handler a route declares to require a permission; other modules receive it. */
-export type AccessGuard = (permission: Permission) => preHandlerAsyncHookHandler;
+/**
+ * Builds the onRequest hook a route declares to require a permission; other modules receive it.
+ * It runs before body validation, so an anonymous caller learns nothing about the schema.
+ */
+export type AccessGuard = (permission: Permission) => onRequestAsyncHookHandler;
 
 /** OpenAPI security requirement of every guarded route. */
 export const bearerSecurity = [{ bearerAuth: [] }];

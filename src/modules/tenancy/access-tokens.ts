@@ -37,7 +37,8 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
           algorithms: ['HS256'],
         });
         const role = payload.role as Role;
-        if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || !roles.includes(role)) return null;
+        if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || !roles.includes(role))
+          return null;
         return { userId: payload.sub, organizationId: payload.org, role, apiKeyId: null };
       } catch (error) {
         if (error instanceof errors.JOSEError) return null;

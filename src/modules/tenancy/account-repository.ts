@@ -37,14 +37,27 @@ export async function findUser(db: Executor, organizationId: string, userId: str
 
 /** The organization owning a user id, to tell "another organization's" (403) from "missing" (404). */
 export async function findUserOrganization(db: Executor, userId: string) {
-  const [row] = await db.select({ organizationId: users.organizationId }).from(users).where(eq(users.id, userId));
+  const [row] = await db
+    .select({ organizationId: users.organizationId })
+    .from(users)
+    .where(eq(users.id, userId));
   return row?.organizationId;
 }
 
-export async function listUsers(db: Executor, organizationId: string, page: { limit: number; offset: number }) {
+export async function listUsers(
+  db: Executor,
+  organizationId: string,
+  page: { limit: number; offset: number },
+) {
   const where = eq(users.organizationId, organizationId);
   const [rows, [total]] = await Promise.all([
-    db.select().from(users).where(where).orderBy(asc(users.createdAt), asc(users.id)).limit(page.limit).offset(page.offset),
+    db
+      .select()
+      .from(users)
+      .where(where)
+      .orderBy(asc(users.createdAt), asc(users.id))
+      .limit(page.limit)
+      .offset(page.offset),
     db.select({ value: count() }).from(users).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
@@ -90,7 +103,13 @@ export async function claimRefreshToken(db: Executor, tokenHash: string) {
   const [row] = await db
     .update(refreshTokens)
     .set({ rotatedAt: sql`now()` })
-    .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.rotatedAt), isNull(refreshTokens.revokedAt)))
+    .where(
+      and(
+        eq(refreshTokens.tokenHash, tokenHash),
+        isNull(refreshTokens.rotatedAt),
+        isNull(refreshTokens.revokedAt),
+      ),
+    )
     .returning();
   return row;
 }

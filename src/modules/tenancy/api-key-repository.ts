@@ -24,7 +24,10 @@ export async function findApiKey(db: Executor, organizationId: string, apiKeyId:
 }
 
 export async function findApiKeyOrganization(db: Executor, apiKeyId: string) {
-  const [row] = await db.select({ organizationId: apiKeys.organizationId }).from(apiKeys).where(eq(apiKeys.id, apiKeyId));
+  const [row] = await db
+    .select({ organizationId: apiKeys.organizationId })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, apiKeyId));
   return row?.organizationId;
 }
 
@@ -51,7 +54,9 @@ export async function revokeApiKey(db: Executor, organizationId: string, apiKeyI
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)))
+    .where(
+      and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)),
+    )
     .returning();
   return row;
 }

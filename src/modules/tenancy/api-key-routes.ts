@@ -15,7 +15,7 @@ export const apiKeyRoutes =
     app.post(
       '/api-keys',
       {
-        preHandler: requireOwnKeys,
+        onRequest: requireOwnKeys,
         schema: {
           ...common,
           summary: 'Create an API key; the key is shown once, in this response',
@@ -23,13 +23,14 @@ export const apiKeyRoutes =
           response: { 201: createdApiKeyView, 400: errorBodySchema, ...standardErrorResponses },
         },
       },
-      async (request, reply) => reply.code(201).send(await apiKeys.create(principalOf(request), request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await apiKeys.create(principalOf(request), request.body)),
     );
 
     app.get(
       '/api-keys',
       {
-        preHandler: requireOwnKeys,
+        onRequest: requireOwnKeys,
         schema: {
           ...common,
           summary: 'List API keys (prefixes only): all of them for an org_admin, your own otherwise',
@@ -42,7 +43,7 @@ export const apiKeyRoutes =
     app.get(
       '/api-keys/:id',
       {
-        preHandler: requireOwnKeys,
+        onRequest: requireOwnKeys,
         schema: {
           ...common,
           summary: 'Get an API key (without the secret)',
@@ -56,7 +57,7 @@ export const apiKeyRoutes =
     app.delete(
       '/api-keys/:id',
       {
-        preHandler: requireOwnKeys,
+        onRequest: requireOwnKeys,
         schema: {
           ...common,
           summary: 'Revoke an API key; it stops working immediately',

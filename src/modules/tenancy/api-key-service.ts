@@ -1,6 +1,6 @@
+import { sha256Hex } from '../../platform/crypto/tokens.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
-import { sha256Hex } from '../../platform/crypto/tokens.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import { generateApiKey } from './api-key-format.ts';
 import * as apiKeyRows from './api-key-repository.ts';
@@ -24,7 +24,8 @@ export function createApiKeyService({ db }: { db: Database }) {
     }
     const ownsKey =
       (principal.userId !== null && row.createdByUserId === principal.userId) ||
-      (principal.apiKeyId !== null && (row.createdByApiKeyId === principal.apiKeyId || row.id === principal.apiKeyId));
+      (principal.apiKeyId !== null &&
+        (row.createdByApiKeyId === principal.apiKeyId || row.id === principal.apiKeyId));
     if (!managesAll(principal) && !ownsKey) throw new ForbiddenError('You can only manage your own API keys');
     return row;
   }

@@ -50,7 +50,7 @@ export const authRoutes =
     app.get(
       '/me',
       {
-        preHandler: guard('agents:read'),
+        onRequest: guard('agents:read'),
         schema: {
           tags: ['auth'],
           summary: 'The caller: user or API key, role, permissions and organization',

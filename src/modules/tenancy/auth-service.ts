@@ -1,14 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
+import { hashPassword, verifyPassword } from '../../platform/crypto/passwords.ts';
+import { randomToken, sha256Hex } from '../../platform/crypto/tokens.ts';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
-import { hashPassword, verifyPassword } from '../../platform/crypto/passwords.ts';
-import { randomToken, sha256Hex } from '../../platform/crypto/tokens.ts';
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../../platform/http/errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import * as accounts from './account-repository.ts';
-import * as apiKeyRows from './api-key-repository.ts';
 import { API_KEY_PREFIX_LENGTH, isApiKey } from './api-key-format.ts';
+import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
 import type { TokenResponse } from './tenancy-schemas.ts';
 import { toOrganizationView, toUserView } from './tenancy-views.ts';
@@ -33,7 +33,9 @@ function slugify(name: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 40);
-  return `${base || 'org'}-${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+  return `${base || 'org'}-${randomToken(4)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')}`;
 }
 
 export function createAuthService(options: AuthServiceOptions) {
@@ -57,7 +59,10 @@ export function createAuthService(options: AuthServiceOptions) {
     return { accessToken, refreshToken };
   }
 
-  async function tokenResponse(user: accounts.UserRow, tokens: { accessToken: string; refreshToken: string }) {
+  async function tokenResponse(
+    user: accounts.UserRow,
+    tokens: { accessToken: string; refreshToken: string },
+  ) {
     const organization = await accounts.findOrganization(db, user.organizationId);
     if (!organization) throw new UnauthorizedError();
     return {
@@ -82,7 +87,12 @@ export function createAuthService(options: AuthServiceOptions) {
 
   return {
     /** Creates a user and a new organization with that user as its org_admin. */
-    async register(input: { email: string; password: string; full_name: string; organization_name?: string | undefined }) {
+    async register(input: {
+      email: string;
+      password: string;
+      full_name: string;
+      organization_name?: string | undefined;
+    }) {
       if (!options.allowRegistration) {
         throw new ForbiddenError('Registration is closed on this server; ask an org_admin to add you');
       }
@@ -107,7 +117,8 @@ export function createAuthService(options: AuthServiceOptions) {
         });
         return tokenResponse(user, tokens);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('email_taken', 'An account with this email already exists');
+        if (isUniqueViolation(error))
+          throw new ConflictError('email_taken', 'An account with this email already exists');
         throw error;
       }
     },
@@ -116,7 +127,8 @@ export function createAuthService(options: AuthServiceOptions) {
       const user = await accounts.findUserByEmail(db, input.email);
       const valid = await verifyPassword(input.password, user?.passwordHash ?? (await unknownUserHash));
       if (!user || !valid) throw new UnauthorizedError('Invalid email or password', 'invalid_credentials');
-      if (user.status !== 'active') throw new UnauthorizedError('This account is disabled', 'account_disabled');
+      if (user.status !== 'active')
+        throw new UnauthorizedError('This account is disabled', 'account_disabled');
       const lastLoginAt = new Date();
       await accounts.updateUser(db, user.organizationId, user.id, { lastLoginAt });
       return tokenResponse({ ...user, lastLoginAt }, await issueTokens(db, user, uuidv7()));
@@ -135,7 +147,8 @@ export function createAuthService(options: AuthServiceOptions) {
         throw new UnauthorizedError('Refresh token expired', 'invalid_refresh_token');
       }
       const user = await accounts.findUser(db, claimed.organizationId, claimed.userId);
-      if (!user || user.status !== 'active') throw new UnauthorizedError('This account is disabled', 'account_disabled');
+      if (user?.status !== 'active')
+        throw new UnauthorizedError('This account is disabled', 'account_disabled');
       return tokenResponse(user, await issueTokens(db, user, claimed.familyId));
     },
 

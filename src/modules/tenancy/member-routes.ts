@@ -14,7 +14,7 @@ export const memberRoutes =
     app.get(
       '/users',
       {
-        preHandler: guard('members:read'),
+        onRequest: guard('members:read'),
         schema: {
           ...common,
           summary: 'List the members of your organization',
@@ -33,7 +33,7 @@ export const memberRoutes =
     app.post(
       '/users',
       {
-        preHandler: guard('members:manage'),
+        onRequest: guard('members:manage'),
         schema: {
           ...common,
           summary: 'Add a user to your organization with a role',
@@ -47,7 +47,7 @@ export const memberRoutes =
     app.get(
       '/users/:id',
       {
-        preHandler: guard('members:read'),
+        onRequest: guard('members:read'),
         schema: {
           ...common,
           summary: 'Get a member',
@@ -61,7 +61,7 @@ export const memberRoutes =
     app.patch(
       '/users/:id',
       {
-        preHandler: guard('members:manage'),
+        onRequest: guard('members:manage'),
         schema: {
           ...common,
           summary: 'Change a member’s name, role or status (disabling revokes their refresh tokens)',

@@ -1,7 +1,7 @@
-import type { Database } from '../../platform/db/database.ts';
+import { hashPassword } from '../../platform/crypto/passwords.ts';
+import type { Database, Executor } from '../../platform/db/database.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
-import { hashPassword } from '../../platform/crypto/passwords.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import * as accounts from './account-repository.ts';
 import * as apiKeyRows from './api-key-repository.ts';
@@ -12,10 +12,10 @@ import { toApiKeyView, toOrganizationView, toUserView } from './tenancy-views.ts
 
 /** Users of an organization: who is calling, and the org_admin's management of members. */
 export function createMemberService({ db }: { db: Database }) {
-  async function requireUser(principal: Principal, userId: string) {
-    const user = await accounts.findUser(db, principal.organizationId, userId);
+  async function requireUser(executor: Executor, principal: Principal, userId: string) {
+    const user = await accounts.findUser(executor, principal.organizationId, userId);
     if (user) return user;
-    if (await accounts.findUserOrganization(db, userId)) throw new ForbiddenError();
+    if (await accounts.findUserOrganization(executor, userId)) throw new ForbiddenError();
     throw new NotFoundError('User');
   }
 
@@ -24,7 +24,9 @@ export function createMemberService({ db }: { db: Database }) {
       const [organization, user, apiKey] = await Promise.all([
         accounts.findOrganization(db, principal.organizationId),
         principal.userId ? accounts.findUser(db, principal.organizationId, principal.userId) : undefined,
-        principal.apiKeyId ? apiKeyRows.findApiKey(db, principal.organizationId, principal.apiKeyId) : undefined,
+        principal.apiKeyId
+          ? apiKeyRows.findApiKey(db, principal.organizationId, principal.apiKeyId)
+          : undefined,
       ]);
       if (!organization) throw new NotFoundError('Organization');
       return {
@@ -43,7 +45,7 @@ export function createMemberService({ db }: { db: Database }) {
     },
 
     async get(principal: Principal, userId: string): Promise<UserView> {
-      return toUserView(await requireUser(principal, userId));
+      return toUserView(await requireUser(db, principal, userId));
     },
 
     async add(
@@ -62,7 +64,8 @@ export function createMemberService({ db }: { db: Database }) {
         });
         return toUserView(user);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('email_taken', 'An account with this email already exists');
+        if (isUniqueViolation(error))
+          throw new ConflictError('email_taken', 'An account with this email already exists');
         throw error;
       }
     },
@@ -71,16 +74,26 @@ export function createMemberService({ db }: { db: Database }) {
     async update(
       principal: Principal,
       userId: string,
-      changes: { full_name?: string | undefined; role?: Role | undefined; status?: 'active' | 'disabled' | undefined },
+      changes: {
+        full_name?: string | undefined;
+        role?: Role | undefined;
+        status?: 'active' | 'disabled' | undefined;
+      },
     ): Promise<UserView> {
       return db.transaction(async (tx) => {
-        const user = await requireUser(principal, userId);
+        const user = await requireUser(tx, principal, userId);
         const losesAdmin =
           user.role === 'org_admin' &&
           user.status === 'active' &&
           ((changes.role !== undefined && changes.role !== 'org_admin') || changes.status === 'disabled');
-        if (losesAdmin && (await accounts.countOtherActiveAdmins(tx, principal.organizationId, userId)) === 0) {
-          throw new BadRequestError('last_org_admin', 'An organization must keep at least one active org_admin');
+        if (
+          losesAdmin &&
+          (await accounts.countOtherActiveAdmins(tx, principal.organizationId, userId)) === 0
+        ) {
+          throw new BadRequestError(
+            'last_org_admin',
+            'An organization must keep at least one active org_admin',
+          );
         }
         const updated = await accounts.updateUser(tx, principal.organizationId, userId, {
           fullName: changes.full_name,
@@ -88,7 +101,8 @@ export function createMemberService({ db }: { db: Database }) {
           status: changes.status,
         });
         if (!updated) throw new NotFoundError('User');
-        if (changes.status === 'disabled') await accounts.revokeUserRefreshTokens(tx, principal.organizationId, userId);
+        if (changes.status === 'disabled')
+          await accounts.revokeUserRefreshTokens(tx, principal.organizationId, userId);
         return toUserView(updated);
       });
     },

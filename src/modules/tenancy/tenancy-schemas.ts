@@ -24,7 +24,11 @@ export const refreshBody = z.object({ refresh_token: z.string().min(1).max(512) 
 
 export const createUserBody = z.object({ email, password, full_name: fullName, role }).strict();
 export const updateUserBody = z
-  .object({ full_name: fullName.optional(), role: role.optional(), status: z.enum(['active', 'disabled']).optional() })
+  .object({
+    full_name: fullName.optional(),
+    role: role.optional(),
+    status: z.enum(['active', 'disabled']).optional(),
+  })
   .strict();
 
 export const createApiKeyBody = z

@@ -9,8 +9,12 @@ export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey(),
   name: text('name').notNull(),
   slug: text('slug').notNull().unique(),
-  status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
-  tier: text('tier', { enum: ['free', 'pro', 'enterprise'] }).notNull().default('free'),
+  status: text('status', { enum: ['active', 'suspended'] })
+    .notNull()
+    .default('active'),
+  tier: text('tier', { enum: ['free', 'pro', 'enterprise'] })
+    .notNull()
+    .default('free'),
   ...timestamps,
 });
 
@@ -25,7 +29,9 @@ export const users = pgTable(
     fullName: text('full_name').notNull(),
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ['org_admin', 'agent_admin', 'agent_user', 'readonly'] }).notNull(),
-    status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'disabled'] })
+      .notNull()
+      .default('active'),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     ...timestamps,
   },

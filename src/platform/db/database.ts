@@ -3,7 +3,11 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 
 /** Drizzle over PGlite or node-postgres: the same query builder, so modules never see the difference. */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
-export type Transaction = PgTransaction<PgQueryResultHKT, Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>;
+export type Transaction = PgTransaction<
+  PgQueryResultHKT,
+  Record<string, never>,
+  ExtractTablesWithRelations<Record<string, never>>
+>;
 /** Either the database or an open transaction: repository functions accept both. */
 export type Executor = Database | Transaction;
 

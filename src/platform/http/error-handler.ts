@@ -34,7 +34,12 @@ const codeForStatus: Record<number, string> = {
   415: 'unsupported_media_type',
 };
 
-function send(reply: FastifyReply, request: FastifyRequest, status: number, body: Omit<ErrorBody, 'error' | 'correlation_id' | 'timestamp' | 'path'>) {
+function send(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  body: Omit<ErrorBody, 'error' | 'correlation_id' | 'timestamp' | 'path'>,
+) {
   const full: ErrorBody = {
     error: true,
     ...body,
@@ -62,7 +67,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
         code: error.code,
         message: error.message,
         details: error.details ?? null,
-        validation_errors: error.fieldErrors.map(({ field, message }) => ({ field, location: 'body', message })),
+        validation_errors: error.fieldErrors.map(({ field, message }) => ({
+          field,
+          location: 'body',
+          message,
+        })),
       });
     }
     if (error instanceof AppError) {

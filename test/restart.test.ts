@@ -1,0 +1,87 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAccount } from './support/accounts.ts';
+import { createHttpClient } from './support/http-client.ts';
+import { startServerProcess } from './support/server-process.ts';
+import { createTestDatabase, type TestDatabase, testDatabaseKind } from './support/test-database.ts';
+
+/** `agentry serve` as a real process: data survives a graceful restart on either database. */
+let dataDir: string;
+let database: TestDatabase | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'agentry-restart-'));
+  env = { DATA_DIR: dataDir };
+  if (testDatabaseKind === 'postgres') {
+    database = await createTestDatabase();
+    await database.close();
+    env = {
+      ...env,
+      DATABASE_URL: database.url as string,
+      JWT_SECRET: 'restart-test-secret-long-enough-for-hs256',
+    };
+  }
+});
+afterAll(async () => {
+  await database?.dispose();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('agentry serve', () => {
+  it('stops gracefully on SIGTERM and finds everything again after a restart', async () => {
+    const first = await startServerProcess(env);
+    const http = createHttpClient(first.url);
+    expect((await http.get('/health/ready')).status).toBe(200);
+    const owner = await registerAccount(http);
+    const agent = await http.post('/api/v1/agents', { name: 'Durable', role: 'v1' }, { token: owner.token });
+    await http.patch(
+      `/api/v1/agents/${agent.body.id}`,
+      { role: 'v2', change_reason: 'before restart' },
+      {
+        token: owner.token,
+      },
+    );
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(first.output()).toContain('SIGTERM received');
+
+    const second = await startServerProcess(env);
+    const again = createHttpClient(second.url);
+    // The same access token still works: the signing secret persisted too.
+    const read = await again.get(`/api/v1/agents/${agent.body.id}`, { token: owner.token });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ name: 'Durable', role: 'v2', version: 2 });
+    const history = await again.get(`/api/v1/agents/${agent.body.id}/history`, { token: owner.token });
+    expect(history.body.map((row: { field_changed: string | null }) => row.field_changed)).toEqual([
+      'role',
+      null,
+    ]);
+    const login = await again.post('/api/v1/auth/login', {
+      email: owner.email,
+      password: 'TestPassword123!',
+    });
+    expect(login.status).toBe(200);
+    expect(await second.stop('SIGINT')).toBe(0);
+
+    if (testDatabaseKind === 'pglite') {
+      expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dataDir, 'db'))).isDirectory()).toBe(true);
+    }
+  });
+
+  it('refuses to start on PostgreSQL without JWT_SECRET, with a clear message', async () => {
+    const attempt = startServerProcess({
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused',
+    });
+    await expect(attempt).rejects.toThrow(/JWT_SECRET \(or JWT_SECRET_FILE\) is required with DATABASE_URL/);
+  });
+
+  it('refuses an invalid setting with a clear message', async () => {
+    await expect(startServerProcess({ ...env, PORT: 'eighty' })).rejects.toThrow(
+      /Invalid configuration:\s+PORT/,
+    );
+  });
+});

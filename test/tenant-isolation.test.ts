@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+/**
+ * Calls every API route that names a resource with a second organization's token and API key:
+ * each must answer 403 and change nothing; every list must show none of the first organization's
+ * resources. Routes come from the OpenAPI document, so a new route without a case here fails.
+ */
+let app: TestApp;
+let owner: TestAccount;
+let intruder: TestAccount;
+let intruderKey: string;
+const resources: Record<string, string> = {};
+
+/** A valid request body per route, so that only authorization can refuse it. */
+const bodies: Record<string, unknown> = {
+  'PUT /api/v1/agents/{id}': { role: 'hijacked' },
+  'PATCH /api/v1/agents/{id}': { role: 'hijacked' },
+  'PUT /api/v1/agents/{id}/configuration': { role: 'hijacked' },
+  'POST /api/v1/agents/{id}/configuration/rollback': { version: 1 },
+  'PATCH /api/v1/users/{id}': { role: 'readonly' },
+};
+const listRoutes = ['/api/v1/agents', '/api/v1/users', '/api/v1/api-keys'];
+const ownRoutes = ['/api/v1/me', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh'];
+const creationRoutes = ['POST /api/v1/agents', 'POST /api/v1/users', 'POST /api/v1/api-keys'];
+
+beforeAll(async () => {
+  app = await startTestApp();
+  owner = await registerAccount(app.http, 'Owner');
+  intruder = await registerAccount(app.http, 'Intruder');
+  const agent = await app.http.post(
+    '/api/v1/agents',
+    { name: 'Private agent', tags: ['secret'] },
+    { token: owner.token },
+  );
+  await app.http.patch(`/api/v1/agents/${agent.body.id}`, { role: 'v2' }, { token: owner.token });
+  resources.agents = agent.body.id;
+  resources.users = (await addMember(app.http, owner, 'agent_user')).userId;
+  resources['api-keys'] = (
+    await app.http.post('/api/v1/api-keys', { name: 'owner key' }, { token: owner.token })
+  ).body.id;
+  intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
+    .body.key;
+});
+afterAll(() => app.close());
+
+async function resourceRoutes() {
+  const { body: document } = await app.http.get('/openapi.json');
+  return Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+    ([path, operations]) =>
+      path.startsWith('/api/v1/')
+        ? Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path }))
+        : [],
+  );
+}
+
+describe.each([
+  ['access token', () => intruder.token],
+  ['API key', () => intruderKey],
+])('another organization’s %s', (_label, credential) => {
+  it('gets 403 on every route that names one of our resources, and changes nothing', async () => {
+    const routes = await resourceRoutes();
+    const checked: string[] = [];
+    for (const { method, path } of routes) {
+      const key = `${method} ${path}`;
+      if (!path.includes('{id}')) {
+        expect([
+          ...listRoutes.map((list) => `GET ${list}`),
+          ...ownRoutes.map((own) => `GET ${own}`),
+          ...ownRoutes.map((own) => `POST ${own}`),
+          ...creationRoutes,
+        ]).toContain(key);
+        continue;
+      }
+      const collection = path.split('/')[3] as string;
+      expect(resources[collection], `no resource for ${key}`).toBeDefined();
+      const url = path.replace('{id}', resources[collection] as string).replace('{version}', '1');
+      const needsBody = ['POST', 'PUT', 'PATCH'].includes(method);
+      if (needsBody) expect(bodies[key], `no body for ${key}`).toBeDefined();
+      const response = await app.http.request(method, url, needsBody ? bodies[key] : undefined, {
+        token: credential(),
+      });
+      expect(response.status, `${key}: ${JSON.stringify(response.body)}`).toBe(403);
+      expect(response.body).toMatchObject({ error: true, code: 'authorization_error' });
+      checked.push(key);
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(14);
+
+    const agent = await app.http.get(`/api/v1/agents/${resources.agents}`, { token: owner.token });
+    expect(agent.body).toMatchObject({ status: 'active', role: 'v2', version: 2 });
+    const user = await app.http.get(`/api/v1/users/${resources.users}`, { token: owner.token });
+    expect(user.body).toMatchObject({ role: 'agent_user', status: 'active' });
+    const key = await app.http.get(`/api/v1/api-keys/${resources['api-keys']}`, { token: owner.token });
+    expect(key.body.revoked_at).toBeNull();
+  });
+
+  it('lists none of our resources', async () => {
+    for (const path of listRoutes) {
+      const response = await app.http.get(path, { token: credential() });
+      expect(response.status).toBe(200);
+      const ids = (response.body as { id: string; organization_id?: string }[]).map((item) => item.id);
+      expect(ids).not.toContain(resources[path.split('/')[3] as string]);
+      for (const item of response.body as { organization_id?: string }[]) {
+        if (item.organization_id) expect(item.organization_id).toBe(intruder.organizationId);
+      }
+    }
+    const search = await app.http.get('/api/v1/agents?tag=secret&search=Private', { token: credential() });
+    expect(search.body).toEqual([]);
+    expect(search.headers.get('x-total-count')).toBe('0');
+    const me = await app.http.get('/api/v1/me', { token: credential() });
+    expect(me.body.organization.id).toBe(intruder.organizationId);
+  });
+});
