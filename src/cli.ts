@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { ConfigError, loadConfig } from './config.ts';
@@ -48,6 +49,9 @@ async function migrate() {
     await database.close();
   }
 }
+
+// Settings may also come from a .env file in the working directory; real environment variables win.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 const program = new Command('agentry').version(packageJson.version).description(packageJson.description);
 program

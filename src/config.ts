@@ -25,6 +25,9 @@ const settingsSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** Every environment variable Agentry reads (documented in .env.example). */
+export const settingNames = Object.keys(settingsSchema.shape);
+
 export interface Config {
   host: string;
   port: number;

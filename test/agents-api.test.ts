@@ -465,6 +465,31 @@ describe('updates, versions and history', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('rolling back to a configuration equal to the current one appends nothing', async () => {
+    const agent = await createAgent({ role: 'Steady' });
+    const response = await app.http.post(
+      `/api/v1/agents/${agent.id}/configuration/rollback`,
+      { version: 1 },
+      as(),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.version).toBe(1);
+    expect((await app.http.get(`/api/v1/agents/${agent.id}/history`, as())).body).toHaveLength(1);
+  });
+
+  it('records changes made with an API key against that key', async () => {
+    const key = await app.http.post('/api/v1/api-keys', { name: 'deploy bot' }, as());
+    const agent = await app.http.post('/api/v1/agents', { name: 'Bot-made' }, { token: key.body.key });
+    expect(agent.body).toMatchObject({ created_by_user_id: null, created_by_api_key_id: key.body.id });
+    await app.http.patch(`/api/v1/agents/${agent.body.id}`, { tone: 'dry' }, { token: key.body.key });
+    const history = await app.http.get(`/api/v1/agents/${agent.body.id}/history`, as());
+    expect(history.body[0]).toMatchObject({
+      field_changed: 'tone',
+      changed_by_user_id: null,
+      changed_by_api_key_id: key.body.id,
+    });
+  });
+
   it('screens prompt changes on update and loses nothing when it rejects one', async () => {
     const agent = await createAgent({ prompt: 'Be helpful.' });
     const injection = {

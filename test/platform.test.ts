@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -64,6 +65,9 @@ describe('HTTP platform', () => {
   it('serves a valid OpenAPI 3.1 document listing every API route, and Swagger UI', async () => {
     const { body: document } = await app.http.get('/openapi.json');
     expect(document.openapi).toBe('3.1.0');
+    const validation = await new Validator().validate(document);
+    expect(validation.errors ?? []).toEqual([]);
+    expect(validation.valid).toBe(true);
     const paths = Object.keys(document.paths);
     for (const path of [
       '/api/v1/auth/register',
@@ -72,6 +76,16 @@ describe('HTTP platform', () => {
       '/health/ready',
     ]) {
       expect(paths).toContain(path);
+    }
+    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const success = Object.keys(operation.responses).find((status) => status.startsWith('2'));
+        expect(success, `${method} ${path} documents its success response`).toBeDefined();
+        if (success !== '204')
+          expect(operation.responses[success as string].content, `${method} ${path}`).toBeDefined();
+        const isPublic = path.startsWith('/health') || path.startsWith('/api/v1/auth/');
+        expect(Boolean(operation.security), `${method} ${path} declares its security`).toBe(!isPublic);
+      }
     }
     expect(document.components.schemas.Agent).toBeDefined();
     expect(document.components.schemas.Error).toBeDefined();

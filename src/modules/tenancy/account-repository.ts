@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { organizations, refreshTokens, users } from './tenancy-tables.ts';
 
@@ -77,21 +77,21 @@ export async function updateUser(
   return row;
 }
 
-/** Active org_admins other than `exceptUserId`, locked so two demotions cannot both pass the check. */
+/**
+ * Active org_admins other than `exceptUserId`, locked so two demotions cannot both pass the check.
+ * Every active org_admin, `exceptUserId` included, is locked in id order: two admins demoting each
+ * other then queue on the same first row instead of deadlocking.
+ */
 export async function countOtherActiveAdmins(db: Executor, organizationId: string, exceptUserId: string) {
   const rows = await db
     .select({ id: users.id })
     .from(users)
     .where(
-      and(
-        eq(users.organizationId, organizationId),
-        eq(users.role, 'org_admin'),
-        eq(users.status, 'active'),
-        ne(users.id, exceptUserId),
-      ),
+      and(eq(users.organizationId, organizationId), eq(users.role, 'org_admin'), eq(users.status, 'active')),
     )
+    .orderBy(asc(users.id))
     .for('update');
-  return rows.length;
+  return rows.filter((row) => row.id !== exceptUserId).length;
 }
 
 export async function insertRefreshToken(db: Executor, values: typeof refreshTokens.$inferInsert) {
