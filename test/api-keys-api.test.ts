@@ -185,6 +185,7 @@ describe('authenticating with a key', () => {
     expect([...response.body.permissions].sort()).toEqual(['agents:read', 'api_keys:manage_own']);
     expect(response.body.api_key).not.toHaveProperty('key');
     expect(JSON.stringify(response.body)).not.toContain(key.key.slice(key.prefix.length));
+    expect(app.logs.join('\n')).not.toContain(key.key.slice(key.prefix.length));
   });
 
   it('enforces the key’s role, not its creator’s', async () => {
@@ -197,6 +198,20 @@ describe('authenticating with a key', () => {
     );
     expectError(await app.http.get('/api/v1/users', { token: key.key }), 403, 'authorization_error');
     expect(idsOf(await listKeys(key.key))).toEqual([key.id]);
+  });
+
+  it('lets an org_admin key manage members of its organization', async () => {
+    const key = await newKey(admin);
+    const body = {
+      email: `by-key-${randomUUID()}@example.com`,
+      password: 'KeyMadePassword1!',
+      full_name: 'K',
+      role: 'readonly',
+    };
+    const created = await app.http.post('/api/v1/users', body, { token: key.key });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ organization_id: admin.organizationId, role: 'readonly' });
+    expect((await app.http.get(`/api/v1/users/${outsider.userId}`, { token: key.key })).status).toBe(403);
   });
 
   it('refuses a key whose secret part was altered, or an unknown prefix', async () => {

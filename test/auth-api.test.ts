@@ -108,6 +108,7 @@ describe('POST /auth/register', () => {
     expect(response.status).toBe(201);
     expect(response.body.user.email).toBe(`${local.toLowerCase()}@example.com`);
     expect((await login(`${local.toUpperCase()}@EXAMPLE.com`)).status).toBe(200);
+    expect((await login(`  ${local}@example.com `)).status).toBe(200);
     const duplicate = await register({
       email: `${local.toLowerCase()}@example.com`,
       password: TEST_PASSWORD,
@@ -164,6 +165,11 @@ describe('POST /auth/register', () => {
       expect(JSON.stringify(responses.map(({ body }) => body))).not.toContain(secret);
       expect(app.logs.join('\n')).not.toContain(secret);
     }
+    const { access_token, refresh_token } = responses[4]?.body ?? {};
+    await me(access_token);
+    await refresh(refresh_token);
+    expect(app.logs.join('\n')).not.toContain(access_token);
+    expect(app.logs.join('\n')).not.toContain(refresh_token);
   });
 
   it('answers 403 when registration is closed', async () => {
@@ -257,6 +263,12 @@ describe('GET /me and bearer authentication', () => {
     expectError(await me(), 401, 'authentication_error');
     const basic = await app.http.get('/api/v1/me', { headers: { authorization: `Basic ${account.token}` } });
     expectError(basic, 401, 'authentication_error');
+  });
+
+  it('accepts the scheme in any case', async () => {
+    const lower = await app.http.get('/api/v1/me', { headers: { authorization: `bearer ${account.token}` } });
+    expect(lower.status).toBe(200);
+    expect(lower.body.user.id).toBe(account.userId);
   });
 
   it('refuses an invalid token', async () => {
@@ -468,6 +480,47 @@ describe('/users', () => {
     expect(demoted.body.role).toBe('agent_user');
     expectError(await patch(second, second.userId, { status: 'disabled' }), 400, 'last_org_admin');
     expect((await patch(second, second.userId, { full_name: 'Still admin' })).status).toBe(200);
+  });
+
+  it('keeps one org_admin when two admins demote each other at the same time', async () => {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const first = await registerAccount(app.http);
+      const second = await addMember(app.http, first, 'org_admin');
+      const [byFirst, bySecond] = await Promise.all([
+        patch(first, second.userId, { role: 'readonly' }),
+        patch(second, first.userId, { role: 'readonly' }),
+      ]);
+      const statuses = [byFirst.status, bySecond.status].sort((a, b) => a - b);
+      expect(statuses, JSON.stringify([byFirst.body, bySecond.body])).toEqual([200, 400]);
+      expect([byFirst, bySecond].find((response) => response.status === 400)?.body.code).toBe(
+        'last_org_admin',
+      );
+      const survivor = byFirst.status === 200 ? first : second;
+      const roles = (await users(survivor)).body.map((user: { id: string; role: string }) => [
+        user.id,
+        user.role,
+      ]);
+      expect(Object.fromEntries(roles)).toEqual({
+        [survivor.userId]: 'org_admin',
+        [survivor === first ? second.userId : first.userId]: 'readonly',
+      });
+    }
+  });
+
+  it('authenticates and authorizes before validating the body', async () => {
+    const invalid = { email: 'nope', role: 'root' };
+    expectError(await app.http.post('/api/v1/users', invalid), 401, 'authentication_error');
+    const reader = members.readonly as TestAccount;
+    expectError(
+      await app.http.post('/api/v1/users', invalid, { token: reader.token }),
+      403,
+      'authorization_error',
+    );
+    expectError(
+      await app.http.post('/api/v1/users', invalid, { token: admin.token }),
+      422,
+      'validation_error',
+    );
   });
 
   it('signs a disabled member out: refresh fails and login answers account_disabled', async () => {

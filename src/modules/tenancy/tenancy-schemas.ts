@@ -3,9 +3,12 @@ import { nullableTimestamp, timestamp } from '../../platform/http/common-schemas
 import { permissionMatrix, roles } from './roles.ts';
 
 const email = z
-  .email()
+  .string()
+  .trim()
+  .toLowerCase()
   .max(254)
-  .transform((value) => value.trim().toLowerCase());
+  .pipe(z.email())
+  .meta({ format: 'email', description: 'Compared case-insensitively; surrounding spaces are ignored' });
 const password = z.string().min(8, 'must be at least 8 characters').max(256);
 const fullName = z.string().trim().min(1).max(255);
 const role = z.enum(roles);
