@@ -1,10 +1,10 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerAccount } from './support/accounts.ts';
 import { createHttpClient } from './support/http-client.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { killServerProcesses, startServerProcess } from './support/server-process.ts';
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from './support/test-database.ts';
 
 /** `agentry serve` as a real process: data survives a graceful restart on either database. */
@@ -25,6 +25,7 @@ beforeAll(async () => {
     };
   }
 });
+afterEach(killServerProcesses);
 afterAll(async () => {
   await database?.dispose();
   await rm(dataDir, { recursive: true, force: true });

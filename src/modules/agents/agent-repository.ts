@@ -1,5 +1,5 @@
-import { and, arrayContains, count, desc, eq, ilike, isNull, like, or, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/database.ts';
+import { and, arrayContains, count, desc, eq, ilike, isNull, like, or, type SQL, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../platform/db/database.ts';
 import type { AgentStatus } from './agent-config.ts';
 import { agentHistory, agents, agentVersions } from './agent-tables.ts';
 
@@ -24,18 +24,33 @@ const live = (organizationId: string) =>
   and(eq(agents.organizationId, organizationId), isNull(agents.deletedAt));
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
-export async function insertAgent(db: Executor, values: typeof agents.$inferInsert) {
-  const [row] = await db.insert(agents).values(values).returning();
-  return row as AgentRow;
-}
-
-/** A live (not deleted) agent of the organization; `lock` holds it until the transaction ends. */
-export async function findAgent(db: Executor, organizationId: string, agentId: string, lock = false) {
-  const query = db
+/**
+ * Reads a live (not deleted) agent of the organization. The hottest query of the API, so it is
+ * prepared once per database: no query building per call, a named statement on PostgreSQL.
+ */
+export function prepareAgentLookup(db: Database) {
+  const statement = db
     .select()
     .from(agents)
-    .where(and(live(organizationId), eq(agents.id, agentId)));
-  const [row] = lock ? await query.for('update') : await query;
+    .where(
+      and(
+        eq(agents.organizationId, sql.placeholder('organizationId')),
+        eq(agents.id, sql.placeholder('agentId')),
+        isNull(agents.deletedAt),
+      ),
+    )
+    .prepare('agent_by_id');
+  return async (organizationId: string, agentId: string): Promise<AgentRow | undefined> =>
+    (await statement.execute({ organizationId, agentId }))[0];
+}
+
+/** A live agent of the organization, locked until the transaction ends: the write path. */
+export async function lockAgent(tx: Executor, organizationId: string, agentId: string) {
+  const [row] = await tx
+    .select()
+    .from(agents)
+    .where(and(live(organizationId), eq(agents.id, agentId)))
+    .for('update');
   return row;
 }
 
@@ -72,22 +87,49 @@ export async function listAgents(db: Executor, organizationId: string, filters: 
   return { rows, total: total?.value ?? 0 };
 }
 
-export async function updateAgent(
-  db: Executor,
-  organizationId: string,
-  agentId: string,
-  values: Partial<typeof agents.$inferInsert>,
+type VersionInsert = typeof agentVersions.$inferInsert;
+type HistoryInsert = typeof agentHistory.$inferInsert;
+
+/** Runs `main` with the version and history inserts as data-modifying CTEs: one round trip. */
+async function withVersionAndHistory(
+  tx: Executor,
+  version: VersionInsert | null,
+  history: HistoryInsert[],
+  main: SQL,
 ) {
-  const [row] = await db
-    .update(agents)
-    .set(values)
-    .where(and(eq(agents.organizationId, organizationId), eq(agents.id, agentId)))
-    .returning();
-  return row as AgentRow;
+  const inserts: SQL[] = [];
+  if (version) inserts.push(sql`new_version as (${tx.insert(agentVersions).values(version).getSQL()})`);
+  if (history.length > 0)
+    inserts.push(sql`new_history as (${tx.insert(agentHistory).values(history).getSQL()})`);
+  await tx.execute(inserts.length > 0 ? sql`with ${sql.join(inserts, sql`, `)} ${main}` : main);
 }
 
-export async function insertVersion(db: Executor, values: typeof agentVersions.$inferInsert) {
-  await db.insert(agentVersions).values(values);
+/** A new agent with its first version and its creation history, in one statement: all or nothing. */
+export async function writeNewAgent(
+  db: Executor,
+  agent: AgentRow,
+  version: VersionInsert,
+  history: HistoryInsert[],
+) {
+  await withVersionAndHistory(db, version, history, db.insert(agents).values(agent).getSQL());
+}
+
+/** One change of a locked agent: its row, its new version (if the configuration changed), its history. */
+export async function writeChange(
+  tx: Executor,
+  change: {
+    organizationId: string;
+    agentId: string;
+    version: VersionInsert | null;
+    history: HistoryInsert[];
+    agent: Partial<AgentRow>;
+  },
+) {
+  const update = tx
+    .update(agents)
+    .set(change.agent)
+    .where(and(eq(agents.organizationId, change.organizationId), eq(agents.id, change.agentId)));
+  await withVersionAndHistory(tx, change.version, change.history, update.getSQL());
 }
 
 export async function findVersion(db: Executor, organizationId: string, agentId: string, version: number) {
@@ -117,10 +159,6 @@ export async function listVersions(db: Executor, organizationId: string, agentId
     db.select({ value: count() }).from(agentVersions).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
-}
-
-export async function insertHistory(db: Executor, rows: (typeof agentHistory.$inferInsert)[]) {
-  if (rows.length > 0) await db.insert(agentHistory).values(rows);
 }
 
 /** Newest first; `fieldFilter` matches a field and, for a section such as traits, its fields. */

@@ -6,6 +6,7 @@ import { errorBodySchema, standardErrorResponses } from '../../platform/http/err
 import { ValidationError } from '../../platform/http/errors.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
 import { toConfigPatch } from './agent-input.ts';
+import type { ChangeContext } from './agent-records.ts';
 import {
   agentView,
   agentWriteView,
@@ -24,7 +25,7 @@ import {
   versionsQuery,
   versionView,
 } from './agent-schemas.ts';
-import type { AgentService, ChangeContext } from './agent-service.ts';
+import type { AgentService } from './agent-service.ts';
 
 /** If-Match carries a version, bare or as an ETag ("3", W/"3"); the body may carry it instead. */
 function expectedVersionOf(request: FastifyRequest, bodyVersion: number | undefined): number | undefined {

@@ -28,15 +28,24 @@ describe('agent service', () => {
   it('creates many agents per organization, each scoped to it', async () => {
     const support = await agents.create({ name: 'Support Agent' }, context());
     const sales = await agents.create({ name: 'Sales Agent' }, context());
-    expect([support.organization_id, sales.organization_id]).toEqual([principal.organizationId, principal.organizationId]);
+    expect([support.organization_id, sales.organization_id]).toEqual([
+      principal.organizationId,
+      principal.organizationId,
+    ]);
     const { items, total } = await agents.list(principal, { search: 'Agent' }, { limit: 10, offset: 0 });
     expect(total).toBeGreaterThanOrEqual(2);
-    expect(items.map((agent) => agent.name)).toEqual(expect.arrayContaining(['Support Agent', 'Sales Agent']));
+    expect(items.map((agent) => agent.name)).toEqual(
+      expect.arrayContaining(['Support Agent', 'Sales Agent']),
+    );
   });
 
   it('records each changed field with who, why and from where (seed 000 update_with_history)', async () => {
     const agent = await agents.create({ name: 'History' }, context());
-    await agents.update(agent.id, { role: 'Support Agent', tone: 'professional' }, context('Initial configuration'));
+    await agents.update(
+      agent.id,
+      { role: 'Support Agent', tone: 'professional' },
+      context('Initial configuration'),
+    );
     const { items } = await agents.history(principal, agent.id, { limit: 50, offset: 0 });
     const role = items.find((row) => row.field_changed === 'role');
     expect(role).toMatchObject({
@@ -55,7 +64,11 @@ describe('agent service', () => {
     await agents.update(agent.id, { role: 'V1' }, context());
     await agents.update(agent.id, { role: 'V2' }, context());
     await agents.update(agent.id, { tone: 'professional' }, context());
-    const { items, total } = await agents.history(principal, agent.id, { limit: 10, offset: 0, fieldFilter: 'role' });
+    const { items, total } = await agents.history(principal, agent.id, {
+      limit: 10,
+      offset: 0,
+      fieldFilter: 'role',
+    });
     expect(total).toBe(2);
     expect(items.map((row) => row.new_value)).toEqual(['V2', 'V1']);
   });
@@ -63,9 +76,9 @@ describe('agent service', () => {
   it('refuses a stale expected version with a ConflictError and changes nothing', async () => {
     const agent = await agents.create({ name: 'Stale' }, context());
     await agents.update(agent.id, { role: 'A' }, context());
-    await expect(agents.update(agent.id, { role: 'B' }, { ...context(), expectedVersion: 1 })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      agents.update(agent.id, { role: 'B' }, { ...context(), expectedVersion: 1 }),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect((await agents.get(principal, agent.id)).role).toBe('A');
   });
 
@@ -74,7 +87,9 @@ describe('agent service', () => {
     const other = await organization();
     await expect(agents.get(other, agent.id)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(agents.get(other, uuidv7())).rejects.toBeInstanceOf(NotFoundError);
-    await expect(agents.remove(agent.id, { principal: other, ipAddress: null })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(agents.remove(agent.id, { principal: other, ipAddress: null })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect((await agents.get(principal, agent.id)).status).toBe('active');
   });
 });

@@ -17,25 +17,12 @@ import {
   initialRuntime,
 } from './agent-config.ts';
 import { type AgentWriteInput, toConfigPatch } from './agent-input.ts';
+import { type ChangeContext, historyRecord, versionRecord } from './agent-records.ts';
 import * as repository from './agent-repository.ts';
 import type { AgentView, DiffView, ScreeningFindingView, VersionView } from './agent-schemas.ts';
-import {
-  applyConfigPatch,
-  configChecksum,
-  diffConfigs,
-  type FieldChange,
-  historyValue,
-} from './agent-versioning.ts';
+import { applyConfigPatch, diffConfigs, type FieldChange } from './agent-versioning.ts';
 import { toAgentView, toHistoryView, toVersionView, withDefaults } from './agent-views.ts';
 import { type ScreeningMode, screenPromptFields } from './prompt-screening.ts';
-
-/** Where a change comes from and what it expects; recorded with every history row. */
-export interface ChangeContext {
-  principal: Principal;
-  ipAddress: string | null;
-  changeReason?: string | undefined;
-  expectedVersion?: number | undefined;
-}
 
 /** Text that reaches the model's instructions, and so is screened for injection. */
 const screenedFields = new Set([
@@ -102,39 +89,21 @@ export function createAgentService({
     return findings;
   }
 
-  async function requireAgent(executor: Executor, principal: Principal, agentId: string, lock = false) {
-    const row = await repository.findAgent(executor, principal.organizationId, agentId, lock);
-    if (row) return row;
+  const findAgent = repository.prepareAgentLookup(db);
+
+  async function missingAgent(executor: Executor, agentId: string): Promise<never> {
     if (await repository.findAgentOrganization(executor, agentId)) throw new ForbiddenError();
     throw new NotFoundError('Agent');
   }
 
-  const historyRow = (
-    row: repository.AgentRow,
-    context: ChangeContext,
-    at: Date,
-    entry: {
-      changeType: string;
-      field: string | null;
-      oldValue: unknown;
-      newValue: unknown;
-      version: number;
-    },
-  ) => ({
-    id: uuidv7(),
-    organizationId: row.organizationId,
-    agentId: row.id,
-    changeType: entry.changeType,
-    fieldChanged: entry.field,
-    oldValue: historyValue(entry.oldValue),
-    newValue: historyValue(entry.newValue),
-    changedByUserId: context.principal.userId,
-    changedByApiKeyId: context.principal.apiKeyId,
-    changeReason: context.changeReason ?? null,
-    ipAddress: context.ipAddress,
-    version: entry.version,
-    changeTimestamp: at,
-  });
+  async function requireAgent(principal: Principal, agentId: string) {
+    return (await findAgent(principal.organizationId, agentId)) ?? missingAgent(db, agentId);
+  }
+
+  /** The agent locked for the rest of the transaction, so that changes to it are serialized. */
+  async function requireLockedAgent(tx: Executor, principal: Principal, agentId: string) {
+    return (await repository.lockAgent(tx, principal.organizationId, agentId)) ?? missingAgent(tx, agentId);
+  }
 
   /**
    * The one write path of an existing agent: under a row lock, applies a configuration change
@@ -150,7 +119,7 @@ export function createAgentService({
     },
   ) {
     return db.transaction(async (tx) => {
-      const row = await requireAgent(tx, context.principal, agentId, true);
+      const row = await requireLockedAgent(tx, context.principal, agentId);
       if (context.expectedVersion !== undefined && context.expectedVersion !== row.version) {
         throw new ConflictError(
           'version_conflict',
@@ -165,48 +134,44 @@ export function createAgentService({
       const changes = diffConfigs(current, next);
       const findings = screen(changes);
       const statusChanged = request.status !== undefined && request.status !== row.status;
-      if (changes.length === 0 && !statusChanged) return { row, findings };
+      if (changes.length === 0 && !statusChanged) return { row, findings, version: null };
 
       const at = new Date();
-      const version = changes.length > 0 ? row.version + 1 : row.version;
+      const number = changes.length > 0 ? row.version + 1 : row.version;
       const history = changes.map((fieldChange) =>
-        historyRow(row, context, at, { changeType: request.changeType, ...fieldChange, version }),
+        historyRecord(row, context, at, { changeType: request.changeType, ...fieldChange, version: number }),
       );
       if (statusChanged) {
         history.push(
-          historyRow(row, context, at, {
+          historyRecord(row, context, at, {
             changeType: 'status_change',
             field: 'status',
             oldValue: row.status,
             newValue: request.status,
-            version,
+            version: number,
           }),
         );
       }
-      if (changes.length > 0) {
-        await repository.insertVersion(tx, {
-          id: uuidv7(),
-          organizationId: row.organizationId,
-          agentId: row.id,
-          version,
-          snapshot: next,
-          checksum: configChecksum(next),
-          changeType: request.changeType,
-          changeReason: context.changeReason ?? null,
-          createdByUserId: context.principal.userId,
-          createdByApiKeyId: context.principal.apiKeyId,
-          createdAt: at,
-        });
-      }
-      await repository.insertHistory(tx, history);
-      const updated = await repository.updateAgent(tx, row.organizationId, row.id, {
+      const agent = {
         configuration: next,
         ...searchableColumns(next),
-        version,
+        version: number,
         status: request.status ?? row.status,
         updatedAt: at,
+      };
+      const version =
+        changes.length > 0
+          ? versionRecord(row, context, at, { version: number, config: next, changeType: request.changeType })
+          : null;
+      await repository.writeChange(tx, {
+        organizationId: row.organizationId,
+        agentId: row.id,
+        version,
+        history,
+        agent,
       });
-      return { row: updated, findings };
+      const updated: repository.AgentRow = { ...row, ...agent };
+      return { row: updated, findings, version };
     });
   }
 
@@ -225,50 +190,45 @@ export function createAgentService({
       const config = validateConfig(applyConfigPatch(defaultAgentConfig, patch));
       const findings = screen(diffConfigs(defaultAgentConfig, config));
       const at = new Date();
-      const row = await db.transaction(async (tx) => {
-        const agent = await repository.insertAgent(tx, {
-          id: uuidv7(),
-          organizationId: context.principal.organizationId,
-          configuration: config,
-          ...searchableColumns(config),
-          status: status ?? 'active',
-          version: 1,
-          runtime: initialRuntime,
-          createdByUserId: context.principal.userId,
-          createdByApiKeyId: context.principal.apiKeyId,
-          createdAt: at,
-          updatedAt: at,
-        });
-        const creation = { ...context, changeReason: context.changeReason ?? 'Initial agent creation' };
-        await repository.insertVersion(tx, {
-          id: uuidv7(),
-          organizationId: agent.organizationId,
-          agentId: agent.id,
-          version: 1,
-          snapshot: config,
-          checksum: configChecksum(config),
-          changeType: 'agent_created',
-          changeReason: creation.changeReason,
-          createdByUserId: context.principal.userId,
-          createdByApiKeyId: context.principal.apiKeyId,
-          createdAt: at,
-        });
-        await repository.insertHistory(tx, [
-          historyRow(agent, creation, at, {
+      const row: repository.AgentRow = {
+        id: uuidv7(),
+        organizationId: context.principal.organizationId,
+        configuration: config,
+        ...searchableColumns(config),
+        status: status ?? 'active',
+        version: 1,
+        runtime: initialRuntime,
+        interactionCount: 0,
+        lastInteractionAt: null,
+        totalTasksProcessed: 0,
+        totalProcessingTimeMs: 0,
+        createdByUserId: context.principal.userId,
+        createdByApiKeyId: context.principal.apiKeyId,
+        createdAt: at,
+        updatedAt: at,
+        deletedAt: null,
+      };
+      const creation = { ...context, changeReason: context.changeReason ?? 'Initial agent creation' };
+      // One statement: the agent, version 1 and the creation history commit together.
+      await repository.writeNewAgent(
+        db,
+        row,
+        versionRecord(row, creation, at, { version: 1, config, changeType: 'agent_created' }),
+        [
+          historyRecord(row, creation, at, {
             changeType: 'agent_created',
             field: null,
             oldValue: null,
             newValue: config,
             version: 1,
           }),
-        ]);
-        return agent;
-      });
+        ],
+      );
       return { ...toAgentView(row), warnings: findings };
     },
 
     async get(principal: Principal, agentId: string): Promise<AgentView> {
-      return toAgentView(await requireAgent(db, principal, agentId));
+      return toAgentView(await requireAgent(principal, agentId));
     },
 
     async list(principal: Principal, filters: repository.AgentFilters, page: repository.Page) {
@@ -288,22 +248,22 @@ export function createAgentService({
     },
 
     async updateConfiguration(agentId: string, patch: AgentConfigPatch, context: ChangeContext) {
-      const { row, findings } = await change(agentId, context, {
+      const { row, findings, version } = await change(agentId, context, {
         changeType: 'configuration_update',
         nextConfig: (current) => applyConfigPatch(current, patch),
       });
-      const version = await requireVersion(context.principal, agentId, row.version);
-      return { ...toVersionView(version), warnings: findings };
+      const current = version ?? (await requireVersion(context.principal, agentId, row.version));
+      return { ...toVersionView(current as repository.AgentVersionRow), warnings: findings };
     },
 
     async currentConfiguration(principal: Principal, agentId: string): Promise<VersionView> {
-      const row = await requireAgent(db, principal, agentId);
+      const row = await requireAgent(principal, agentId);
       return toVersionView(await requireVersion(principal, agentId, row.version));
     },
 
     /** Appends a new version equal to version `target`; history is never rewritten. */
     async rollback(agentId: string, target: number, context: ChangeContext) {
-      await requireAgent(db, context.principal, agentId);
+      await requireAgent(context.principal, agentId);
       const snapshot = await requireVersion(context.principal, agentId, target);
       const { row, findings } = await change(
         agentId,
@@ -314,13 +274,13 @@ export function createAgentService({
     },
 
     async listVersions(principal: Principal, agentId: string, page: repository.Page) {
-      await requireAgent(db, principal, agentId);
+      await requireAgent(principal, agentId);
       const { rows, total } = await repository.listVersions(db, principal.organizationId, agentId, page);
       return { items: rows.map(toVersionView), total };
     },
 
     async getVersion(principal: Principal, agentId: string, version: number): Promise<VersionView> {
-      await requireAgent(db, principal, agentId);
+      await requireAgent(principal, agentId);
       return toVersionView(await requireVersion(principal, agentId, version));
     },
 
@@ -330,7 +290,7 @@ export function createAgentService({
       version: number,
       against?: number,
     ): Promise<DiffView> {
-      await requireAgent(db, principal, agentId);
+      await requireAgent(principal, agentId);
       const base = against ?? version - 1;
       if (base < 1) {
         throw new BadRequestError(
@@ -360,7 +320,7 @@ export function createAgentService({
       agentId: string,
       query: repository.Page & { fieldFilter?: string | undefined },
     ) {
-      await requireAgent(db, principal, agentId);
+      await requireAgent(principal, agentId);
       const { rows, total } = await repository.listHistory(db, principal.organizationId, agentId, query);
       return { items: rows.map(toHistoryView), total };
     },
@@ -368,21 +328,21 @@ export function createAgentService({
     /** Soft delete: the agent is archived, disappears from reads, and its history keeps the event. */
     async remove(agentId: string, context: ChangeContext): Promise<void> {
       await db.transaction(async (tx) => {
-        const row = await requireAgent(tx, context.principal, agentId, true);
+        const row = await requireLockedAgent(tx, context.principal, agentId);
         const at = new Date();
-        await repository.insertHistory(tx, [
-          historyRow(row, context, at, {
-            changeType: 'deleted',
-            field: 'status',
-            oldValue: row.status,
-            newValue: 'archived',
-            version: row.version,
-          }),
-        ]);
-        await repository.updateAgent(tx, row.organizationId, row.id, {
-          status: 'archived',
-          deletedAt: at,
-          updatedAt: at,
+        const deletion = historyRecord(row, context, at, {
+          changeType: 'deleted',
+          field: 'status',
+          oldValue: row.status,
+          newValue: 'archived',
+          version: row.version,
+        });
+        await repository.writeChange(tx, {
+          organizationId: row.organizationId,
+          agentId: row.id,
+          version: null,
+          history: [deletion],
+          agent: { status: 'archived', deletedAt: at, updatedAt: at },
         });
       });
     },

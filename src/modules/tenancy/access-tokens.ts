@@ -4,6 +4,8 @@ import { type Role, roles } from './roles.ts';
 
 const ISSUER = 'agentry';
 const AUDIENCE = 'agentry-api';
+/** Verified tokens remembered per process; the oldest is forgotten first when full. */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface AccessTokens {
   issue(principal: { userId: string; organizationId: string; role: Role }): Promise<string>;
@@ -18,6 +20,15 @@ export interface AccessTokens {
  */
 export function createAccessTokens(secret: string, ttlSeconds: number): AccessTokens {
   const key = new TextEncoder().encode(secret);
+  // A signature check is deterministic, so a token verified once needs only its expiry checked
+  // again: this keeps HMAC and claim parsing off the path of every request.
+  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
+  function remember(token: string, principal: Principal, expiresAtMs: number) {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { principal, expiresAtMs });
+  }
+
   return {
     ttlSeconds,
     issue: ({ userId, organizationId, role }) =>
@@ -30,16 +41,31 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(key),
     verify: async (token) => {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAtMs > Date.now()) return known.principal;
+        verified.delete(token);
+        return null;
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
           audience: AUDIENCE,
           algorithms: ['HS256'],
+          requiredClaims: ['exp', 'sub'],
         });
         const role = payload.role as Role;
-        if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || !roles.includes(role))
+        if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || !roles.includes(role)) {
           return null;
-        return { userId: payload.sub, organizationId: payload.org, role, apiKeyId: null };
+        }
+        const principal: Principal = {
+          userId: payload.sub,
+          organizationId: payload.org,
+          role,
+          apiKeyId: null,
+        };
+        remember(token, principal, (payload.exp as number) * 1000);
+        return principal;
       } catch (error) {
         if (error instanceof errors.JOSEError) return null;
         throw error;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ErrorBody } from './error-body.ts';
 import { AppError, ValidationError } from './errors.ts';
 
@@ -82,19 +82,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
         details: error.details ?? null,
       });
     }
-    if (isResponseSerializationError(error)) {
-      request.log.error({ err: error, issues: error.cause.issues }, 'response does not match its schema');
-    } else {
-      const status = statusCodeOf(error);
-      if (status) {
-        return send(reply, request, status, {
-          code: codeForStatus[status] ?? 'bad_request',
-          message: error.message,
-          details: null,
-        });
-      }
-      request.log.error({ err: error }, 'unhandled error');
+    const status = statusCodeOf(error);
+    if (status) {
+      return send(reply, request, status, {
+        code: codeForStatus[status] ?? 'bad_request',
+        message: error.message,
+        details: null,
+      });
     }
+    request.log.error({ err: error }, 'unhandled error');
     return send(reply, request, 500, {
       code: 'internal_error',
       message: 'An internal error occurred; quote the correlation id when reporting it',
