@@ -23,7 +23,7 @@ export const versionRecord = (
   context: ChangeContext,
   at: Date,
   entry: { version: number; config: AgentConfig; changeType: string },
-): typeof agentVersions.$inferInsert => ({
+): typeof agentVersions.$inferSelect => ({
   id: uuidv7(),
   organizationId: agent.organizationId,
   agentId: agent.id,

@@ -253,7 +253,7 @@ export function createAgentService({
         nextConfig: (current) => applyConfigPatch(current, patch),
       });
       const current = version ?? (await requireVersion(context.principal, agentId, row.version));
-      return { ...toVersionView(current as repository.AgentVersionRow), warnings: findings };
+      return { ...toVersionView(current), warnings: findings };
     },
 
     async currentConfiguration(principal: Principal, agentId: string): Promise<VersionView> {
