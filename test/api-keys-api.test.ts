@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
+import { expectError } from './support/assertions.ts';
 import type { ApiResponse } from './support/http-client.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -18,18 +19,6 @@ beforeAll(async () => {
   outsider = await registerAccount(app.http, 'Outsider');
 });
 afterAll(() => app.close());
-
-/** The standard error body, with its correlation id matching the X-Request-ID header. */
-function expectError(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body).toMatchObject({
-    error: true,
-    code,
-    message: expect.any(String),
-    correlation_id: response.headers.get('x-request-id'),
-    path: expect.stringMatching(/^\/api\/v1\//),
-  });
-}
 
 interface CreatedKey {
   id: string;

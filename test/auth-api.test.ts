@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, registerAccount, TEST_PASSWORD, type TestAccount } from './support/accounts.ts';
+import { expectError } from './support/assertions.ts';
 import type { ApiResponse } from './support/http-client.ts';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.ts';
 
@@ -19,19 +20,6 @@ const allPermissions = [
   'api_keys:manage_own',
   'api_keys:manage_all',
 ];
-
-/** The standard error body, with its correlation id matching the X-Request-ID header. */
-function expectError(response: ApiResponse, status: number, code: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body).toMatchObject({
-    error: true,
-    code,
-    message: expect.any(String),
-    correlation_id: response.headers.get('x-request-id'),
-    timestamp: expect.any(String),
-    path: expect.stringMatching(/^\/api\/v1\//),
-  });
-}
 
 /** The fields a 422 names, e.g. ['password']. */
 const invalidFields = (response: ApiResponse) =>

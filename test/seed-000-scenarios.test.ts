@@ -11,6 +11,14 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+async function loginSeedUser(): Promise<string> {
+  const login = await app.http.post('/api/v1/auth/login', {
+    email: 'test.agent@example.com',
+    password: 'TestPassword123!',
+  });
+  return login.body.access_token;
+}
+
 describe('seed 000 phase 1: foundation', () => {
   let token: string;
   let agentId: string;
@@ -70,11 +78,7 @@ describe('seed 000 phase 2: configuration history', () => {
   let agentId: string;
 
   beforeAll(async () => {
-    const login = await app.http.post('/api/v1/auth/login', {
-      email: 'test.agent@example.com',
-      password: 'TestPassword123!',
-    });
-    token = login.body.access_token;
+    token = await loginSeedUser();
   });
 
   it('Test 1: creates an agent with embedded configuration', async () => {
@@ -171,11 +175,7 @@ describe('seed 000 security scenarios', () => {
   let agentId: string;
 
   beforeAll(async () => {
-    const login = await app.http.post('/api/v1/auth/login', {
-      email: 'test.agent@example.com',
-      password: 'TestPassword123!',
-    });
-    token = login.body.access_token;
+    token = await loginSeedUser();
     agentId = (await app.http.post('/api/v1/agents', { name: 'Secured' }, { token })).body.id;
   });
 
