@@ -1,11 +1,10 @@
 /**
- * The benchmark's server process: the real application (buildApp, settings from the environment
- * exactly as `agentry serve` reads them) plus one no-op route, the ceiling the API is compared with.
- * Prints `{"url": ...}` as one JSON line on stdout once it listens; stops on SIGTERM.
+ * The benchmark's server process: Agentry assembled exactly as `agentry serve` does it (settings
+ * from the environment), plus one no-op route, the ceiling the API is compared with. Prints
+ * `{"url": ...}` as one JSON line on stdout once it listens; stops on SIGTERM.
  */
-import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { openConfiguredDatabase } from '../src/server.ts';
+import { openConfiguredDatabase, startAgentry } from '../src/server.ts';
 import { NOOP_PATH } from './scenarios.ts';
 
 async function main() {
@@ -15,15 +14,21 @@ async function main() {
     console.error('database pool error', error.message),
   );
   await database.migrate();
-  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret });
-  // Registered on the same instance: same hooks (request id, error handling), same logger and level.
-  app.get(NOOP_PATH, async () => ({}));
-  const url = await app.listen({ host: config.host, port: config.port });
-  process.stdout.write(`${JSON.stringify({ url, database: database.kind, logLevel: config.logLevel })}\n`);
+  const running = await startAgentry({
+    config,
+    database,
+    jwtSecret: config.jwtSecret,
+    role: 'all',
+    // Registered on the same instance: same hooks (request id, error handling), same logger and level.
+    extend: (app) => app.get(NOOP_PATH, async () => ({})),
+  });
+  process.stdout.write(
+    `${JSON.stringify({ url: running.url, database: database.kind, logLevel: config.logLevel })}\n`,
+  );
 
   process.once('SIGTERM', () => {
-    app
-      .close()
+    running
+      .stop()
       .finally(() => database.close())
       .then(
         () => process.exit(0),

@@ -2,32 +2,21 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { ConfigError, loadConfig } from './config.ts';
-import { openConfiguredDatabase, startServer } from './server.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { openConfiguredDatabase, type ProcessRole, type RunningAgentry, startServer } from './server.ts';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/** In-flight requests and running jobs get this long after SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 20_000;
 
-async function serve(options: { port?: string; host?: string }) {
-  const config = loadConfig({
-    ...process.env,
-    ...(options.port ? { PORT: options.port } : {}),
-    ...(options.host ? { HOST: options.host } : {}),
-  });
-  const server = await startServer(config);
-  const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
-  console.log(`Agentry ${packageJson.version} is listening on ${server.url} (database: ${where})`);
-  console.log(
-    `API docs: ${server.url}/docs — create the first account with POST ${server.url}/api/v1/auth/register`,
-  );
-
+function stopOnSignals(running: RunningAgentry) {
   const shutdown = (signal: string) => {
-    console.log(`${signal} received: finishing in-flight requests, then stopping`);
+    console.log(`${signal} received: finishing in-flight requests and running jobs, then stopping`);
     const force = setTimeout(() => {
       console.error('graceful shutdown timed out; exiting');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    server.stop().then(
+    running.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('shutdown failed', error);
@@ -37,6 +26,34 @@ async function serve(options: { port?: string; host?: string }) {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+const describeDatabase = (config: Config) =>
+  config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
+
+async function serve(options: { port?: string; host?: string; worker: boolean }) {
+  const config = loadConfig({
+    ...process.env,
+    ...(options.port ? { PORT: options.port } : {}),
+    ...(options.host ? { HOST: options.host } : {}),
+  });
+  const role: ProcessRole = options.worker ? 'all' : 'api';
+  const running = await startServer(config, role);
+  const workers = role === 'all' ? 'with in-process workers' : 'without workers';
+  console.log(
+    `Agentry ${packageJson.version} is listening on ${running.url} (database: ${describeDatabase(config)}, ${workers})`,
+  );
+  console.log(
+    `API docs: ${running.url}/docs — create the first account with POST ${running.url}/api/v1/auth/register`,
+  );
+  stopOnSignals(running);
+}
+
+async function work() {
+  const config = loadConfig();
+  const running = await startServer(config, 'worker');
+  console.log(`Agentry ${packageJson.version} worker is running (database: ${describeDatabase(config)})`);
+  stopOnSignals(running);
 }
 
 async function migrate() {
@@ -56,10 +73,12 @@ if (existsSync('.env')) process.loadEnvFile('.env');
 const program = new Command('agentry').version(packageJson.version).description(packageJson.description);
 program
   .command('serve')
-  .description('Serve the API (settings from the environment, see .env.example)')
+  .description('Serve the API, with queue workers in the same process unless --no-worker')
   .option('-p, --port <port>', 'port to listen on (overrides PORT)')
   .option('-H, --host <host>', 'interface to listen on (overrides HOST)')
+  .option('--no-worker', 'serve the API only; run `agentry worker` processes for the background jobs')
   .action(serve);
+program.command('worker').description('Run queue workers only (no HTTP)').action(work);
 program.command('migrate').description('Apply database migrations and exit').action(migrate);
 
 program.parseAsync().catch((error: unknown) => {

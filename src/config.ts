@@ -21,6 +21,7 @@ const settingsSchema = z.object({
     .default(30 * 86_400),
   ALLOW_REGISTRATION: booleanFromEnv.default(true),
   PROMPT_SCREENING: z.enum(['block', 'warn', 'off']).default('block'),
+  HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -40,6 +41,7 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   allowRegistration: boolean;
   promptScreening: 'block' | 'warn' | 'off';
+  historyRetentionDays: number;
   trustProxy: boolean;
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL'];
 }
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshTokenTtlSeconds: settings.REFRESH_TOKEN_TTL_SECONDS,
     allowRegistration: settings.ALLOW_REGISTRATION,
     promptScreening: settings.PROMPT_SCREENING,
+    historyRetentionDays: settings.HISTORY_RETENTION_DAYS,
     trustProxy: settings.TRUST_PROXY,
     logLevel: settings.LOG_LEVEL,
   };

@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { readOrCreateLocalSecret } from './platform/crypto/local-secret.ts';
+import type { DatabaseHandle } from './platform/db/database.ts';
 import { type OpenedDatabase, openDatabase } from './platform/db/open-database.ts';
+import { type JobQueue, startJobQueue } from './platform/queue/job-queue.ts';
+import { createJobRegistry } from './platform/queue/job-registry.ts';
 
 /** PostgreSQL when DATABASE_URL is set; otherwise the embedded, file-backed PGlite under DATA_DIR. */
 export function openConfiguredDatabase(
@@ -30,31 +34,84 @@ function jwtSecretFor(config: Config): string {
   return readOrCreateLocalSecret(config.dataDir, 'jwt-secret');
 }
 
-export interface RunningServer {
+/** What a process runs: everything (the default), only the API, or only the workers. */
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+export interface AgentryOptions {
+  config: Config;
+  database: DatabaseHandle;
+  jwtSecret: string;
+  role: ProcessRole;
+  logStream?: DestinationStream;
+  /** Last additions before the API listens (the benchmark's no-op ceiling route). */
+  extend?: (app: FastifyInstance) => void;
+}
+
+export interface RunningAgentry {
   app: FastifyInstance;
-  url: string;
+  queue: JobQueue;
+  /** Where the API listens; null for a worker-only process. */
+  url: string | null;
+  /** Stops serving, drains running jobs, and leaves the database open for the caller to close. */
   stop(): Promise<void>;
 }
 
-/** Opens and migrates the database, then serves the API until stop() is called. */
-export async function startServer(config: Config): Promise<RunningServer> {
+/**
+ * Assembles Agentry on an open, migrated database: the job queue, the modules, and — by role —
+ * the HTTP API and the queue workers. A worker-only process assembles the same modules and never
+ * listens, so both topologies run the very same code.
+ */
+export async function startAgentry({
+  config,
+  database,
+  jwtSecret,
+  role,
+  logStream,
+  extend,
+}: AgentryOptions): Promise<RunningAgentry> {
+  let reportQueueError = (error: Error) => console.error('job queue error', error);
+  const queue = await startJobQueue(database.connection, { onError: (error) => reportQueueError(error) });
+  try {
+    const jobs = createJobRegistry();
+    const app = await buildApp({
+      config,
+      database,
+      jwtSecret,
+      queue,
+      jobs,
+      ...(logStream ? { logStream } : {}),
+    });
+    reportQueueError = (error) => app.log.error({ err: error }, 'job queue error');
+    await jobs.defineAll(queue);
+    if (role !== 'api') await jobs.startWorkers(queue);
+    extend?.(app);
+    const url = role === 'worker' ? null : await app.listen({ host: config.host, port: config.port });
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      queue,
+      url,
+      stop: () => {
+        stopping ??= app.close().finally(() => queue.stop());
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await queue.stop();
+    throw error;
+  }
+}
+
+/** Opens and migrates the configured database, then runs Agentry in the given role until stopped. */
+export async function startServer(config: Config, role: ProcessRole): Promise<RunningAgentry> {
   const jwtSecret = jwtSecretFor(config);
   const database = await openConfiguredDatabase(config, (error) =>
     console.error('database pool error', error.message),
   );
   try {
     await database.migrate();
-    const app = await buildApp({ config, database, jwtSecret });
-    const address = await app.listen({ host: config.host, port: config.port });
-    let stopping: Promise<void> | undefined;
-    return {
-      app,
-      url: address,
-      stop: () => {
-        stopping ??= app.close().finally(() => database.close());
-        return stopping;
-      },
-    };
+    const running = await startAgentry({ config, database, jwtSecret, role });
+    return { ...running, stop: () => running.stop().finally(() => database.close()) };
   } catch (error) {
     await database.close();
     throw error;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/platform/db/open-database.ts';
+import { startJobQueue } from '../../src/platform/queue/job-queue.ts';
 import { databaseUrl, RUN_PREFIX } from './postgres-names.ts';
 import './provided.ts';
 
@@ -20,6 +21,9 @@ export default async function setup(project: TestProject) {
   await admin.query(`create database ${template}`);
   const database = await openDatabase({ kind: 'postgres', url: databaseUrl(adminUrl, template), poolMax: 1 });
   await database.migrate();
+  // Install the job queue's schema too, so that no test file pays for it.
+  const queue = await startJobQueue(database.connection, { onError: (error) => console.error(error) });
+  await queue.stop();
   await database.close();
   project.provide('postgresTemplate', template);
 

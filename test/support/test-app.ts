@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { type ProcessRole, startAgentry } from '../../src/server.ts';
 import { createHttpClient, type HttpClient } from './http-client.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -15,10 +15,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Agentry on its own fresh database, listening on a random local port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * Agentry on its own fresh database, assembled exactly as `agentry serve` does (API and in-process
+ * queue workers), listening on a random local port.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  role: ProcessRole = 'all',
+): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'info', JWT_SECRET: TEST_JWT_SECRET, ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'info',
+    JWT_SECRET: TEST_JWT_SECRET,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...env,
+  });
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, done) {
@@ -26,15 +38,21 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       done();
     },
   });
-  const app = await buildApp({ config, database, jwtSecret: config.jwtSecret ?? TEST_JWT_SECRET, logStream });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const running = await startAgentry({
+    config,
+    database,
+    jwtSecret: config.jwtSecret ?? TEST_JWT_SECRET,
+    role,
+    logStream,
+  });
+  const url = running.url ?? '';
   return {
     url,
     http: createHttpClient(url),
     database,
     logs,
     close: async () => {
-      await app.close();
+      await running.stop();
       await database.dispose();
     },
   };

@@ -76,6 +76,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     db: drizzle({ client }) as unknown as Database,
     kind: 'pglite',
+    connection: { kind: 'pglite', client },
     url: undefined,
     ping: async () => {
       await client.query('select 1');

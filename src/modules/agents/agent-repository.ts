@@ -1,4 +1,18 @@
-import { and, arrayContains, count, desc, eq, ilike, isNull, like, or, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  arrayContains,
+  count,
+  desc,
+  eq,
+  ilike,
+  inArray,
+  isNull,
+  like,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import type { AgentStatus } from './agent-config.ts';
 import { agentHistory, agents, agentVersions } from './agent-tables.ts';
@@ -186,4 +200,25 @@ export async function listHistory(
     db.select({ value: count() }).from(agentHistory).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
+}
+
+/**
+ * Retention across every organization (the one unscoped query: a maintenance job acting for the
+ * operator), in batches so that no single statement holds locks for long.
+ */
+export async function deleteHistoryBefore(db: Database, cutoff: Date, batchSize = 5_000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = db
+      .select({ id: agentHistory.id })
+      .from(agentHistory)
+      .where(lt(agentHistory.changeTimestamp, cutoff))
+      .limit(batchSize);
+    const rows = await db
+      .delete(agentHistory)
+      .where(inArray(agentHistory.id, batch))
+      .returning({ id: agentHistory.id });
+    deleted += rows.length;
+    if (rows.length < batchSize) return deleted;
+  }
 }

@@ -1,15 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
+import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
+import { historyRetentionJob } from './agent-jobs.ts';
 import { agentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
 
 export async function registerAgents(
   app: FastifyInstance,
-  options: { db: Database; guard: AccessGuard; promptScreening: ScreeningMode },
+  options: {
+    db: Database;
+    guard: AccessGuard;
+    jobs: JobRegistry;
+    promptScreening: ScreeningMode;
+    historyRetentionDays: number;
+  },
 ) {
   const service = createAgentService({ db: options.db, promptScreening: options.promptScreening });
   await app.register(agentRoutes(service, options.guard), { prefix: '/api/v1' });
+  options.jobs.add(historyRetentionJob(options.db, options.historyRetentionDays));
   return { service };
 }

@@ -1,3 +1,4 @@
+import type { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 
@@ -11,9 +12,15 @@ export type Transaction = PgTransaction<
 /** Either the database or an open transaction: repository functions accept both. */
 export type Executor = Database | Transaction;
 
+/** How to reach the same database outside Drizzle (the job queue, LISTEN/NOTIFY). */
+export type DatabaseConnection =
+  | { kind: 'pglite'; client: PGlite }
+  | { kind: 'postgres'; url: string; poolMax: number };
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
+  connection: DatabaseConnection;
   /** A trivial round trip, for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

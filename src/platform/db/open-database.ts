@@ -33,6 +33,7 @@ async function openPglite(directory: string | undefined): Promise<OpenedDatabase
   return {
     db,
     kind: 'pglite',
+    connection: { kind: 'pglite', client },
     ping: async () => {
       await client.query('select 1');
     },
@@ -50,6 +51,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
   return {
     db,
     kind: 'postgres',
+    connection: { kind: 'postgres', url: target.url, poolMax: Math.max(2, Math.ceil(target.poolMax / 2)) },
     ping: async () => {
       await pool.query('select 1');
     },

@@ -1,0 +1,35 @@
+import type { JobHandler, JobQueue, QueueDefinition } from './job-queue.ts';
+
+/** A module's background work: the queue it runs on, its handler and, optionally, a cron schedule. */
+export interface JobDefinition<Data extends object = object> {
+  queue: QueueDefinition;
+  handle: JobHandler<Data>;
+  concurrency?: number;
+  /** Cron expression (UTC): the queue also receives a job on this schedule. */
+  schedule?: string;
+}
+
+/** Collects the job definitions of every module while the application is assembled. */
+export function createJobRegistry() {
+  const definitions: JobDefinition[] = [];
+  return {
+    add<Data extends object>(definition: JobDefinition<Data>) {
+      definitions.push(definition as unknown as JobDefinition);
+    },
+    /** Creates every queue (and schedule); API and worker processes both need the queues to exist. */
+    async defineAll(queue: JobQueue) {
+      for (const definition of definitions) {
+        await queue.define(definition.queue);
+        if (definition.schedule) await queue.schedule(definition.queue.name, definition.schedule);
+      }
+    },
+    /** Starts the handlers: only processes that run workers call this. */
+    async startWorkers(queue: JobQueue) {
+      for (const { queue: definition, handle, concurrency } of definitions) {
+        await queue.work(definition.name, handle, { concurrency: concurrency ?? 1 });
+      }
+    },
+  };
+}
+
+export type JobRegistry = ReturnType<typeof createJobRegistry>;
