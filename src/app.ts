@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
+import { registerConversations } from './modules/conversations/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import { registerTenancy } from './modules/tenancy/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
@@ -12,12 +13,18 @@ import { registerOpenApi } from './platform/http/openapi.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
 import { responseSerializerCompiler } from './platform/http/serializer.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
+import type { JobQueue } from './platform/queue/job-queue.ts';
+import type { JobRegistry } from './platform/queue/job-registry.ts';
 
 export interface AppOptions {
   config: Config;
   database: DatabaseHandle;
   /** The JWT signing secret, resolved by the caller (explicit, or generated for the embedded default). */
   jwtSecret: string;
+  /** Where modules send background jobs. */
+  queue: JobQueue;
+  /** Where modules declare their background jobs; the server starts them where workers run. */
+  jobs: JobRegistry;
   /** Where log lines go; standard output when absent. */
   logStream?: DestinationStream;
 }
@@ -27,6 +34,7 @@ export async function buildApp({
   config,
   database,
   jwtSecret,
+  jobs,
   logStream,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -55,6 +63,13 @@ export async function buildApp({
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     allowRegistration: config.allowRegistration,
   });
-  await registerAgents(app, { db: database.db, guard, promptScreening: config.promptScreening });
+  const agents = await registerAgents(app, {
+    db: database.db,
+    guard,
+    jobs,
+    promptScreening: config.promptScreening,
+    historyRetentionDays: config.historyRetentionDays,
+  });
+  await registerConversations(app, { db: database.db, guard, requireAgent: agents.service.get });
   return app;
 }

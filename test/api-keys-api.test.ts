@@ -171,7 +171,11 @@ describe('authenticating with a key', () => {
       api_key: { id: key.id, prefix: key.prefix },
       organization: { id: admin.organizationId },
     });
-    expect([...response.body.permissions].sort()).toEqual(['agents:read', 'api_keys:manage_own']);
+    expect([...response.body.permissions].sort()).toEqual([
+      'agents:read',
+      'api_keys:manage_own',
+      'sessions:read',
+    ]);
     expect(response.body.api_key).not.toHaveProperty('key');
     expect(JSON.stringify(response.body)).not.toContain(key.key.slice(key.prefix.length));
     expect(app.logs.join('\n')).not.toContain(key.key.slice(key.prefix.length));

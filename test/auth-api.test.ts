@@ -15,6 +15,8 @@ afterAll(() => app.close());
 const allPermissions = [
   'agents:read',
   'agents:write',
+  'sessions:read',
+  'sessions:write',
   'members:read',
   'members:manage',
   'api_keys:manage_own',
@@ -305,7 +307,11 @@ describe('GET /me and bearer authentication', () => {
     const reader = await addMember(app.http, account, 'readonly');
     const response = await me(reader.token);
     expect(response.body).toMatchObject({ role: 'readonly', user: { id: reader.userId } });
-    expect([...response.body.permissions].sort()).toEqual(['agents:read', 'api_keys:manage_own']);
+    expect([...response.body.permissions].sort()).toEqual([
+      'agents:read',
+      'api_keys:manage_own',
+      'sessions:read',
+    ]);
   });
 });
 

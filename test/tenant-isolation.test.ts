@@ -20,10 +20,21 @@ const bodies: Record<string, unknown> = {
   'PUT /api/v1/agents/{id}/configuration': { role: 'hijacked' },
   'POST /api/v1/agents/{id}/configuration/rollback': { version: 1 },
   'PATCH /api/v1/users/{id}': { role: 'readonly' },
+  'PUT /api/v1/sessions/{id}': { title: 'hijacked', status: 'archived' },
+  'PATCH /api/v1/sessions/{id}': { title: 'hijacked', status: 'archived' },
+  'POST /api/v1/sessions/{id}/messages': { content: 'hijacked' },
+  'PUT /api/v1/messages/{id}': { content: 'hijacked' },
+  'POST /api/v1/messages/{id}/feedback': { score: -1, reason: 'hijacked' },
 };
-const listRoutes = ['/api/v1/agents', '/api/v1/users', '/api/v1/api-keys'];
+const listRoutes = ['/api/v1/agents', '/api/v1/users', '/api/v1/api-keys', '/api/v1/sessions'];
 const ownRoutes = ['/api/v1/me', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh'];
 const creationRoutes = ['POST /api/v1/agents', 'POST /api/v1/users', 'POST /api/v1/api-keys'];
+/** Routes without an id in the path whose body names our resources: each must answer 403 too. */
+const bodyReferences: Record<string, () => unknown> = {
+  'POST /api/v1/sessions': () => ({ agent_id: resources.agents }),
+  'POST /api/v1/sessions/bulk-create': () => [{ agent_id: resources.agents }],
+  'DELETE /api/v1/sessions/bulk-delete': () => ({ session_ids: [resources.sessions] }),
+};
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -39,6 +50,19 @@ beforeAll(async () => {
   resources.users = (await addMember(app.http, owner, 'agent_user')).userId;
   resources['api-keys'] = (
     await app.http.post('/api/v1/api-keys', { name: 'owner key' }, { token: owner.token })
+  ).body.id;
+  const session = await app.http.post(
+    '/api/v1/sessions',
+    { agent_id: resources.agents, title: 'Private session' },
+    { token: owner.token },
+  );
+  resources.sessions = session.body.id;
+  resources.messages = (
+    await app.http.post(
+      `/api/v1/sessions/${session.body.id}/messages`,
+      { content: 'Private message' },
+      { token: owner.token },
+    )
   ).body.id;
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
@@ -64,6 +88,13 @@ describe.each([
     const checked: string[] = [];
     for (const { method, path } of routes) {
       const key = `${method} ${path}`;
+      const referencing = bodyReferences[key];
+      if (referencing) {
+        const response = await app.http.request(method, path, referencing(), { token: credential() });
+        expect(response.status, `${key}: ${JSON.stringify(response.body)}`).toBe(403);
+        checked.push(key);
+        continue;
+      }
       if (!path.includes('{id}')) {
         expect([
           ...listRoutes.map((list) => `GET ${list}`),
@@ -93,6 +124,14 @@ describe.each([
     expect(user.body).toMatchObject({ role: 'agent_user', status: 'active' });
     const key = await app.http.get(`/api/v1/api-keys/${resources['api-keys']}`, { token: owner.token });
     expect(key.body.revoked_at).toBeNull();
+    const session = await app.http.get(`/api/v1/sessions/${resources.sessions}`, { token: owner.token });
+    expect(session.body).toMatchObject({ title: 'Private session', status: 'active', message_count: 1 });
+    const message = await app.http.get(`/api/v1/messages/${resources.messages}`, { token: owner.token });
+    expect(message.body).toMatchObject({ content: 'Private message', feedback_score: null });
+    const sessions = await app.http.get(`/api/v1/sessions?agent_id=${resources.agents}`, {
+      token: owner.token,
+    });
+    expect(sessions.body).toHaveLength(1);
   });
 
   it('lists none of our resources', async () => {
@@ -108,6 +147,11 @@ describe.each([
     const search = await app.http.get('/api/v1/agents?tag=secret&search=Private', { token: credential() });
     expect(search.body).toEqual([]);
     expect(search.headers.get('x-total-count')).toBe('0');
+    const sessions = await app.http.get(`/api/v1/sessions?agent_id=${resources.agents}`, {
+      token: credential(),
+    });
+    expect(sessions.body).toEqual([]);
+    expect(sessions.headers.get('x-total-count')).toBe('0');
     const me = await app.http.get('/api/v1/me', { token: credential() });
     expect(me.body.organization.id).toBe(intruder.organizationId);
   });

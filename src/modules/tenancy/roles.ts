@@ -13,6 +13,8 @@ export const roleIncludes = (role: Role, other: Role): boolean => rank[role] >= 
 export const permissionMatrix = {
   'agents:read': 'readonly',
   'agents:write': 'agent_admin',
+  'sessions:read': 'readonly',
+  'sessions:write': 'agent_user',
   'members:read': 'agent_admin',
   'members:manage': 'org_admin',
   'api_keys:manage_own': 'readonly',

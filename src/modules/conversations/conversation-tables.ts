@@ -1,0 +1,99 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { agents } from '../agents/agent-tables.ts';
+import { organizations } from '../tenancy/tenancy-tables.ts';
+
+export const sessionStatuses = ['active', 'archived'] as const;
+export const messageRoles = ['user', 'assistant', 'system', 'tool'] as const;
+export type MessageRole = (typeof messageRoles)[number];
+
+export type JsonObject = Record<string, unknown>;
+
+/** PostgreSQL's text-search vector; Drizzle has no built-in column type for it. */
+const tsvector = customType<{ data: string }>({
+  dataType: () => 'tsvector',
+});
+
+/** A conversation between an agent and one end user (seed 004 session, seed 001 thread). */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    /** The caller's identifier of the end user; not an Agentry user. */
+    userId: text('user_id'),
+    title: text('title'),
+    status: text('status', { enum: sessionStatuses }).notNull().default('active'),
+    /** Maintained in the transaction of every message insert or delete, never recounted. */
+    messageCount: integer('message_count').notNull().default(0),
+    lastActivity: timestamp('last_activity', { withTimezone: true }).notNull().defaultNow(),
+    contextSummary: text('context_summary'),
+    metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
+    createdByUserId: uuid('created_by_user_id'),
+    createdByApiKeyId: uuid('created_by_api_key_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('sessions_organization_agent_activity_idx')
+      .on(table.organizationId, table.agentId, table.lastActivity)
+      .where(sql`${table.deletedAt} is null`),
+    index('sessions_organization_user_idx')
+      .on(table.organizationId, table.userId)
+      .where(sql`${table.deletedAt} is null`),
+    // The unfiltered list, newest activity first, is the console's default view.
+    index('sessions_organization_activity_idx')
+      .on(table.organizationId, table.lastActivity)
+      .where(sql`${table.deletedAt} is null`),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    role: text('role', { enum: messageRoles }).notNull(),
+    content: text('content').notNull(),
+    metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
+    toolCalls: jsonb('tool_calls').$type<JsonObject[]>().notNull().default([]),
+    /** Threading: always a message of the same session (checked by the service). */
+    parentMessageId: uuid('parent_message_id').references((): AnyPgColumn => messages.id),
+    /** In [-1, 1]: 1 is a thumbs up, -1 a thumbs down, anything between a graded rating. */
+    feedbackScore: real('feedback_score'),
+    feedbackReason: text('feedback_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** Kept by PostgreSQL itself; 'simple' (no stemming) so that every language matches literally. */
+    searchVector: tsvector('search_vector').notNull().generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+  },
+  (table) => [
+    index('messages_session_created_idx')
+      .on(table.sessionId, table.createdAt, table.id)
+      .where(sql`${table.deletedAt} is null`),
+    index('messages_search_idx').using('gin', table.searchVector),
+  ],
+);

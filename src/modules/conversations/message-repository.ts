@@ -1,0 +1,132 @@
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/database.ts';
+import { messages } from './conversation-tables.ts';
+import type { MessageView } from './message-schemas.ts';
+
+/** Every column but the search vector, which only the database reads. */
+const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
+
+export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
+export type MessageInsert = Omit<typeof messages.$inferInsert, 'createdAt' | 'updatedAt' | 'deletedAt'>;
+export type MessageChange = Partial<Pick<MessageRow, 'content' | 'metadata'>>;
+
+const live = (organizationId: string) =>
+  and(eq(messages.organizationId, organizationId), isNull(messages.deletedAt));
+const liveInSession = (organizationId: string, sessionId: string) =>
+  and(live(organizationId), eq(messages.sessionId, sessionId));
+
+/** Chronological: creation time, then the time-ordered id for messages of one transaction. */
+const chronological = [asc(messages.createdAt), asc(messages.id)];
+
+export async function insertMessages(tx: Executor, rows: MessageInsert[]): Promise<MessageRow[]> {
+  return tx.insert(messages).values(rows).returning(messageColumns);
+}
+
+export async function findMessage(db: Executor, organizationId: string, messageId: string) {
+  const [row] = await db
+    .select(messageColumns)
+    .from(messages)
+    .where(and(live(organizationId), eq(messages.id, messageId)));
+  return row;
+}
+
+/** The organization of a live message, to tell "another organization's" (403) from "missing" (404). */
+export async function findMessageOrganization(db: Executor, messageId: string) {
+  const [row] = await db
+    .select({ organizationId: messages.organizationId })
+    .from(messages)
+    .where(and(eq(messages.id, messageId), isNull(messages.deletedAt)));
+  return row?.organizationId;
+}
+
+/** Which of `messageIds` are live messages of the session. */
+export async function findMessageIdsInSession(
+  db: Executor,
+  organizationId: string,
+  sessionId: string,
+  messageIds: string[],
+) {
+  const rows = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(liveInSession(organizationId, sessionId), inArray(messages.id, messageIds)));
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * A page of the session's messages in chronological order. `search` is full-text (web search
+ * syntax, 'simple' configuration); matches keep the chronological order rather than a rank.
+ */
+export async function listMessages(
+  db: Executor,
+  organizationId: string,
+  sessionId: string,
+  filters: { role?: MessageView['role'] | undefined; search?: string | undefined },
+  page: { limit: number; offset: number },
+) {
+  const conditions: SQL[] = [liveInSession(organizationId, sessionId) as SQL];
+  if (filters.role) conditions.push(eq(messages.role, filters.role));
+  if (filters.search) {
+    // websearch_to_tsquery never fails on user input, and the text travels as a bound parameter.
+    conditions.push(sql`${messages.searchVector} @@ websearch_to_tsquery('simple', ${filters.search})`);
+  }
+  const where = and(...conditions);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select(messageColumns)
+      .from(messages)
+      .where(where)
+      .orderBy(...chronological)
+      .limit(page.limit)
+      .offset(page.offset),
+    db.select({ value: count() }).from(messages).where(where),
+  ]);
+  return { rows, total: total?.value ?? 0 };
+}
+
+/** The newest `limit` messages of the session, returned oldest first. */
+export async function recentMessages(db: Executor, organizationId: string, sessionId: string, limit: number) {
+  const rows = await db
+    .select(messageColumns)
+    .from(messages)
+    .where(liveInSession(organizationId, sessionId))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit);
+  return rows.reverse();
+}
+
+export async function updateMessage(
+  db: Executor,
+  organizationId: string,
+  messageId: string,
+  change: MessageChange & Partial<Pick<MessageRow, 'feedbackScore' | 'feedbackReason'>>,
+) {
+  const [row] = await db
+    .update(messages)
+    .set({ ...change, updatedAt: sql`now()` })
+    .where(and(live(organizationId), eq(messages.id, messageId)))
+    .returning(messageColumns);
+  return row;
+}
+
+/** Soft-deletes one live message; false when it was already gone. */
+export async function softDeleteMessage(tx: Executor, organizationId: string, messageId: string) {
+  const rows = await tx
+    .update(messages)
+    .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(live(organizationId), eq(messages.id, messageId)))
+    .returning({ id: messages.id });
+  return rows.length > 0;
+}
+
+/** Soft-deletes every live message of the sessions (their sessions are being deleted). */
+export async function softDeleteMessagesOfSessions(
+  tx: Executor,
+  organizationId: string,
+  sessionIds: string[],
+) {
+  await tx
+    .update(messages)
+    .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(live(organizationId), inArray(messages.sessionId, sessionIds)));
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import type { Database, Executor } from '../../platform/db/database.ts';
+import { uuidv7 } from '../../platform/db/ids.ts';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
+import type { Principal } from '../tenancy/index.ts';
+import { missingMessage, missingSession } from './conversation-access.ts';
+import { toMessageView } from './conversation-views.ts';
+import * as repository from './message-repository.ts';
+import {
+  type CreateMessageBody,
+  createMessageBody,
+  type FeedbackBody,
+  type ListMessagesQuery,
+  type MessageView,
+  type UpdateMessageBody,
+} from './message-schemas.ts';
+import { adjustMessageCount, findSession } from './session-repository.ts';
+
+/** A message to store: the body of `POST /sessions/{id}/messages` (role defaults to user). */
+export type NewMessage = CreateMessageBody;
+type ValidMessage = z.output<typeof createMessageBody>;
+
+const messageList = z.array(createMessageBody);
+
+/** The service API validates like the HTTP routes, so every stored message obeys the same rules. */
+function validMessages(inputs: NewMessage[]): ValidMessage[] {
+  const result = messageList.safeParse(inputs);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    'The messages are not valid',
+    result.error.issues.map((issue) => ({
+      field: issue.path.join('.') || 'messages',
+      message: issue.message,
+    })),
+  );
+}
+
+/** uuidv7 is time-ordered only to the millisecond: sorting a batch's ids keeps it in order. */
+const orderedIds = (count: number) => Array.from({ length: count }, () => uuidv7()).sort();
+
+export function createMessageService({ db }: { db: Database }) {
+  async function requireSession(executor: Executor, principal: Principal, sessionId: string) {
+    return (
+      (await findSession(executor, principal.organizationId, sessionId)) ??
+      missingSession(executor, sessionId)
+    );
+  }
+
+  async function requireMessage(principal: Principal, messageId: string) {
+    return (
+      (await repository.findMessage(db, principal.organizationId, messageId)) ?? missingMessage(db, messageId)
+    );
+  }
+
+  /** Parents must be live messages of the same session; another session's id reads as invalid. */
+  async function checkParents(tx: Executor, principal: Principal, sessionId: string, inputs: ValidMessage[]) {
+    const parentIds = [
+      ...new Set(inputs.flatMap((input) => (input.parent_message_id ? [input.parent_message_id] : []))),
+    ];
+    if (parentIds.length === 0) return;
+    const found = await repository.findMessageIdsInSession(
+      tx,
+      principal.organizationId,
+      sessionId,
+      parentIds,
+    );
+    const invalid = parentIds.filter((id) => !found.has(id));
+    if (invalid.length > 0) {
+      throw new BadRequestError(
+        'invalid_parent_message',
+        'parent_message_id must name a message of the same session',
+        { parent_message_ids: invalid },
+      );
+    }
+  }
+
+  /** The messages and the session's counters commit together, in one transaction. */
+  async function insert(principal: Principal, sessionId: string, inputs: ValidMessage[]) {
+    if (inputs.length === 0) {
+      await requireSession(db, principal, sessionId);
+      return [];
+    }
+    const rows = await db.transaction(async (tx) => {
+      // The atomic counter update is also the existence check and locks the session row.
+      if (!(await adjustMessageCount(tx, principal.organizationId, sessionId, inputs.length))) {
+        await missingSession(tx, sessionId);
+      }
+      await checkParents(tx, principal, sessionId, inputs);
+      const ids = orderedIds(inputs.length);
+      return repository.insertMessages(
+        tx,
+        inputs.map((input, index) => ({
+          id: ids[index] as string,
+          organizationId: principal.organizationId,
+          sessionId,
+          role: input.role,
+          content: input.content,
+          metadata: input.metadata ?? {},
+          toolCalls: input.tool_calls ?? [],
+          parentMessageId: input.parent_message_id ?? null,
+        })),
+      );
+    });
+    return rows.map(toMessageView);
+  }
+
+  async function change(
+    principal: Principal,
+    messageId: string,
+    values: Parameters<typeof repository.updateMessage>[3],
+  ): Promise<MessageView> {
+    const row =
+      (await repository.updateMessage(db, principal.organizationId, messageId, values)) ??
+      (await missingMessage(db, messageId));
+    return toMessageView(row);
+  }
+
+  return {
+    async post(principal: Principal, sessionId: string, body: ValidMessage): Promise<MessageView> {
+      const [message] = await insert(principal, sessionId, [body]);
+      return message as MessageView;
+    },
+
+    /** For the execution pipeline: stores a turn's messages in order, in one transaction. */
+    async append(principal: Principal, sessionId: string, messages: NewMessage[]): Promise<MessageView[]> {
+      return insert(principal, sessionId, validMessages(messages));
+    },
+
+    /** For the execution pipeline: the last `limit` messages, oldest first. */
+    async recent(principal: Principal, sessionId: string, limit: number): Promise<MessageView[]> {
+      await requireSession(db, principal, sessionId);
+      const count = Math.max(0, Math.floor(limit));
+      if (count === 0) return [];
+      const rows = await repository.recentMessages(db, principal.organizationId, sessionId, count);
+      return rows.map(toMessageView);
+    },
+
+    async list(principal: Principal, sessionId: string, query: ListMessagesQuery) {
+      await requireSession(db, principal, sessionId);
+      const { limit, offset, ...filters } = query;
+      const { rows, total } = await repository.listMessages(
+        db,
+        principal.organizationId,
+        sessionId,
+        filters,
+        { limit, offset },
+      );
+      return { items: rows.map(toMessageView), total };
+    },
+
+    async get(principal: Principal, messageId: string): Promise<MessageView> {
+      return toMessageView(await requireMessage(principal, messageId));
+    },
+
+    /** The given fields change; metadata is replaced as a whole. */
+    async update(principal: Principal, messageId: string, body: UpdateMessageBody): Promise<MessageView> {
+      const values: repository.MessageChange = {};
+      if (body.content !== undefined) values.content = body.content;
+      if (body.metadata !== undefined) values.metadata = body.metadata;
+      if (Object.keys(values).length === 0) return toMessageView(await requireMessage(principal, messageId));
+      return change(principal, messageId, values);
+    },
+
+    /** Replaces any earlier feedback on the message. */
+    async feedback(principal: Principal, messageId: string, body: FeedbackBody): Promise<MessageView> {
+      return change(principal, messageId, { feedbackScore: body.score, feedbackReason: body.reason ?? null });
+    },
+
+    /** Soft delete; the session's message count drops by one in the same transaction. */
+    async remove(principal: Principal, messageId: string): Promise<void> {
+      const message = await requireMessage(principal, messageId);
+      await db.transaction(async (tx) => {
+        // Session first, then message: the lock order of every other write, so no deadlock.
+        if (!(await adjustMessageCount(tx, principal.organizationId, message.sessionId, -1))) {
+          throw new NotFoundError('Message');
+        }
+        if (!(await repository.softDeleteMessage(tx, principal.organizationId, messageId))) {
+          throw new NotFoundError('Message');
+        }
+      });
+    },
+  };
+}
+
+export type MessageService = ReturnType<typeof createMessageService>;

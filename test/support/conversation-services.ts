@@ -1,0 +1,27 @@
+import { createAgentService } from '../../src/modules/agents/agent-service.ts';
+import { createMessageService } from '../../src/modules/conversations/message-service.ts';
+import { createSessionService } from '../../src/modules/conversations/session-service.ts';
+import { insertOrganization } from '../../src/modules/tenancy/account-repository.ts';
+import type { Principal } from '../../src/modules/tenancy/index.ts';
+import { uuidv7 } from '../../src/platform/db/ids.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+/** A database with the conversation services wired as index.ts wires them, for the services' tests. */
+export async function conversationTestSetup() {
+  const database: TestDatabase = await createTestDatabase();
+  const agents = createAgentService({ db: database.db, promptScreening: 'block' });
+  const sessions = createSessionService({ db: database.db, requireAgent: agents.get });
+  const messages = createMessageService({ db: database.db });
+
+  async function organization(): Promise<Principal> {
+    const row = await insertOrganization(database.db, { id: uuidv7(), name: 'Org', slug: `org-${uuidv7()}` });
+    return { organizationId: row.id, role: 'org_admin', userId: null, apiKeyId: uuidv7() };
+  }
+
+  async function agent(principal: Principal) {
+    const created = await agents.create({ name: 'Agent' }, { principal, ipAddress: null });
+    return created.id;
+  }
+
+  return { database, sessions, messages, organization, agent };
+}
