@@ -1,0 +1,71 @@
+export interface RetryPolicy {
+  /** Total attempts, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Only errors this accepts are retried; anything else fails at once. */
+  isRetryable: (error: unknown) => boolean;
+  /** A server's own hint (e.g. Retry-After), in milliseconds, wins over the computed delay. */
+  retryAfterMs?: (error: unknown) => number | undefined;
+}
+
+export class RetriesExhaustedError extends Error {
+  readonly attempts: number;
+  constructor(attempts: number, cause: unknown) {
+    super(`Gave up after ${attempts} attempts: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'RetriesExhaustedError';
+    this.attempts = attempts;
+  }
+}
+
+/** Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^attempt)]. */
+export function backoffDelayMs(
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  attempt: number,
+  random = Math.random,
+) {
+  return Math.round(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `operation` until it succeeds, fails with a non-retryable error, or uses up its attempts
+ * (then throws RetriesExhaustedError with the last error as cause). Aborting stops the waiting too.
+ */
+export async function withRetry<T>(
+  operation: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  options: {
+    signal?: AbortSignal | undefined;
+    onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  } = {},
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error) {
+      if (options.signal?.aborted || !policy.isRetryable(error)) throw error;
+      if (attempt + 1 >= policy.maxAttempts) throw new RetriesExhaustedError(attempt + 1, error);
+      const delayMs = Math.min(
+        policy.retryAfterMs?.(error) ?? backoffDelayMs(policy, attempt),
+        policy.maxDelayMs,
+      );
+      options.onRetry?.(error, attempt, delayMs);
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
