@@ -5,9 +5,11 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
 import { registerConversations } from './modules/conversations/index.ts';
+import { registerEvents } from './modules/events/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import { registerTenancy } from './modules/tenancy/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
+import type { EventBus } from './platform/events/event-bus.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
@@ -23,6 +25,8 @@ export interface AppOptions {
   jwtSecret: string;
   /** Where modules send background jobs. */
   queue: JobQueue;
+  /** Where modules publish live events, and where clients' streams subscribe. */
+  events: EventBus;
   /** Where modules declare their background jobs; the server starts them where workers run. */
   jobs: JobRegistry;
   /** Where log lines go; standard output when absent. */
@@ -35,6 +39,7 @@ export async function buildApp({
   database,
   jwtSecret,
   jobs,
+  events,
   logStream,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -67,9 +72,11 @@ export async function buildApp({
     db: database.db,
     guard,
     jobs,
+    events,
     promptScreening: config.promptScreening,
     historyRetentionDays: config.historyRetentionDays,
   });
   await registerConversations(app, { db: database.db, guard, requireAgent: agents.service.get });
+  await registerEvents(app, { bus: events, guard });
   return app;
 }

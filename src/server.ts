@@ -6,6 +6,7 @@ import { type Config, ConfigError } from './config.ts';
 import { readOrCreateLocalSecret } from './platform/crypto/local-secret.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import { type OpenedDatabase, openDatabase } from './platform/db/open-database.ts';
+import { startEventBus } from './platform/events/event-bus.ts';
 import { type JobQueue, startJobQueue } from './platform/queue/job-queue.ts';
 import { createJobRegistry } from './platform/queue/job-registry.ts';
 
@@ -57,7 +58,7 @@ export interface RunningAgentry {
 }
 
 /**
- * Assembles Agentry on an open, migrated database: the job queue, the modules, and — by role —
+ * Assembles Agentry on an open, migrated database: the job queue, the event bus, the modules, and — by role —
  * the HTTP API and the queue workers. A worker-only process assembles the same modules and never
  * listens, so both topologies run the very same code.
  */
@@ -69,8 +70,13 @@ export async function startAgentry({
   logStream,
   extend,
 }: AgentryOptions): Promise<RunningAgentry> {
-  let reportQueueError = (error: Error) => console.error('job queue error', error);
-  const queue = await startJobQueue(database.connection, { onError: (error) => reportQueueError(error) });
+  let reportError = (error: Error, source: string) => console.error(source, error);
+  const queue = await startJobQueue(database.connection, {
+    onError: (error) => reportError(error, 'job queue error'),
+  });
+  const events = await startEventBus(database.connection, database.db, {
+    onError: (error) => reportError(error, 'event bus error'),
+  });
   try {
     const jobs = createJobRegistry();
     const app = await buildApp({
@@ -79,9 +85,10 @@ export async function startAgentry({
       jwtSecret,
       queue,
       jobs,
+      events,
       ...(logStream ? { logStream } : {}),
     });
-    reportQueueError = (error) => app.log.error({ err: error }, 'job queue error');
+    reportError = (error, source) => app.log.error({ err: error }, source);
     await jobs.defineAll(queue);
     if (role !== 'api') await jobs.startWorkers(queue);
     extend?.(app);
@@ -92,12 +99,16 @@ export async function startAgentry({
       queue,
       url,
       stop: () => {
-        stopping ??= app.close().finally(() => queue.stop());
+        stopping ??= app
+          .close()
+          .finally(() => queue.stop())
+          .finally(() => events.close());
         return stopping;
       },
     };
   } catch (error) {
     await queue.stop();
+    await events.close();
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { permissionsOf } from '../src/modules/tenancy/roles.ts';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
 import type { ApiResponse } from './support/http-client.ts';
@@ -171,11 +172,8 @@ describe('authenticating with a key', () => {
       api_key: { id: key.id, prefix: key.prefix },
       organization: { id: admin.organizationId },
     });
-    expect([...response.body.permissions].sort()).toEqual([
-      'agents:read',
-      'api_keys:manage_own',
-      'sessions:read',
-    ]);
+    expect([...response.body.permissions].sort()).toEqual([...permissionsOf('readonly')].sort());
+    expect(response.body.permissions).not.toContain('agents:write');
     expect(response.body.api_key).not.toHaveProperty('key');
     expect(JSON.stringify(response.body)).not.toContain(key.key.slice(key.prefix.length));
     expect(app.logs.join('\n')).not.toContain(key.key.slice(key.prefix.length));

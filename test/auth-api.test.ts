@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { permissionMatrix, permissionsOf } from '../src/modules/tenancy/roles.ts';
 import { addMember, registerAccount, TEST_PASSWORD, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
 import type { ApiResponse } from './support/http-client.ts';
@@ -12,16 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const allPermissions = [
-  'agents:read',
-  'agents:write',
-  'sessions:read',
-  'sessions:write',
-  'members:read',
-  'members:manage',
-  'api_keys:manage_own',
-  'api_keys:manage_all',
-];
+/** Every permission exists in the matrix; an org_admin holds them all. */
+const allPermissions = Object.keys(permissionMatrix);
 
 /** The fields a 422 names, e.g. ['password']. */
 const invalidFields = (response: ApiResponse) =>
@@ -307,11 +300,10 @@ describe('GET /me and bearer authentication', () => {
     const reader = await addMember(app.http, account, 'readonly');
     const response = await me(reader.token);
     expect(response.body).toMatchObject({ role: 'readonly', user: { id: reader.userId } });
-    expect([...response.body.permissions].sort()).toEqual([
-      'agents:read',
-      'api_keys:manage_own',
-      'sessions:read',
-    ]);
+    expect([...response.body.permissions].sort()).toEqual([...permissionsOf('readonly')].sort());
+    expect(response.body.permissions).toContain('agents:read');
+    expect(response.body.permissions).not.toContain('agents:write');
+    expect(response.body.permissions).not.toContain('members:read');
   });
 });
 

@@ -27,7 +27,14 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/messages/{id}/feedback': { score: -1, reason: 'hijacked' },
 };
 const listRoutes = ['/api/v1/agents', '/api/v1/users', '/api/v1/api-keys', '/api/v1/sessions'];
-const ownRoutes = ['/api/v1/me', '/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh'];
+const ownRoutes = [
+  '/api/v1/me',
+  '/api/v1/events',
+  '/api/v1/ws',
+  '/api/v1/auth/register',
+  '/api/v1/auth/login',
+  '/api/v1/auth/refresh',
+];
 const creationRoutes = ['POST /api/v1/agents', 'POST /api/v1/users', 'POST /api/v1/api-keys'];
 /** Routes without an id in the path whose body names our resources: each must answer 403 too. */
 const bodyReferences: Record<string, () => unknown> = {

@@ -1,5 +1,6 @@
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import {
   BadRequestError,
   ConflictError,
@@ -64,11 +65,29 @@ const searchableColumns = (config: AgentConfig) => ({
 
 export function createAgentService({
   db,
+  events,
   promptScreening,
 }: {
   db: Database;
+  /** Live events for clients; optional for callers (tests, jobs) that need none. */
+  events?: EventPublisher;
   promptScreening: ScreeningMode;
 }) {
+  const publish = (
+    tx: Executor,
+    type: string,
+    row: repository.AgentRow,
+    data: Record<string, unknown> = {},
+  ) =>
+    events?.publish(
+      {
+        type,
+        organization_id: row.organizationId,
+        data: { agent_id: row.id, version: row.version, ...data },
+      },
+      { tx },
+    );
+
   function screen(changes: FieldChange[]): ScreeningFindingView[] {
     const texts: Record<string, string> = {};
     for (const change of changes) {
@@ -171,6 +190,10 @@ export function createAgentService({
         agent,
       });
       const updated: repository.AgentRow = { ...row, ...agent };
+      await publish(tx, 'agent-updated', updated, {
+        changed_fields: history.map((entry) => entry.fieldChanged),
+        change_type: request.changeType,
+      });
       return { row: updated, findings, version };
     });
   }
@@ -224,6 +247,7 @@ export function createAgentService({
           }),
         ],
       );
+      await publish(db, 'agent-created', row);
       return { ...toAgentView(row), warnings: findings };
     },
 
@@ -344,6 +368,7 @@ export function createAgentService({
           history: [deletion],
           agent: { status: 'archived', deletedAt: at, updatedAt: at },
         });
+        await publish(tx, 'agent-deleted', row);
       });
     },
   };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
@@ -13,11 +14,16 @@ export async function registerAgents(
     db: Database;
     guard: AccessGuard;
     jobs: JobRegistry;
+    events: EventPublisher;
     promptScreening: ScreeningMode;
     historyRetentionDays: number;
   },
 ) {
-  const service = createAgentService({ db: options.db, promptScreening: options.promptScreening });
+  const service = createAgentService({
+    db: options.db,
+    events: options.events,
+    promptScreening: options.promptScreening,
+  });
   await app.register(agentRoutes(service, options.guard), { prefix: '/api/v1' });
   options.jobs.add(historyRetentionJob(options.db, options.historyRetentionDays));
   return { service };

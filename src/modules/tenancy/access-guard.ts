@@ -17,19 +17,34 @@ export function principalOf(request: FastifyRequest): Principal {
  * Builds the onRequest hook a route declares to require a permission; other modules receive it.
  * It runs before body validation, so an anonymous caller learns nothing about the schema.
  */
-export type AccessGuard = (permission: Permission) => onRequestAsyncHookHandler;
+export type AccessGuard = (permission: Permission, options?: GuardOptions) => onRequestAsyncHookHandler;
+
+export interface GuardOptions {
+  /**
+   * Also accept the credential as `?access_token=`: browsers cannot set headers on EventSource and
+   * WebSocket connections. Only for streaming routes; the logger strips it from logged URLs.
+   */
+  allowQueryToken?: boolean;
+}
+
+function credentialOf(request: FastifyRequest, allowQueryToken: boolean): string | undefined {
+  const [scheme, credential] = (request.headers.authorization ?? '').split(' ', 2);
+  if (scheme?.toLowerCase() === 'bearer' && credential) return credential.trim();
+  const token = (request.query as { access_token?: unknown } | undefined)?.access_token;
+  return allowQueryToken && typeof token === 'string' && token ? token : undefined;
+}
 
 /** OpenAPI security requirement of every guarded route. */
 export const bearerSecurity = [{ bearerAuth: [] }];
 
 export function createAccessGuard(auth: AuthService): AccessGuard {
-  return (permission) =>
+  return (permission, options = {}) =>
     async function requirePermission(request) {
-      const [scheme, credential] = (request.headers.authorization ?? '').split(' ', 2);
-      if (scheme?.toLowerCase() !== 'bearer' || !credential) {
+      const credential = credentialOf(request, options.allowQueryToken ?? false);
+      if (!credential) {
         throw new UnauthorizedError('Missing bearer token: send Authorization: Bearer <token or API key>');
       }
-      const principal = await auth.authenticate(credential.trim());
+      const principal = await auth.authenticate(credential);
       if (!principal) throw new UnauthorizedError('Invalid, expired or revoked credentials', 'invalid_token');
       if (!hasPermission(principal.role, permission)) {
         throw new ForbiddenError(`The ${principal.role} role lacks the ${permission} permission`);

@@ -15,6 +15,7 @@ export const permissionMatrix = {
   'agents:write': 'agent_admin',
   'sessions:read': 'readonly',
   'sessions:write': 'agent_user',
+  'events:read': 'readonly',
   'members:read': 'agent_admin',
   'members:manage': 'org_admin',
   'api_keys:manage_own': 'readonly',

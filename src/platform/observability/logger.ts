@@ -12,10 +12,28 @@ const redactedPaths = [
   '*.token',
 ];
 
+/** Streaming routes accept `?access_token=`; it must not reach the logs with the URL. */
+export const withoutAccessToken = (url: string) => url.replace(/([?&]access_token=)[^&#]*/g, '$1[redacted]');
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: redactedPaths, censor: '[redacted]' },
     base: { service: 'agentry' },
+    serializers: {
+      req: (request: LoggedRequest) => ({
+        method: request.method,
+        url: withoutAccessToken(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+      }),
+    },
   };
 }

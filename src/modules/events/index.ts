@@ -1,0 +1,13 @@
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { EventBus } from '../../platform/events/event-bus.ts';
+import type { AccessGuard } from '../tenancy/index.ts';
+import { eventRoutes } from './event-routes.ts';
+
+export type { EventPublisher } from '../../platform/events/event-bus.ts';
+
+/** Live events to clients: SSE at /api/v1/events and a WebSocket at /api/v1/ws. */
+export async function registerEvents(app: FastifyInstance, options: { bus: EventBus; guard: AccessGuard }) {
+  await app.register(websocket);
+  await app.register(eventRoutes(options.bus, options.guard), { prefix: '/api/v1' });
+}
