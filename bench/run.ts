@@ -18,6 +18,7 @@ const WARMUP_SECONDS = 1;
 const SETTLE_MS = 250;
 const durationSeconds = readDuration(process.env.BENCH_DURATION_SECONDS);
 const jwtSecret = randomBytes(32).toString('hex');
+const secretKey = randomBytes(32).toString('hex');
 const cleanups = new Set<() => Promise<void>>();
 
 function readDuration(value: string | undefined): number {
@@ -37,6 +38,8 @@ function serverEnv(database: BenchDatabase): Record<string, string> {
     LOG_LEVEL,
     JWT_SECRET: jwtSecret,
     JWT_SECRET_FILE: '',
+    AGENTRY_SECRET_KEY: secretKey,
+    AGENTRY_SECRET_KEY_FILE: '',
     DATABASE_URL_FILE: '',
     DATABASE_POOL_MAX: '',
     ACCESS_TOKEN_TTL_SECONDS: '3600',

@@ -4,7 +4,7 @@
  * `{"url": ...}` as one JSON line on stdout once it listens; stops on SIGTERM.
  */
 import { loadConfig } from '../src/config.ts';
-import { openConfiguredDatabase, startAgentry } from '../src/server.ts';
+import { openConfiguredDatabase, secretKeyFor, startAgentry } from '../src/server.ts';
 import { NOOP_PATH } from './scenarios.ts';
 
 async function main() {
@@ -18,6 +18,7 @@ async function main() {
     config,
     database,
     jwtSecret: config.jwtSecret,
+    secretKey: secretKeyFor(config),
     role: 'all',
     // Registered on the same instance: same hooks (request id, error handling), same logger and level.
     extend: (app) => app.get(NOOP_PATH, async () => ({})),

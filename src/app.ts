@@ -6,12 +6,15 @@ import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
 import { registerConversations } from './modules/conversations/index.ts';
 import { registerEvents } from './modules/events/index.ts';
+import { registerExecution } from './modules/execution/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
+import { registerProviders } from './modules/providers/index.ts';
 import { registerTenancy } from './modules/tenancy/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
+import { createOutboundGuard } from './platform/http/outbound-guard.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
 import { responseSerializerCompiler } from './platform/http/serializer.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
@@ -23,6 +26,8 @@ export interface AppOptions {
   database: DatabaseHandle;
   /** The JWT signing secret, resolved by the caller (explicit, or generated for the embedded default). */
   jwtSecret: string;
+  /** Encrypts secrets at rest (AGENTRY_SECRET_KEY), resolved by the caller like the JWT secret. */
+  secretKey: Buffer;
   /** Where modules send background jobs. */
   queue: JobQueue;
   /** Where modules publish live events, and where clients' streams subscribe. */
@@ -38,6 +43,8 @@ export async function buildApp({
   config,
   database,
   jwtSecret,
+  secretKey,
+  queue,
   jobs,
   events,
   logStream,
@@ -76,7 +83,33 @@ export async function buildApp({
     promptScreening: config.promptScreening,
     historyRetentionDays: config.historyRetentionDays,
   });
-  await registerConversations(app, { db: database.db, guard, requireAgent: agents.service.get });
+  const { conversations } = await registerConversations(app, {
+    db: database.db,
+    guard,
+    requireAgent: agents.service.get,
+  });
+  const { providers } = await registerProviders(app, {
+    db: database.db,
+    guard,
+    queue,
+    jobs,
+    events,
+    secretKey,
+    outboundAllowlist: config.outboundAllowlist,
+    operatorProviders: config.operatorProviders,
+    operatorProvidersShared: config.operatorProvidersShared,
+    validationTimeoutSeconds: config.providerValidationTimeoutSeconds,
+  });
+  await registerExecution(app, {
+    db: database.db,
+    guard,
+    agents: agents.service,
+    conversations,
+    providers,
+    fetch: createOutboundGuard({ allowlist: config.outboundAllowlist }).fetch,
+    resilience: config.llmResilience,
+    modelPrices: config.modelPrices,
+  });
   await registerEvents(app, { bus: events, guard });
   return app;
 }

@@ -1,10 +1,72 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseSecretKey } from './platform/crypto/secret-box.ts';
+import { createOutboundGuard } from './platform/http/outbound-guard.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const isSecretKey = (value: string) => {
+  try {
+    parseSecretKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** An http(s) URL without credentials: operator endpoints are shown in logs and errors. */
+const endpointUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => {
+    const url = new URL(value);
+    return !url.username && !url.password;
+  }, 'must not contain a user name or password')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** Comma-separated OUTBOUND_ALLOWLIST entries, each checked the way the outbound guard reads it. */
+const allowlist = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .superRefine((entries, context) => {
+    for (const entry of entries) {
+      try {
+        createOutboundGuard({ allowlist: [entry] });
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }
+  });
+
+const modelPrice = z
+  .object({ input: z.number().min(0), output: z.number().min(0) })
+  .strict()
+  .describe('USD per million input and output tokens');
+
+/** MODEL_PRICES: a JSON object `{"model id": {"input": n, "output": n}}`, over the built-in table. */
+const modelPrices = z
+  .string()
+  .default('{}')
+  .transform((value, context) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a JSON object such as {"gpt-4o": {"input": 2.5, "output": 10}}',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1), modelPrice));
 
 const settingsSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -24,10 +86,40 @@ const settingsSchema = z.object({
   HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AGENTRY_SECRET_KEY: z
+    .string()
+    .refine(
+      isSecretKey,
+      'AGENTRY_SECRET_KEY must be 32 bytes written as 64 hex characters or as base64 (openssl rand -hex 32)',
+    )
+    .optional(),
+  OUTBOUND_ALLOWLIST: allowlist,
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: endpointUrl.optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: endpointUrl.optional(),
+  OLLAMA_BASE_URL: endpointUrl.optional(),
+  OPERATOR_PROVIDERS_SHARED: booleanFromEnv.default(true),
+  PROVIDER_VALIDATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  LLM_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  LLM_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  LLM_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(8_000),
+  LLM_CALL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  LLM_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+  LLM_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  MODEL_PRICES: modelPrices,
 });
 
 /** Every environment variable Agentry reads (documented in .env.example). */
 export const settingNames = Object.keys(settingsSchema.shape);
+
+/** An LLM provider the operator configured through settings; its key never leaves the config. */
+export interface OperatorProviderSetting {
+  type: 'openai' | 'anthropic' | 'ollama';
+  /** Null means the type's public default. */
+  baseUrl: string | null;
+  apiKey: string | null;
+}
 
 export interface Config {
   host: string;
@@ -44,12 +136,38 @@ export interface Config {
   historyRetentionDays: number;
   trustProxy: boolean;
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL'];
+  /**
+   * Encrypts provider keys at rest (checked to be 32 bytes). Undefined on the embedded default:
+   * the server then derives one from a secret kept in the data directory.
+   */
+  secretKey: string | undefined;
+  /** Hosts, addresses and networks the outbound guard lets through although they are not public. */
+  outboundAllowlist: string[];
+  /** In the order they are offered: openai, anthropic, ollama; only the configured ones. */
+  operatorProviders: OperatorProviderSetting[];
+  /** Whether organizations may see and use the operator providers. */
+  operatorProvidersShared: boolean;
+  providerValidationTimeoutSeconds: number;
+  /** Retries, per-call timeout and circuit breaker of every model call. */
+  llmResilience: {
+    retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+    callTimeoutMs: number;
+    breaker: { failureThreshold: number; recoveryTimeoutMs: number };
+  };
+  /** USD per million tokens, per model id; entries over the built-in price table. */
+  modelPrices: Record<string, { input: number; output: number }>;
 }
 
 export class ConfigError extends Error {}
 
 /** Names of settings that may instead be read from a file named by `<NAME>_FILE`. */
-const secretSettings = ['DATABASE_URL', 'JWT_SECRET'] as const;
+const secretSettings = [
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'AGENTRY_SECRET_KEY',
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+] as const;
 
 function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const merged: Record<string, string | undefined> = { ...env };
@@ -89,5 +207,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     historyRetentionDays: settings.HISTORY_RETENTION_DAYS,
     trustProxy: settings.TRUST_PROXY,
     logLevel: settings.LOG_LEVEL,
+    secretKey: settings.AGENTRY_SECRET_KEY,
+    outboundAllowlist: settings.OUTBOUND_ALLOWLIST,
+    operatorProviders: operatorProvidersFrom(settings),
+    operatorProvidersShared: settings.OPERATOR_PROVIDERS_SHARED,
+    providerValidationTimeoutSeconds: settings.PROVIDER_VALIDATION_TIMEOUT_SECONDS,
+    llmResilience: {
+      retry: {
+        maxAttempts: settings.LLM_RETRY_MAX_ATTEMPTS,
+        baseDelayMs: settings.LLM_RETRY_BASE_DELAY_MS,
+        maxDelayMs: settings.LLM_RETRY_MAX_DELAY_MS,
+      },
+      callTimeoutMs: settings.LLM_CALL_TIMEOUT_SECONDS * 1000,
+      breaker: {
+        failureThreshold: settings.LLM_BREAKER_FAILURE_THRESHOLD,
+        recoveryTimeoutMs: settings.LLM_BREAKER_RECOVERY_SECONDS * 1000,
+      },
+    },
+    modelPrices: settings.MODEL_PRICES,
   };
+}
+
+/** A provider type counts as configured when its key or its URL is set. */
+function operatorProvidersFrom(settings: z.infer<typeof settingsSchema>): OperatorProviderSetting[] {
+  const candidates: OperatorProviderSetting[] = [
+    { type: 'openai', baseUrl: settings.OPENAI_BASE_URL ?? null, apiKey: settings.OPENAI_API_KEY ?? null },
+    {
+      type: 'anthropic',
+      baseUrl: settings.ANTHROPIC_BASE_URL ?? null,
+      apiKey: settings.ANTHROPIC_API_KEY ?? null,
+    },
+    { type: 'ollama', baseUrl: settings.OLLAMA_BASE_URL ?? null, apiKey: null },
+  ];
+  return candidates.filter((candidate) => candidate.baseUrl !== null || candidate.apiKey !== null);
 }

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { readOrCreateLocalSecret } from './platform/crypto/local-secret.ts';
+import { deriveKeyFromLocalSecret, parseSecretKey } from './platform/crypto/secret-box.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import { type OpenedDatabase, openDatabase } from './platform/db/open-database.ts';
 import { startEventBus } from './platform/events/event-bus.ts';
@@ -35,6 +36,18 @@ function jwtSecretFor(config: Config): string {
   return readOrCreateLocalSecret(config.dataDir, 'jwt-secret');
 }
 
+/** The key that encrypts secrets at rest: explicit, or derived from a generated local secret. */
+export function secretKeyFor(config: Config): Buffer {
+  if (config.secretKey) return parseSecretKey(config.secretKey);
+  if (config.databaseUrl) {
+    throw new ConfigError(
+      'AGENTRY_SECRET_KEY (or AGENTRY_SECRET_KEY_FILE) is required with DATABASE_URL: every process must ' +
+        'share it to read the provider keys the others stored (generate one with `openssl rand -hex 32`)',
+    );
+  }
+  return deriveKeyFromLocalSecret(readOrCreateLocalSecret(config.dataDir, 'secret-key'));
+}
+
 /** What a process runs: everything (the default), only the API, or only the workers. */
 export type ProcessRole = 'all' | 'api' | 'worker';
 
@@ -42,6 +55,8 @@ export interface AgentryOptions {
   config: Config;
   database: DatabaseHandle;
   jwtSecret: string;
+  /** Encrypts secrets at rest; `secretKeyFor` resolves it from the configuration. */
+  secretKey: Buffer;
   role: ProcessRole;
   logStream?: DestinationStream;
   /** Last additions before the API listens (the benchmark's no-op ceiling route). */
@@ -66,6 +81,7 @@ export async function startAgentry({
   config,
   database,
   jwtSecret,
+  secretKey,
   role,
   logStream,
   extend,
@@ -83,6 +99,7 @@ export async function startAgentry({
       config,
       database,
       jwtSecret,
+      secretKey,
       queue,
       jobs,
       events,
@@ -116,12 +133,13 @@ export async function startAgentry({
 /** Opens and migrates the configured database, then runs Agentry in the given role until stopped. */
 export async function startServer(config: Config, role: ProcessRole): Promise<RunningAgentry> {
   const jwtSecret = jwtSecretFor(config);
+  const secretKey = secretKeyFor(config);
   const database = await openConfiguredDatabase(config, (error) =>
     console.error('database pool error', error.message),
   );
   try {
     await database.migrate();
-    const running = await startAgentry({ config, database, jwtSecret, role });
+    const running = await startAgentry({ config, database, jwtSecret, secretKey, role });
     return { ...running, stop: () => running.stop().finally(() => database.close()) };
   } catch (error) {
     await database.close();

@@ -5,7 +5,7 @@ import { startAgentry } from '../src/server.ts';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
 import { openEventSocket, openEventStream } from './support/event-stream.ts';
 import { createHttpClient } from './support/http-client.ts';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.ts';
+import { startTestApp, TEST_JWT_SECRET, TEST_SECRET_KEY, type TestApp } from './support/test-app.ts';
 import { testDatabaseKind } from './support/test-database.ts';
 
 let app: TestApp;
@@ -94,7 +94,13 @@ describe.runIf(testDatabaseKind === 'postgres')('across processes (PostgreSQL)',
       PORT: '0',
       LOG_LEVEL: 'silent',
     });
-    const other = await startAgentry({ config, database, jwtSecret: TEST_JWT_SECRET, role: 'api' });
+    const other = await startAgentry({
+      config,
+      database,
+      jwtSecret: TEST_JWT_SECRET,
+      secretKey: Buffer.from(TEST_SECRET_KEY, 'hex'),
+      role: 'api',
+    });
     try {
       const stream = await openEventStream(`${app.url}/api/v1/events`, bearer(alice));
       const agent = await createHttpClient(other.url as string).post(

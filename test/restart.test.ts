@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { registerAccount } from './support/accounts.ts';
 import { createHttpClient } from './support/http-client.ts';
 import { killServerProcesses, startServerProcess } from './support/server-process.ts';
@@ -11,10 +12,13 @@ import { createTestDatabase, type TestDatabase, testDatabaseKind } from './suppo
 let dataDir: string;
 let database: TestDatabase | undefined;
 let env: Record<string, string>;
+let stub: OpenAiStub;
+const PROVIDER_KEY = 'sk-restart-provider-key-0123456789';
 
 beforeAll(async () => {
+  stub = await startOpenAiStub({ apiKey: PROVIDER_KEY, models: ['durable-model'] });
   dataDir = await mkdtemp(join(tmpdir(), 'agentry-restart-'));
-  env = { DATA_DIR: dataDir };
+  env = { DATA_DIR: dataDir, OUTBOUND_ALLOWLIST: '127.0.0.1' };
   if (testDatabaseKind === 'postgres') {
     database = await createTestDatabase();
     await database.close();
@@ -22,11 +26,13 @@ beforeAll(async () => {
       ...env,
       DATABASE_URL: database.url as string,
       JWT_SECRET: 'restart-test-secret-long-enough-for-hs256',
+      AGENTRY_SECRET_KEY: 'ab'.repeat(32),
     };
   }
 });
 afterEach(killServerProcesses);
 afterAll(async () => {
+  await stub.close();
   await database?.dispose();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -45,6 +51,12 @@ describe('agentry serve', () => {
         token: owner.token,
       },
     );
+    const provider = await http.post(
+      '/api/v1/providers',
+      { name: 'Durable key', type: 'openai_compatible', base_url: stub.url, api_key: PROVIDER_KEY },
+      { token: owner.token },
+    );
+    expect(provider.status).toBe(201);
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.output()).toContain('SIGTERM received');
 
@@ -64,10 +76,23 @@ describe('agentry serve', () => {
       password: 'TestPassword123!',
     });
     expect(login.status).toBe(200);
+    // The stored provider key still opens: the secret key persisted (or is shared) too.
+    const validation = await again.post(`/api/v1/providers/${provider.body.id}/validate`, undefined, {
+      token: owner.token,
+    });
+    expect(validation.status).toBe(202);
+    const deadline = Date.now() + 10_000;
+    let validated = validation.body;
+    while (!['connected', 'error'].includes(validated.validation_status) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      validated = (await again.get(`/api/v1/providers/${provider.body.id}`, { token: owner.token })).body;
+    }
+    expect(validated).toMatchObject({ validation_status: 'connected', models: [{ id: 'durable-model' }] });
     expect(await second.stop('SIGINT')).toBe(0);
 
     if (testDatabaseKind === 'pglite') {
       expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dataDir, 'secret-key'))).mode & 0o777).toBe(0o600);
       expect((await stat(join(dataDir, 'db'))).isDirectory()).toBe(true);
     }
   });
@@ -78,6 +103,17 @@ describe('agentry serve', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused',
     });
     await expect(attempt).rejects.toThrow(/JWT_SECRET \(or JWT_SECRET_FILE\) is required with DATABASE_URL/);
+  });
+
+  it('refuses to start on PostgreSQL without AGENTRY_SECRET_KEY, with a clear message', async () => {
+    const attempt = startServerProcess({
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused',
+      JWT_SECRET: 'restart-test-secret-long-enough-for-hs256',
+    });
+    await expect(attempt).rejects.toThrow(
+      /AGENTRY_SECRET_KEY \(or AGENTRY_SECRET_KEY_FILE\) is required with DATABASE_URL/,
+    );
   });
 
   it('refuses an invalid setting with a clear message', async () => {

@@ -25,8 +25,22 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/sessions/{id}/messages': { content: 'hijacked' },
   'PUT /api/v1/messages/{id}': { content: 'hijacked' },
   'POST /api/v1/messages/{id}/feedback': { score: -1, reason: 'hijacked' },
+  'POST /api/v1/agents/{id}/execute': { message: 'hijacked' },
+  'POST /api/v1/agents/{id}/execute/stream': { message: 'hijacked' },
+  'POST /api/v1/agents/{id}/preview-context': { message: 'hijacked' },
+  'POST /api/v1/agents/{id}/test': { prompt: 'hijacked' },
+  'PUT /api/v1/providers/{id}': { name: 'hijacked', is_active: false },
+  'PATCH /api/v1/providers/{id}': { name: 'hijacked', is_active: false },
+  'POST /api/v1/providers/{id}/validate': {},
 };
-const listRoutes = ['/api/v1/agents', '/api/v1/users', '/api/v1/api-keys', '/api/v1/sessions'];
+const listRoutes = [
+  '/api/v1/agents',
+  '/api/v1/users',
+  '/api/v1/api-keys',
+  '/api/v1/sessions',
+  '/api/v1/runs',
+  '/api/v1/providers',
+];
 const ownRoutes = [
   '/api/v1/me',
   '/api/v1/events',
@@ -34,8 +48,14 @@ const ownRoutes = [
   '/api/v1/auth/register',
   '/api/v1/auth/login',
   '/api/v1/auth/refresh',
+  '/api/v1/health/services',
 ];
-const creationRoutes = ['POST /api/v1/agents', 'POST /api/v1/users', 'POST /api/v1/api-keys'];
+const creationRoutes = [
+  'POST /api/v1/agents',
+  'POST /api/v1/users',
+  'POST /api/v1/api-keys',
+  'POST /api/v1/providers',
+];
 /** Routes without an id in the path whose body names our resources: each must answer 403 too. */
 const bodyReferences: Record<string, () => unknown> = {
   'POST /api/v1/sessions': () => ({ agent_id: resources.agents }),
@@ -68,6 +88,21 @@ beforeAll(async () => {
     await app.http.post(
       `/api/v1/sessions/${session.body.id}/messages`,
       { content: 'Private message' },
+      { token: owner.token },
+    )
+  ).body.id;
+  // A test run (no session, so the session's counts below stay as they are).
+  resources.runs = (
+    await app.http.post(
+      `/api/v1/agents/${resources.agents}/test`,
+      { prompt: 'Private run' },
+      { token: owner.token },
+    )
+  ).body.run_id;
+  resources.providers = (
+    await app.http.post(
+      '/api/v1/providers',
+      { name: 'Private provider', type: 'offline' },
       { token: owner.token },
     )
   ).body.id;
@@ -126,9 +161,13 @@ describe.each([
     expect(checked.length).toBeGreaterThanOrEqual(14);
 
     const agent = await app.http.get(`/api/v1/agents/${resources.agents}`, { token: owner.token });
-    expect(agent.body).toMatchObject({ status: 'active', role: 'v2', version: 2 });
+    expect(agent.body).toMatchObject({ status: 'active', role: 'v2', version: 2, interaction_count: 1 });
+    const runs = await app.http.get(`/api/v1/runs?agent_id=${resources.agents}`, { token: owner.token });
+    expect(runs.body.map((run: { id: string }) => run.id)).toEqual([resources.runs]);
     const user = await app.http.get(`/api/v1/users/${resources.users}`, { token: owner.token });
     expect(user.body).toMatchObject({ role: 'agent_user', status: 'active' });
+    const provider = await app.http.get(`/api/v1/providers/${resources.providers}`, { token: owner.token });
+    expect(provider.body).toMatchObject({ name: 'Private provider', is_active: true, is_default: true });
     const key = await app.http.get(`/api/v1/api-keys/${resources['api-keys']}`, { token: owner.token });
     expect(key.body.revoked_at).toBeNull();
     const session = await app.http.get(`/api/v1/sessions/${resources.sessions}`, { token: owner.token });
@@ -159,7 +198,25 @@ describe.each([
     });
     expect(sessions.body).toEqual([]);
     expect(sessions.headers.get('x-total-count')).toBe('0');
+    const runs = await app.http.get(`/api/v1/runs?agent_id=${resources.agents}`, { token: credential() });
+    expect(runs.body).toEqual([]);
+    expect(runs.headers.get('x-total-count')).toBe('0');
     const me = await app.http.get('/api/v1/me', { token: credential() });
     expect(me.body.organization.id).toBe(intruder.organizationId);
+  });
+
+  it('cannot continue or preview one of our sessions through its own agent', async () => {
+    const own = await app.http.post('/api/v1/agents', { name: 'Intruder agent' }, { token: credential() });
+    expect(own.status).toBe(201);
+    for (const path of ['execute', 'execute/stream', 'preview-context']) {
+      const response = await app.http.post(
+        `/api/v1/agents/${own.body.id}/${path}`,
+        { message: 'hijacked', session_id: resources.sessions },
+        { token: credential() },
+      );
+      expect(response.status, `${path}: ${JSON.stringify(response.body)}`).toBe(403);
+    }
+    const session = await app.http.get(`/api/v1/sessions/${resources.sessions}`, { token: owner.token });
+    expect(session.body.message_count).toBe(1);
   });
 });

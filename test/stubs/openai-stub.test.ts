@@ -130,6 +130,16 @@ describe('OpenAI stub, spoken to by the official client', () => {
     expect(ids).toEqual(['gpt-stub', 'gpt-stub-mini']);
   });
 
+  it('fails the next model lists on request, then lists again', async () => {
+    stub.failNextModelLists(1, 500);
+
+    const error = await client.models.list().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(['gpt-stub', 'gpt-stub-mini']);
+  });
+
   it('returns deterministic embeddings', async () => {
     const first = await client.embeddings.create({ model: 'text-embedding-stub', input: ['alpha', 'beta'] });
     const again = await client.embeddings.create({

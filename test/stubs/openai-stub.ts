@@ -42,6 +42,8 @@ export interface OpenAiStub {
   enqueue(...replies: StubReply[]): void;
   /** The next `count` chat completions answer `status` with an OpenAI error body. */
   failNext(count: number, status: number): void;
+  /** The next `count` model lists (`GET /v1/models`) answer `status` with an OpenAI error body. */
+  failNextModelLists(count: number, status: number): void;
   /** Answers chat completions when the queue is empty; without an argument restores the echo. */
   setScript(script?: StubScript): void;
   /** Empties the queue, restores the echo and forgets recorded requests and aborts. */
@@ -70,6 +72,7 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
   const models = options.models ?? ['gpt-stub', 'gpt-stub-mini'];
   const embeddingDimensions = options.embeddingDimensions ?? 16;
   const replies = createReplyQueue(echoScript);
+  const modelListFailures: number[] = [];
 
   const server = await startStubServer(async (exchange) => {
     const { request, response } = exchange;
@@ -78,7 +81,11 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
       return sendOpenAiError(response, authorization ? invalidApiKey : missingApiKey);
     }
     const route = `${request.method} ${request.path}`;
-    if (route === 'GET /v1/models') return sendJson(response, 200, modelList(models));
+    if (route === 'GET /v1/models') {
+      const failure = modelListFailures.shift();
+      if (failure !== undefined) return sendOpenAiError(response, { type: 'error', status: failure });
+      return sendJson(response, 200, modelList(models));
+    }
     if (route !== 'POST /v1/chat/completions' && route !== 'POST /v1/embeddings') {
       return sendOpenAiError(response, { type: 'error', status: 404, message: `Invalid URL (${route})` });
     }
@@ -101,9 +108,13 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
     },
     enqueue: replies.enqueue,
     failNext: replies.failNext,
+    failNextModelLists(count, status) {
+      for (let index = 0; index < count; index += 1) modelListFailures.push(status);
+    },
     setScript: replies.setScript,
     reset() {
       replies.clear();
+      modelListFailures.length = 0;
       server.resetRecords();
     },
     close: server.close,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 export interface ServerProcess {
+  /** Where it listens; empty for a worker process. */
   url: string;
   child: ChildProcess;
   output: () => string;
@@ -20,9 +21,31 @@ export function killServerProcesses(): void {
   running.clear();
 }
 
-/** Runs `agentry serve` as a real process and waits until it prints the URL it listens on. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [cli, 'serve'], {
+/**
+ * Runs `agentry serve` (with `args`, e.g. `--no-worker`) as a real process and waits until it
+ * prints the URL it listens on.
+ */
+export function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  return startAgentryProcess(
+    ['serve', ...args],
+    env,
+    (output) => /listening on (http:\/\/\S+)/.exec(output)?.[1],
+  );
+}
+
+/** Runs `agentry worker` (queue workers, no HTTP) and waits until it says it is running. */
+export function startWorkerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  return startAgentryProcess(['worker'], env, (output) =>
+    /worker is running/.test(output) ? '' : undefined,
+  );
+}
+
+async function startAgentryProcess(
+  args: string[],
+  env: Record<string, string>,
+  readiness: (output: string) => string | undefined,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [cli, ...args], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,10 +59,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     child.stdout?.on('data', (chunk) => {
       output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
+      const ready = readiness(output);
+      if (ready !== undefined) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(ready);
       }
     });
     child.once('exit', (code) => {

@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.ts';
-import { type ProcessRole, startAgentry } from '../../src/server.ts';
+import { type ProcessRole, secretKeyFor, startAgentry } from '../../src/server.ts';
 import { createHttpClient, type HttpClient } from './http-client.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-signing';
+/** The key that encrypts secrets at rest in test apps (AGENTRY_SECRET_KEY), unless a test sets one. */
+export const TEST_SECRET_KEY = '7e57'.repeat(16);
 
 export interface TestApp {
   url: string;
@@ -27,6 +29,7 @@ export async function startTestApp(
   const config = loadConfig({
     LOG_LEVEL: 'info',
     JWT_SECRET: TEST_JWT_SECRET,
+    AGENTRY_SECRET_KEY: TEST_SECRET_KEY,
     HOST: '127.0.0.1',
     PORT: '0',
     ...env,
@@ -42,6 +45,7 @@ export async function startTestApp(
     config,
     database,
     jwtSecret: config.jwtSecret ?? TEST_JWT_SECRET,
+    secretKey: secretKeyFor(config),
     role,
     logStream,
   });

@@ -222,3 +222,56 @@ export async function deleteHistoryBefore(db: Database, cutoff: Date, batchSize 
     if (rows.length < batchSize) return deleted;
   }
 }
+
+/** How a turn of the agent ended, for its counters and runtime state. */
+export interface TurnOutcome {
+  status: 'completed' | 'failed' | 'cancelled';
+  error?: string | undefined;
+  /** Other turns of the agent are still running: it stays busy. */
+  othersRunning: boolean;
+  at: Date;
+}
+
+/** Marks the agent busy; one atomic statement, so concurrent turns never lose an update. */
+export async function markAgentBusy(db: Executor, organizationId: string, agentId: string, at: Date) {
+  await db
+    .update(agents)
+    .set({
+      runtime: sql`${agents.runtime} || jsonb_build_object('state', 'busy', 'last_heartbeat', ${at.toISOString()}::text)`,
+    })
+    .where(and(live(organizationId), eq(agents.id, agentId)));
+}
+
+/**
+ * Records the end of a turn in one atomic statement: a completed turn adds one interaction and
+ * clears the failure streak; a failed one sets the error state and lengthens the streak (health
+ * turns from warning to error at three in a row); a cancelled one only releases the agent.
+ */
+export async function recordTurnOutcome(
+  db: Executor,
+  organizationId: string,
+  agentId: string,
+  outcome: TurnOutcome,
+) {
+  const heartbeat = outcome.at.toISOString();
+  const settled = outcome.othersRunning ? 'busy' : 'idle';
+  const streak = sql`coalesce((${agents.runtime}->>'consecutive_failures')::int, 0) + 1`;
+  const change =
+    outcome.status === 'completed'
+      ? {
+          interactionCount: sql`${agents.interactionCount} + 1`,
+          lastInteractionAt: outcome.at,
+          runtime: sql`${agents.runtime} || jsonb_build_object('state', ${settled}::text, 'health', 'healthy', 'consecutive_failures', 0, 'last_heartbeat', ${heartbeat}::text)`,
+        }
+      : outcome.status === 'failed'
+        ? {
+            runtime: sql`${agents.runtime} || jsonb_build_object('state', 'error', 'last_error', ${outcome.error ?? 'failed'}::text, 'consecutive_failures', ${streak}, 'health', case when ${streak} >= 3 then 'error' else 'warning' end, 'last_heartbeat', ${heartbeat}::text)`,
+          }
+        : {
+            runtime: sql`${agents.runtime} || jsonb_build_object('state', ${settled}::text, 'last_heartbeat', ${heartbeat}::text)`,
+          };
+  await db
+    .update(agents)
+    .set(change)
+    .where(and(live(organizationId), eq(agents.id, agentId)));
+}

@@ -349,6 +349,23 @@ export function createAgentService({
       return { items: rows.map(toHistoryView), total };
     },
 
+    /** For the execution pipeline: the agent is working on a turn (runtime state, not configuration). */
+    async recordTurnStarted(principal: Principal, agentId: string): Promise<void> {
+      await repository.markAgentBusy(db, principal.organizationId, agentId, new Date());
+    },
+
+    /** For the execution pipeline: counters and runtime state after a turn; no version, no history. */
+    async recordTurnEnded(
+      principal: Principal,
+      agentId: string,
+      outcome: Omit<repository.TurnOutcome, 'at'>,
+    ): Promise<void> {
+      await repository.recordTurnOutcome(db, principal.organizationId, agentId, {
+        ...outcome,
+        at: new Date(),
+      });
+    },
+
     /** Soft delete: the agent is archived, disappears from reads, and its history keeps the event. */
     async remove(agentId: string, context: ChangeContext): Promise<void> {
       await db.transaction(async (tx) => {

@@ -8,6 +8,10 @@ import { agentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
 
+export type { AgentRuntime } from './agent-config.ts';
+export type { AgentView } from './agent-schemas.ts';
+export type { AgentService } from './agent-service.ts';
+
 export async function registerAgents(
   app: FastifyInstance,
   options: {

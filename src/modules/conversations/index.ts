@@ -26,6 +26,7 @@ export async function registerConversations(
       getOrCreateSession: sessions.getOrCreate,
       appendMessages: messages.append,
       recentMessages: messages.recent,
+      searchMessages: messages.search,
     },
   };
 }

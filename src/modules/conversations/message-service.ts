@@ -135,6 +135,24 @@ export function createMessageService({ db }: { db: Database }) {
       return rows.map(toMessageView);
     },
 
+    /** For the execution pipeline's tools: full-text search in one session (web search syntax), oldest first. */
+    async search(
+      principal: Principal,
+      sessionId: string,
+      query: string,
+      limit: number,
+    ): Promise<MessageView[]> {
+      await requireSession(db, principal, sessionId);
+      const { rows } = await repository.listMessages(
+        db,
+        principal.organizationId,
+        sessionId,
+        { search: query },
+        { limit: Math.max(1, Math.floor(limit)), offset: 0 },
+      );
+      return rows.map(toMessageView);
+    },
+
     async list(principal: Principal, sessionId: string, query: ListMessagesQuery) {
       await requireSession(db, principal, sessionId);
       const { limit, offset, ...filters } = query;

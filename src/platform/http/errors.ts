@@ -16,11 +16,19 @@ export class AppError extends Error {
   readonly status: number;
   readonly category: ErrorCategory;
   readonly details: Record<string, unknown> | undefined;
+  /** When to try again, sent as Retry-After (rate limits, an unavailable upstream). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     code: string,
     message: string,
-    options: { status: number; category?: ErrorCategory; details?: Record<string, unknown>; cause?: unknown },
+    options: {
+      status: number;
+      category?: ErrorCategory;
+      details?: Record<string, unknown>;
+      cause?: unknown;
+      retryAfterSeconds?: number;
+    },
   ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
@@ -28,6 +36,7 @@ export class AppError extends Error {
     this.status = options.status;
     this.category = options.category ?? 'user';
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -10,6 +10,12 @@ const redactedPaths = [
   '*.api_key',
   '*.key',
   '*.token',
+  // Provider keys: a connection object, a sealed column, the headers of an outbound call.
+  '*.apiKey',
+  '*.apiKeyCiphertext',
+  '*.api_key_ciphertext',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
 ];
 
 /** Streaming routes accept `?access_token=`; it must not reach the logs with the URL. */

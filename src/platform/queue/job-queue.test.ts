@@ -65,6 +65,17 @@ describe('job queue', () => {
     expect((rows as unknown as { rows: { id: string }[] }).rows.map((row) => row.id)).toEqual(['committed']);
   });
 
+  it('enqueues inside a transaction on a queue no worker has touched yet (no lookup inside the transaction)', async () => {
+    await queue.define({ name: 'untouched', ...noRetries });
+    // On PGlite, pg-boss looking the queue up here would wait for this very transaction: a deadlock.
+    await database.db.transaction(async (tx) => {
+      await queue.send('untouched', { id: 'first' }, { tx });
+    });
+    const { record, finished } = collect<string>(1);
+    await queue.work<{ id: string }>('untouched', async (job) => record(job.data.id));
+    expect(await finished).toEqual(['first']);
+  });
+
   it('retries a failing job with its attempt number, then succeeds', async () => {
     await queue.define({ name: 'flaky', options: { retryLimit: 3, retryDelay: 0 }, deadLetter: false });
     const { record, finished } = collect<number>(3);

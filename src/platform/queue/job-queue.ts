@@ -51,6 +51,9 @@ export interface JobQueue {
 // Drizzle's transaction result type is generic over the driver; pg-boss only needs `execute`.
 type DrizzleTransaction = Parameters<typeof fromDrizzle>[0];
 
+/** A job id that never exists: looking it up only makes pg-boss cache the queue. */
+const CACHE_WARMING_JOB_ID = '00000000-0000-0000-0000-000000000000';
+
 export const deadLetterQueueOf = (queue: string) => `${queue}-dead-letter`;
 
 /** Priority 1 (highest) .. 10 (lowest), as Agentry's API speaks, to pg-boss's larger-runs-first. */
@@ -81,6 +84,10 @@ export async function startJobQueue(
         ...queueOptions,
         ...(deadLetter ? { deadLetter: deadLetterQueueOf(name) } : {}),
       });
+      // pg-boss looks a queue up, and caches it, on its first send. Inside a transaction on PGlite
+      // that lookup would wait on the outer connection for the transaction to end, forever; any
+      // lookup by name fills the cache now, so a first transactional send needs none.
+      await boss.getJobById(name, CACHE_WARMING_JOB_ID);
     },
     send(queue, data, { tx, priority, startAfter, singletonKey } = {}) {
       return boss.send(queue, data, {

@@ -12,16 +12,25 @@ export interface JobDefinition<Data extends object = object> {
 /** Collects the job definitions of every module while the application is assembled. */
 export function createJobRegistry() {
   const definitions: JobDefinition[] = [];
+  const startupTasks: ((queue: JobQueue) => Promise<void>)[] = [];
   return {
     add<Data extends object>(definition: JobDefinition<Data>) {
       definitions.push(definition as unknown as JobDefinition);
     },
-    /** Creates every queue (and schedule); API and worker processes both need the queues to exist. */
+    /**
+     * Work every process does once the queues exist, such as enqueueing what its settings imply.
+     * Several processes may run it at once, so it must be safe to repeat.
+     */
+    atStart(task: (queue: JobQueue) => Promise<void>) {
+      startupTasks.push(task);
+    },
+    /** Creates every queue (and schedule), then runs the start tasks; every process does this. */
     async defineAll(queue: JobQueue) {
       for (const definition of definitions) {
         await queue.define(definition.queue);
         if (definition.schedule) await queue.schedule(definition.queue.name, definition.schedule);
       }
+      for (const task of startupTasks) await task(queue);
     },
     /** Starts the handlers: only processes that run workers call this. */
     async startWorkers(queue: JobQueue) {

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
+import { actionTypes, runStatuses, runTriggers } from './run-tables.ts';
+
+export const MESSAGE_MAX_BYTES = 100 * 1024;
+
+const withoutNul = (value: string) => !value.includes('\u0000');
+
+/** What the user says: 1 character to 100 KB, like a stored message (it becomes one). */
+const userText = z
+  .string()
+  .min(1)
+  .max(MESSAGE_MAX_BYTES)
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= MESSAGE_MAX_BYTES, {
+    message: 'must be at most 100 KB (UTF-8)',
+  })
+  .refine(withoutNul, { message: 'must not contain the NUL character (U+0000)' });
+
+const requestMetadata = z
+  .record(z.string(), z.unknown())
+  .refine((value) => Buffer.byteLength(JSON.stringify(value), 'utf8') <= 16 * 1024, {
+    message: 'must be at most 16 KB once serialized',
+  })
+  .refine((value) => !JSON.stringify(value).includes('\\u0000'), {
+    message: 'must not contain the NUL character (U+0000)',
+  });
+
+export const executeBody = z
+  .object({
+    session_id: z.uuid().optional().describe('Continue this session; a new one is started when absent'),
+    user_id: z.string().min(1).max(255).optional().describe('Your identifier of the end user'),
+    message: userText,
+    stream: z
+      .boolean()
+      .optional()
+      .describe('Answer with Server-Sent Events; defaults to the agent’s use_streaming'),
+    metadata: requestMetadata.optional().describe('Stored on the user message (at most 16 KB)'),
+  })
+  .strict()
+  .meta({ id: 'AgentExecutionRequest' });
+export type ExecuteBody = z.infer<typeof executeBody>;
+
+export const previewBody = z
+  .object({
+    message: userText,
+    session_id: z.uuid().optional().describe('Include this session’s recent messages'),
+  })
+  .strict()
+  .meta({ id: 'ContextPreviewRequest' });
+
+export const testBody = z.object({ prompt: userText }).strict().meta({ id: 'AgentTestRequest' });
+
+export const usageView = z
+  .object({
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    total_tokens: z.number().int(),
+  })
+  .meta({ id: 'TokenUsage' });
+
+export const providerView = z.object({
+  id: z.string().describe('The provider id; `offline` for the built-in model'),
+  name: z.string(),
+  type: z.string(),
+});
+
+export const toolCallView = z.object({
+  id: z.string(),
+  name: z.string(),
+  input: z.unknown(),
+  output: z.unknown(),
+  success: z.boolean(),
+});
+
+export const executionResponse = z
+  .object({
+    session_id: z.uuid(),
+    message_id: z.uuid().describe('The assistant message'),
+    user_message_id: z.uuid(),
+    run_id: z.uuid(),
+    content: z.string(),
+    tool_calls: z.array(toolCallView),
+    metadata: z.object({
+      usage: usageView,
+      cost_estimate: z.number().nullable().describe('USD; null when the model has no known price'),
+      model: z.string(),
+      provider: providerView,
+      fallback_used: z.boolean(),
+      suggestions: z.array(z.string()).optional(),
+      warnings: z.array(z.string()),
+    }),
+    execution_time_ms: z.number().int(),
+  })
+  .meta({ id: 'AgentExecutionResponse' });
+export type ExecutionResponse = z.infer<typeof executionResponse>;
+
+export const contextMessageView = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  source: z.string(),
+  tokens: z.number().int(),
+});
+
+export const previewResponse = z
+  .object({
+    agent_id: z.uuid(),
+    agent_version: z.number().int(),
+    model: z.string(),
+    provider: providerView,
+    system_prompt: z.string().describe('The instructions the model receives'),
+    messages: z.array(contextMessageView).describe('The conversation the model receives, oldest first'),
+    tools: z.array(z.string()),
+    budget_tokens: z.number().int().describe('max_context_size'),
+    estimated_tokens: z.number().int().describe('Estimated at 4 characters a token'),
+    sections: z.array(z.object({ source: z.string(), tokens: z.number().int(), included: z.boolean() })),
+    dropped: z.array(contextMessageView).describe('Left out to stay within the budget, oldest first'),
+    max_output_tokens: z.number().int(),
+    warnings: z.array(z.string()),
+  })
+  .meta({ id: 'ContextPreview' });
+
+export const testResponse = z
+  .object({
+    agent_id: z.uuid(),
+    agent_name: z.string(),
+    prompt: z.string(),
+    response: z.string(),
+    elapsed_time: z.number().describe('Seconds'),
+    model_name: z.string(),
+    provider_name: z.string(),
+    provider_type: z.string(),
+    run_id: z.uuid(),
+  })
+  .meta({ id: 'AgentTestResponse' });
+
+export const runView = z
+  .object({
+    id: z.uuid(),
+    organization_id: z.uuid(),
+    agent_id: z.uuid(),
+    agent_version: z.number().int(),
+    session_id: z.uuid().nullable(),
+    trigger: z.enum(runTriggers),
+    status: z.enum(runStatuses),
+    input: z.record(z.string(), z.unknown()),
+    output: z.string().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    usage: usageView,
+    cost_estimate: z.number().nullable(),
+    model: z.string().nullable(),
+    provider_id: z.string().nullable(),
+    provider_name: z.string().nullable(),
+    provider_type: z.string().nullable(),
+    fallback_used: z.boolean(),
+    warnings: z.array(z.string()),
+    started_at: timestamp,
+    completed_at: nullableTimestamp,
+    duration_ms: z.number().int().nullable(),
+    created_by_user_id: z.uuid().nullable(),
+    created_by_api_key_id: z.uuid().nullable(),
+  })
+  .meta({ id: 'Run' });
+export type RunView = z.infer<typeof runView>;
+
+export const actionView = z
+  .object({
+    id: z.uuid(),
+    agent_id: z.uuid(),
+    run_id: z.uuid(),
+    sequence: z.number().int(),
+    action_type: z.enum(actionTypes),
+    action_data: z.record(z.string(), z.unknown()),
+    result_data: z.record(z.string(), z.unknown()),
+    success: z.boolean(),
+    execution_time_ms: z.number().int(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'AgentAction' });
+export type ActionView = z.infer<typeof actionView>;
+
+export const runWithActionsView = runView
+  .extend({ actions: z.array(actionView) })
+  .meta({ id: 'RunWithActions' });
+
+export const listRunsQuery = pageQuery(50, 200).extend({
+  agent_id: z.uuid().optional(),
+  session_id: z.uuid().optional(),
+  status: z.enum(runStatuses).optional(),
+  trigger: z.enum(runTriggers).optional(),
+});
+
+export const agentActionsQuery = pageQuery(50, 200).extend({
+  action_type: z.enum(actionTypes).optional(),
+  run_id: z.uuid().optional(),
+});
+
+export const serviceHealthView = z
+  .object({
+    provider_id: z.string(),
+    provider_name: z.string(),
+    provider_type: z.string(),
+    state: z.enum(['closed', 'open', 'half-open']),
+    consecutive_failures: z.number().int(),
+    opened_at: nullableTimestamp,
+    last_failure: z.string().nullable(),
+    successes: z.number().int(),
+    failures: z.number().int(),
+  })
+  .meta({ id: 'ServiceHealth' });

@@ -1,0 +1,18 @@
+import type { ContextSource } from './context-pipeline.ts';
+
+/** The agent's `initial_context`: background every turn starts from, after the system prompt. */
+export const initialContextSource: ContextSource = {
+  name: 'initial_context',
+  async collect({ agent }) {
+    const text = agent.initial_context?.trim();
+    if (!text) return [];
+    return [
+      {
+        source: 'initial_context',
+        placement: 'instructions',
+        role: 'user',
+        content: `# Background\n${text}`,
+      },
+    ];
+  },
+};

@@ -1,0 +1,216 @@
+import {
+  isStepCount,
+  jsonSchema,
+  type ModelMessage,
+  streamText,
+  ToolChoiceViolationError,
+  type ToolSet,
+  tool,
+} from 'ai';
+import { AppError } from '../../platform/http/errors.ts';
+import type { AgentTool, AgentToolContext } from './agent-tools.ts';
+import type { ContextMessage } from './context-pipeline.ts';
+import type { ResolvedModel } from './model-resolver.ts';
+import type { UsageMeter } from './pricing.ts';
+import type { ActionLog, RecordedAction } from './run-service.ts';
+
+/** A tool call of the turn, as the API returns it. */
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  input: unknown;
+  output: unknown;
+  success: boolean;
+}
+
+/** What a turn streams to its caller while the model works. */
+export type LoopEvent =
+  | { type: 'text-delta'; text: string }
+  | { type: 'tool-call'; id: string; name: string; input: unknown }
+  | { type: 'tool-result'; id: string; name: string; output: unknown; success: boolean };
+
+export interface ModelLoopInput {
+  resolved: ResolvedModel;
+  instructions: string;
+  messages: ContextMessage[];
+  tools: AgentTool[];
+  toolContext: Omit<AgentToolContext, 'signal'>;
+  maxSteps: number;
+  maxOutputTokens: number;
+  temperature: number;
+  signal: AbortSignal;
+  actions: ActionLog;
+  meter: UsageMeter;
+  onEvent: (event: LoopEvent) => void;
+}
+
+export interface ModelLoopResult {
+  text: string;
+  toolCalls: ToolCallRecord[];
+  steps: number;
+}
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The agent's tools as AI SDK tools; every execution becomes a tool_call action, handed to
+ * `record` (the loop files it after the model call that asked for it).
+ */
+function toSdkTools(input: ModelLoopInput, record: (action: RecordedAction) => void): ToolSet {
+  const entries = input.tools.map((agentTool) => [
+    agentTool.name,
+    tool({
+      description: agentTool.description,
+      inputSchema: jsonSchema(agentTool.inputSchema),
+      execute: async (toolInput: unknown, { toolCallId, abortSignal }) => {
+        const started = performance.now();
+        const done = (success: boolean, resultData: Record<string, unknown>) =>
+          record({
+            actionType: 'tool_call',
+            actionData: { tool: agentTool.name, tool_call_id: toolCallId, input: toolInput ?? {} },
+            resultData,
+            success,
+            executionTimeMs: performance.now() - started,
+            at: new Date(),
+          });
+        try {
+          const output = await agentTool.execute(toolInput, {
+            ...input.toolContext,
+            signal: abortSignal ?? input.signal,
+          });
+          done(true, { output });
+          return output;
+        } catch (error) {
+          done(false, { error: errorMessage(error) });
+          throw error;
+        }
+      },
+    }),
+  ]);
+  return Object.fromEntries(entries);
+}
+
+/**
+ * One call of the AI SDK tool loop: streams the model's answer, runs the tools it calls, and
+ * stops at an answer or after `maxSteps` model calls, the last of which may not call tools (so
+ * that it answers). Every model call is recorded as an llm_call action and metered; a failure is
+ * thrown as it came (the turn classifies it).
+ */
+export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResult> {
+  // Tools run inside a model step, before the step reports its usage: their actions wait so that
+  // the log reads in causal order (the model call, then the tool calls it asked for).
+  const toolActions: RecordedAction[] = [];
+  const fileToolActions = () => {
+    for (const action of toolActions.splice(0)) input.actions.record(action);
+  };
+  const tools = toSdkTools(input, (action) => toolActions.push(action));
+  const hasTools = input.tools.length > 0;
+  const messages: ModelMessage[] = input.messages.map((message) => ({
+    role: message.role,
+    content: message.content,
+  }));
+  const result = streamText({
+    model: input.resolved.model,
+    instructions: input.instructions,
+    messages,
+    ...(hasTools ? { tools } : {}),
+    stopWhen: isStepCount(input.maxSteps),
+    prepareStep: ({ stepNumber }) =>
+      hasTools && stepNumber === input.maxSteps - 1 ? { toolChoice: 'none' as const } : undefined,
+    maxOutputTokens: input.maxOutputTokens,
+    temperature: input.temperature,
+    abortSignal: input.signal,
+    // Retries live in withResilience, where they are bounded and honour the circuit breaker.
+    maxRetries: 0,
+    onError: () => {},
+  });
+
+  const toolCalls = new Map<string, ToolCallRecord>();
+  const stepTexts: string[] = [];
+  let stepText = '';
+  let failure: unknown;
+  let aborted = false;
+  for await (const part of result.stream) {
+    switch (part.type) {
+      case 'text-delta':
+        stepText += part.text;
+        input.onEvent({ type: 'text-delta', text: part.text });
+        break;
+      case 'tool-call':
+        toolCalls.set(part.toolCallId, {
+          id: part.toolCallId,
+          name: part.toolName,
+          input: part.input,
+          output: null,
+          success: false,
+        });
+        input.onEvent({ type: 'tool-call', id: part.toolCallId, name: part.toolName, input: part.input });
+        break;
+      case 'tool-result':
+      case 'tool-error': {
+        const success = part.type === 'tool-result';
+        const output = success ? part.output : { error: errorMessage(part.error) };
+        const call = toolCalls.get(part.toolCallId);
+        if (call) Object.assign(call, { output, success });
+        input.onEvent({ type: 'tool-result', id: part.toolCallId, name: part.toolName, output, success });
+        break;
+      }
+      case 'finish-step': {
+        const answered = input.resolved.answered();
+        const tokens = {
+          input_tokens: part.usage.inputTokens ?? 0,
+          output_tokens: part.usage.outputTokens ?? 0,
+        };
+        input.meter.add(answered.modelId, tokens);
+        input.actions.record({
+          actionType: 'llm_call',
+          actionData: {
+            step: stepTexts.length + 1,
+            model: answered.modelId,
+            provider_id: answered.provider.id,
+            provider_name: answered.provider.name,
+          },
+          resultData: {
+            finish_reason: part.finishReason,
+            usage: { ...tokens, total_tokens: tokens.input_tokens + tokens.output_tokens },
+            text_length: stepText.length,
+          },
+          success: part.finishReason !== 'error',
+          executionTimeMs: part.performance.responseTimeMs,
+        });
+        fileToolActions();
+        stepTexts.push(stepText);
+        stepText = '';
+        break;
+      }
+      case 'error':
+        failure ??= part.error;
+        break;
+      case 'abort':
+        aborted = true;
+        break;
+    }
+  }
+  fileToolActions();
+  if (aborted || input.signal.aborted) throw input.signal.reason ?? new Error('aborted');
+  const loopedOut = () =>
+    new AppError(
+      'max_iterations_reached',
+      `The model kept calling tools for ${input.maxSteps} steps (max_iterations) without answering`,
+      { status: 502, category: 'third_party', details: { steps: stepTexts.length } },
+    );
+  // The last step forbids tools; a model that calls one anyway has not answered within the bound.
+  if (ToolChoiceViolationError.isInstance(failure)) throw loopedOut();
+  if (failure !== undefined) throw failure;
+
+  const text = (stepTexts.findLast((candidate) => candidate.trim() !== '') ?? '').trim();
+  if (!text) {
+    if (stepTexts.length >= input.maxSteps && toolCalls.size > 0) throw loopedOut();
+    throw new AppError('empty_response', 'The model returned an empty answer', {
+      status: 502,
+      category: 'third_party',
+      details: { steps: stepTexts.length },
+    });
+  }
+  return { text, toolCalls: [...toolCalls.values()], steps: stepTexts.length };
+}

@@ -1,0 +1,295 @@
+import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { AppError, BadRequestError } from '../../platform/http/errors.ts';
+import { createLanguageModel, type GuardedFetch } from '../../platform/llm/model-factory.ts';
+import { OFFLINE_MODEL_ID } from '../../platform/llm/offline-model.ts';
+import type { ProviderConnection, ProviderType } from '../../platform/llm/provider-connection.ts';
+import { countsAgainstProvider, withResilience } from '../../platform/llm/resilient-model.ts';
+import {
+  type CircuitBreaker,
+  CircuitOpenError,
+  createCircuitBreaker,
+} from '../../platform/resilience/circuit-breaker.ts';
+import { RetriesExhaustedError } from '../../platform/resilience/retry.ts';
+import type { AgentView } from '../agents/index.ts';
+import type { Principal } from '../tenancy/index.ts';
+
+/** What the execution pipeline needs to know about a provider, without its key. */
+export interface ProviderDescription {
+  id: string;
+  name: string;
+  type: string;
+  validation_status: string;
+  is_active: boolean;
+}
+
+/**
+ * The providers module's service, as the execution pipeline uses it. `resolveConnection` follows
+ * the agent's provider, then the organization's default, then the shared operator provider, then
+ * the built-in offline connection (`{id: 'offline', type: 'offline'}`).
+ */
+export interface ProviderDirectory {
+  resolveConnection(principal: Principal, providerId: string | null): Promise<ProviderConnection>;
+  /** The same resolution described without the key; an inactive provider is described, not refused. */
+  describeProvider(principal: Principal, providerId: string | null): Promise<ProviderDescription>;
+}
+
+export interface ResilienceSettings {
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Bound on one model call until it answers or its stream starts. */
+  callTimeoutMs: number;
+  breaker: { failureThreshold: number; recoveryTimeoutMs: number };
+}
+
+export interface ProviderIdentity {
+  id: string;
+  name: string;
+  type: ProviderType;
+}
+
+/** A provider and a model id: what answers a model call. */
+export interface ModelChoice {
+  provider: ProviderIdentity;
+  modelId: string;
+}
+
+export interface ResolvedModel {
+  /** The model the turn calls: resilient, and switching to the fallback when the primary is down. */
+  model: LanguageModelV4;
+  primary: ModelChoice;
+  fallback: ModelChoice | null;
+  /** The choice that answered the latest model call (the primary until the fallback answers). */
+  answered(): ModelChoice;
+  fallbackUsed(): boolean;
+  /** Things the caller should know, e.g. that the agent's model is not available offline. */
+  warnings: string[];
+}
+
+/**
+ * Model ids used when an agent names none. An OpenAI-compatible server has no common model, so
+ * it must be named.
+ */
+export const defaultModels: Record<ProviderType, string | null> = {
+  offline: OFFLINE_MODEL_ID,
+  openai: 'gpt-4o-mini',
+  anthropic: 'claude-haiku-4-5',
+  ollama: 'llama3.1',
+  openai_compatible: null,
+};
+
+function modelIdFor(connection: ProviderConnection, requested: string | null): string {
+  // The offline connection serves only the built-in model, whatever the agent asks for.
+  if (connection.type === 'offline') return OFFLINE_MODEL_ID;
+  const modelId = requested ?? defaultModels[connection.type];
+  if (!modelId) {
+    throw new BadRequestError(
+      'model_required',
+      `The provider ${connection.name} (${connection.type}) has no default model: set the agent's model`,
+    );
+  }
+  return modelId;
+}
+
+const identityOf = (connection: ProviderConnection): ProviderIdentity => ({
+  id: connection.id,
+  name: connection.name,
+  type: connection.type,
+});
+
+/** An open circuit or exhausted retries mean the primary cannot answer now: try the fallback. */
+const shouldFallBack = (error: unknown) =>
+  error instanceof CircuitOpenError || error instanceof RetriesExhaustedError;
+
+/**
+ * Calls `primary` until it fails in a way the fallback can help with; from then on, for the rest
+ * of the turn, calls `fallback` (one model per turn keeps the conversation consistent).
+ */
+function withFallback(
+  primary: LanguageModelV4,
+  fallback: LanguageModelV4,
+  onAnswer: (which: 'primary' | 'fallback') => void,
+): LanguageModelV4 {
+  let usingFallback = false;
+  async function call<T>(
+    abortSignal: AbortSignal | undefined,
+    run: (model: LanguageModelV4) => PromiseLike<T>,
+  ) {
+    if (!usingFallback) {
+      try {
+        const result = await run(primary);
+        onAnswer('primary');
+        return result;
+      } catch (error) {
+        if (abortSignal?.aborted || !shouldFallBack(error)) throw error;
+        usingFallback = true;
+      }
+    }
+    const result = await run(fallback);
+    onAnswer('fallback');
+    return result;
+  }
+  return {
+    specificationVersion: primary.specificationVersion,
+    provider: primary.provider,
+    modelId: primary.modelId,
+    supportedUrls: primary.supportedUrls,
+    doGenerate: (options) => call(options.abortSignal, (model) => model.doGenerate(options)),
+    doStream: (options) => call(options.abortSignal, (model) => model.doStream(options)),
+  };
+}
+
+interface BreakerEntry {
+  breaker: CircuitBreaker;
+  provider: ProviderIdentity;
+  /** Organizations whose turns used the provider: only they see its state. */
+  organizations: Set<string>;
+}
+
+/**
+ * Turns an agent's model settings into a callable model: provider connection (through the
+ * providers module), model id, retries, a circuit breaker per provider, and the fallback model.
+ * Breakers live in this process: each process protects itself from a failing provider.
+ */
+export function createModelResolver({
+  providers,
+  fetch,
+  resilience,
+}: {
+  providers: ProviderDirectory;
+  fetch: GuardedFetch;
+  resilience: ResilienceSettings;
+}) {
+  const breakers = new Map<string, BreakerEntry>();
+
+  function breakerFor(principal: Principal, provider: ProviderIdentity): CircuitBreaker {
+    let entry = breakers.get(provider.id);
+    if (!entry) {
+      entry = {
+        breaker: createCircuitBreaker(provider.name, {
+          failureThreshold: resilience.breaker.failureThreshold,
+          recoveryTimeoutMs: resilience.breaker.recoveryTimeoutMs,
+          countsAsFailure: countsAgainstProvider,
+        }),
+        provider,
+        organizations: new Set(),
+      };
+      breakers.set(provider.id, entry);
+    }
+    entry.provider = provider;
+    entry.organizations.add(principal.organizationId);
+    return entry.breaker;
+  }
+
+  function buildModel(
+    principal: Principal,
+    connection: ProviderConnection,
+    modelId: string,
+  ): LanguageModelV4 {
+    const model = createLanguageModel(connection, modelId, fetch);
+    // The offline model has no network to fail; it needs neither retries nor a breaker.
+    if (connection.type === 'offline') return model;
+    return withResilience(model, {
+      breaker: breakerFor(principal, identityOf(connection)),
+      retry: resilience.retry,
+      timeoutMs: resilience.callTimeoutMs,
+    });
+  }
+
+  async function choose(principal: Principal, agent: AgentView) {
+    const connection = await providers.resolveConnection(principal, agent.provider_id);
+    const primary = { connection, modelId: modelIdFor(connection, agent.model) };
+    const warnings: string[] = [];
+    if (connection.type === 'offline' && agent.model && agent.model !== OFFLINE_MODEL_ID) {
+      warnings.push(
+        `No provider is available for the model ${agent.model}; the built-in offline model answered instead`,
+      );
+    }
+    let fallback: typeof primary | null = null;
+    if (agent.fallback_provider_id || agent.fallback_model) {
+      try {
+        const fallbackConnection = agent.fallback_provider_id
+          ? await providers.resolveConnection(principal, agent.fallback_provider_id)
+          : connection;
+        fallback = {
+          connection: fallbackConnection,
+          modelId: modelIdFor(fallbackConnection, agent.fallback_model),
+        };
+      } catch (error) {
+        // A fallback that cannot be used (inactive, deleted) must not stop the primary from answering.
+        if (!(error instanceof AppError)) throw error;
+        warnings.push(`The fallback model is unavailable: ${error.message}`);
+      }
+    }
+    return { primary, fallback, warnings };
+  }
+
+  return {
+    /** The models an agent would use, without building them (for previews). */
+    async describe(principal: Principal, agent: AgentView) {
+      const { primary, fallback, warnings } = await choose(principal, agent);
+      return {
+        primary: { provider: identityOf(primary.connection), modelId: primary.modelId },
+        fallback: fallback ? { provider: identityOf(fallback.connection), modelId: fallback.modelId } : null,
+        warnings,
+      };
+    },
+
+    async resolve(principal: Principal, agent: AgentView): Promise<ResolvedModel> {
+      const { primary, fallback, warnings } = await choose(principal, agent);
+      const primaryChoice: ModelChoice = {
+        provider: identityOf(primary.connection),
+        modelId: primary.modelId,
+      };
+      const primaryModel = buildModel(principal, primary.connection, primary.modelId);
+      if (!fallback) {
+        return {
+          model: primaryModel,
+          primary: primaryChoice,
+          fallback: null,
+          answered: () => primaryChoice,
+          fallbackUsed: () => false,
+          warnings,
+        };
+      }
+      const fallbackChoice: ModelChoice = {
+        provider: identityOf(fallback.connection),
+        modelId: fallback.modelId,
+      };
+      let answered = primaryChoice;
+      const model = withFallback(
+        primaryModel,
+        buildModel(principal, fallback.connection, fallback.modelId),
+        (which) => {
+          answered = which === 'primary' ? primaryChoice : fallbackChoice;
+        },
+      );
+      return {
+        model,
+        primary: primaryChoice,
+        fallback: fallbackChoice,
+        answered: () => answered,
+        fallbackUsed: () => answered === fallbackChoice,
+        warnings,
+      };
+    },
+
+    /** The circuit breakers of the providers the organization's turns used, in this process. */
+    healthOf(principal: Principal) {
+      return [...breakers.values()]
+        .filter((entry) => entry.organizations.has(principal.organizationId))
+        .map(({ breaker, provider }) => {
+          const { name: _name, last_failure, ...state } = breaker.snapshot();
+          return {
+            provider_id: provider.id,
+            provider_name: provider.name,
+            provider_type: provider.type,
+            ...state,
+            // "Gave up after 3 attempts: <the provider's text>": the provider's text stays out,
+            // as it may name the operator's account (a shared provider serves many organizations).
+            last_failure: last_failure?.split(': ')[0] ?? null,
+          };
+        });
+    },
+  };
+}
+
+export type ModelResolver = ReturnType<typeof createModelResolver>;

@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idParams } from '../../platform/http/common-schemas.ts';
+import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
+import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
+import {
+  actionView,
+  agentActionsQuery,
+  listRunsQuery,
+  runView,
+  runWithActionsView,
+  serviceHealthView,
+} from './execution-schemas.ts';
+import type { ExecutionService } from './execution-service.ts';
+
+export const runRoutes =
+  (execution: ExecutionService, guard: AccessGuard): FastifyPluginAsyncZod =>
+  async (app) => {
+    const common = { tags: ['runs'], security: bearerSecurity };
+    const read = guard('runs:read');
+
+    app.get(
+      '/runs',
+      {
+        onRequest: read,
+        schema: {
+          ...common,
+          summary: 'Runs of the organization’s agents, newest first',
+          description: 'Paginated with limit/offset; X-Total-Count holds the total.',
+          querystring: listRunsQuery,
+          response: { 200: z.array(runView), ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { limit, offset, ...filters } = request.query;
+        const { items, total } = await execution.listRuns(principalOf(request), filters, { limit, offset });
+        reply.header('x-total-count', String(total));
+        return items;
+      },
+    );
+
+    app.get(
+      '/runs/:id',
+      {
+        onRequest: read,
+        schema: {
+          ...common,
+          summary: 'A run with its actions (model calls, tool calls, the response), in order',
+          params: idParams,
+          response: { 200: runWithActionsView, 404: errorBodySchema, ...standardErrorResponses },
+        },
+      },
+      async (request) => execution.getRun(principalOf(request), request.params.id),
+    );
+
+    app.get(
+      '/agents/:id/actions',
+      {
+        onRequest: read,
+        schema: {
+          ...common,
+          summary: 'The agent’s actions across its runs, newest first',
+          description: 'Paginated with limit/offset; X-Total-Count holds the total.',
+          params: idParams,
+          querystring: agentActionsQuery,
+          response: { 200: z.array(actionView), 404: errorBodySchema, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { limit, offset, ...filters } = request.query;
+        const { items, total } = await execution.agentActions(
+          principalOf(request),
+          request.params.id,
+          filters,
+          {
+            limit,
+            offset,
+          },
+        );
+        reply.header('x-total-count', String(total));
+        return items;
+      },
+    );
+
+    app.get(
+      '/health/services',
+      {
+        onRequest: read,
+        schema: {
+          tags: ['health'],
+          security: bearerSecurity,
+          summary: 'Circuit breakers of the model providers your agents used, in this process',
+          description:
+            'Each process keeps its own breakers: the state is that of the process that answered. The built-in offline model has none.',
+          response: { 200: z.array(serviceHealthView), ...standardErrorResponses },
+        },
+      },
+      async (request) => execution.health(principalOf(request)),
+    );
+  };

@@ -1,0 +1,147 @@
+import type { Database } from '../../platform/db/database.ts';
+import { uuidv7 } from '../../platform/db/ids.ts';
+import { ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import type { Principal } from '../tenancy/index.ts';
+import * as repository from './run-repository.ts';
+import type { ActionType, RunTrigger, RunUsage } from './run-tables.ts';
+import { toActionView, toRunView } from './run-views.ts';
+
+export const emptyUsage = (): RunUsage => ({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+
+/** A step of a run, recorded in memory while the turn runs and stored with the run's end. */
+export interface RecordedAction {
+  actionType: ActionType;
+  actionData: Record<string, unknown>;
+  resultData: Record<string, unknown>;
+  success: boolean;
+  executionTimeMs: number;
+  at: Date;
+}
+
+/** Collects a run's actions in the order they happen. */
+export function createActionLog() {
+  const actions: RecordedAction[] = [];
+  return {
+    record(action: Omit<RecordedAction, 'at'> & { at?: Date }) {
+      actions.push({ ...action, at: action.at ?? new Date() });
+    },
+    all: (): readonly RecordedAction[] => actions,
+  };
+}
+export type ActionLog = ReturnType<typeof createActionLog>;
+
+export interface RunStart {
+  agentId: string;
+  agentVersion: number;
+  sessionId: string | null;
+  trigger: RunTrigger;
+  input: Record<string, unknown>;
+  model: string;
+  provider: { id: string; name: string; type: string };
+  warnings: string[];
+}
+
+export type RunEnd = Omit<repository.RunChange, 'completedAt' | 'durationMs'>;
+
+/** Runs and their actions: the execution pipeline's record of what every turn did. */
+export function createRunService({ db }: { db: Database }) {
+  async function missingRun(runId: string): Promise<never> {
+    if (await repository.findRunOrganization(db, runId)) throw new ForbiddenError();
+    throw new NotFoundError('Run');
+  }
+
+  return {
+    /** A run is visible (status running) from the moment the model is about to be called. */
+    async start(principal: Principal, start: RunStart) {
+      return repository.insertRun(db, {
+        id: uuidv7(),
+        organizationId: principal.organizationId,
+        agentId: start.agentId,
+        agentVersion: start.agentVersion,
+        sessionId: start.sessionId,
+        trigger: start.trigger,
+        status: 'running',
+        input: start.input,
+        usage: emptyUsage(),
+        model: start.model,
+        providerId: start.provider.id,
+        providerName: start.provider.name,
+        providerType: start.provider.type,
+        warnings: start.warnings,
+        startedAt: new Date(),
+        createdByUserId: principal.userId,
+        createdByApiKeyId: principal.apiKeyId,
+      });
+    },
+
+    /** Ends the run and stores its actions, together. */
+    async finish(
+      principal: Principal,
+      run: repository.RunRow,
+      end: RunEnd,
+      actions: readonly RecordedAction[],
+    ) {
+      const completedAt = new Date();
+      const ids = actions.map(() => uuidv7()).sort();
+      return db.transaction(async (tx) => {
+        const row = await repository.finishRun(tx, principal.organizationId, run.id, {
+          ...end,
+          completedAt,
+          durationMs: completedAt.getTime() - run.startedAt.getTime(),
+        });
+        await repository.insertActions(
+          tx,
+          actions.map((action, index) => ({
+            id: ids[index] as string,
+            organizationId: principal.organizationId,
+            agentId: run.agentId,
+            runId: run.id,
+            sequence: index + 1,
+            actionType: action.actionType,
+            actionData: action.actionData,
+            resultData: action.resultData,
+            success: action.success,
+            executionTimeMs: Math.round(action.executionTimeMs),
+            createdAt: action.at,
+          })),
+        );
+        return row;
+      });
+    },
+
+    async countRunning(principal: Principal, agentId: string) {
+      return repository.countRunningRuns(db, principal.organizationId, agentId);
+    },
+
+    async get(principal: Principal, runId: string) {
+      const row =
+        (await repository.findRun(db, principal.organizationId, runId)) ?? (await missingRun(runId));
+      const actions = await repository.listRunActions(db, principal.organizationId, runId);
+      return { ...toRunView(row), actions: actions.map(toActionView) };
+    },
+
+    async list(principal: Principal, filters: repository.RunFilters, page: repository.Page) {
+      const { rows, total } = await repository.listRuns(db, principal.organizationId, filters, page);
+      return { items: rows.map(toRunView), total };
+    },
+
+    /** The caller checks that the agent is one of the principal's organization. */
+    async listAgentActions(
+      principal: Principal,
+      agentId: string,
+      filters: Parameters<typeof repository.listAgentActions>[3],
+      page: repository.Page,
+    ) {
+      const { rows, total } = await repository.listAgentActions(
+        db,
+        principal.organizationId,
+        agentId,
+        filters,
+        page,
+      );
+      return { items: rows.map(toActionView), total };
+    },
+  };
+}
+
+export type RunService = ReturnType<typeof createRunService>;

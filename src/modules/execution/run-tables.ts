@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, numeric, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { agents } from '../agents/agent-tables.ts';
+import { sessions } from '../conversations/conversation-tables.ts';
+import { organizations } from '../tenancy/tenancy-tables.ts';
+
+export const runTriggers = ['chat', 'test', 'task', 'analysis'] as const;
+export const runStatuses = ['running', 'completed', 'failed', 'cancelled'] as const;
+export const actionTypes = ['chat_response', 'llm_call', 'tool_call', 'message_sent'] as const;
+export type RunTrigger = (typeof runTriggers)[number];
+export type RunStatus = (typeof runStatuses)[number];
+export type ActionType = (typeof actionTypes)[number];
+
+export interface RunUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+type JsonObject = Record<string, unknown>;
+
+/** One execution of an agent (a chat turn, a test, a task, an analysis item), pinned to a version. */
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    /** The configuration version the turn ran with. */
+    agentVersion: integer('agent_version').notNull(),
+    sessionId: uuid('session_id').references(() => sessions.id),
+    trigger: text('trigger', { enum: runTriggers }).notNull(),
+    status: text('status', { enum: runStatuses }).notNull(),
+    input: jsonb('input').$type<JsonObject>().notNull(),
+    output: text('output'),
+    error: jsonb('error').$type<RunError>(),
+    usage: jsonb('usage').$type<RunUsage>().notNull(),
+    /** USD; null when the answering model has no known price. */
+    costEstimate: numeric('cost_estimate', { precision: 14, scale: 8, mode: 'number' }),
+    /** The model that answered (the fallback's when it was used). */
+    model: text('model'),
+    /** Text, not uuid: the built-in offline connection has the id `offline`. */
+    providerId: text('provider_id'),
+    providerName: text('provider_name'),
+    providerType: text('provider_type'),
+    fallbackUsed: boolean('fallback_used').notNull().default(false),
+    /** Things the caller should know that did not fail the run (e.g. an unknown tool name). */
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    durationMs: integer('duration_ms'),
+    createdByUserId: uuid('created_by_user_id'),
+    createdByApiKeyId: uuid('created_by_api_key_id'),
+  },
+  (table) => [
+    index('runs_organization_started_idx').on(table.organizationId, table.startedAt),
+    index('runs_organization_agent_started_idx').on(table.organizationId, table.agentId, table.startedAt),
+    index('runs_running_idx').on(table.organizationId, table.agentId).where(sql`${table.status} = 'running'`),
+  ],
+);
+
+/** The steps of a run (seed 000 AgentAction): model calls, tool calls, the final response. */
+export const agentActions = pgTable(
+  'agent_actions',
+  {
+    id: uuid('id').primaryKey(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id),
+    /** Order of the step within its run. */
+    sequence: integer('sequence').notNull(),
+    actionType: text('action_type', { enum: actionTypes }).notNull(),
+    actionData: jsonb('action_data').$type<JsonObject>().notNull(),
+    resultData: jsonb('result_data').$type<JsonObject>().notNull(),
+    success: boolean('success').notNull(),
+    executionTimeMs: integer('execution_time_ms').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('agent_actions_run_sequence_idx').on(table.runId, table.sequence),
+    // Run ids are time-ordered (uuidv7): (run, sequence) is the agent's actions in causal order.
+    index('agent_actions_organization_agent_run_idx').on(
+      table.organizationId,
+      table.agentId,
+      table.runId,
+      table.sequence,
+    ),
+  ],
+);

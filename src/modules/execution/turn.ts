@@ -1,0 +1,356 @@
+import { AppError, BadRequestError } from '../../platform/http/errors.ts';
+import type { AgentService, AgentView } from '../agents/index.ts';
+import type { Conversations } from '../conversations/index.ts';
+import type { Principal } from '../tenancy/index.ts';
+import type { ToolCatalog } from './agent-tools.ts';
+import { type AssembledContext, assembleContext, type ContextSource } from './context-pipeline.ts';
+import { TurnCancelledError, TurnTimeoutError, toExecutionError } from './execution-errors.ts';
+import { type LoopEvent, runModelLoop, type ToolCallRecord } from './model-loop.ts';
+import type { ModelChoice, ModelResolver, ResolvedModel } from './model-resolver.ts';
+import { createUsageMeter, type PriceTable } from './pricing.ts';
+import type { RunRow } from './run-repository.ts';
+import { type ActionLog, createActionLog, type RunService } from './run-service.ts';
+import type { RunTrigger, RunUsage } from './run-tables.ts';
+import { generateSuggestions } from './suggestions.ts';
+import { maxOutputTokensFor } from './system-prompt-source.ts';
+
+/** The bound of a turn whose agent sets no timeout_seconds. */
+export const DEFAULT_TURN_TIMEOUT_SECONDS = 300;
+
+export interface TurnRequest {
+  principal: Principal;
+  agentId: string;
+  trigger: RunTrigger;
+  message: string;
+  /** Chat turns continue this session, or start one; other triggers have none. */
+  sessionId?: string | undefined;
+  userId?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+export interface TurnSummary {
+  run_id: string;
+  session_id: string | null;
+  user_message_id: string | null;
+  message_id: string | null;
+  content: string;
+  tool_calls: ToolCallRecord[];
+  usage: RunUsage;
+  cost_estimate: number | null;
+  model: string;
+  provider: ModelChoice['provider'];
+  fallback_used: boolean;
+  suggestions?: string[];
+  warnings: string[];
+  execution_time_ms: number;
+}
+
+/** What a turn reports as it goes: SSE clients see these; `run-started` comes first, then one end. */
+export type TurnEvent =
+  | {
+      type: 'run-started';
+      run_id: string;
+      agent_id: string;
+      session_id: string | null;
+      model: string;
+      provider: ModelChoice['provider'];
+    }
+  | LoopEvent
+  | ({ type: 'run-completed' } & TurnSummary)
+  | { type: 'run-failed'; run_id: string; code: string; message: string; retry_after_seconds?: number };
+
+export interface TurnOptions {
+  /** Aborted when the caller goes away: the model call stops and the run ends cancelled. */
+  signal?: AbortSignal | undefined;
+  onEvent?: ((event: TurnEvent) => void) | undefined;
+}
+
+export interface TurnDependencies {
+  agents: Pick<AgentService, 'get' | 'recordTurnStarted' | 'recordTurnEnded'>;
+  conversations: Pick<Conversations, 'getOrCreateSession' | 'appendMessages'>;
+  runs: RunService;
+  models: ModelResolver;
+  tools: ToolCatalog;
+  /** The context sources, in order (system prompt, initial context, thread, user message, ...). */
+  contextSources: ContextSource[];
+  prices: PriceTable;
+}
+
+export interface PreparedTurn {
+  agent: AgentView;
+  resolved: ResolvedModel;
+  sessionId: string | null;
+  context: AssembledContext;
+  tools: ReturnType<ToolCatalog['select']>['tools'];
+  warnings: string[];
+}
+
+/** Refuses an agent that may not run; shared by every trigger. */
+export function requireRunnable(agent: AgentView): void {
+  if (agent.status !== 'active') {
+    throw new BadRequestError('agent_inactive', `The agent is ${agent.status}: activate it to execute it`);
+  }
+}
+
+/**
+ * The one turn every trigger runs (DESIGN section 6): load the agent, resolve its model, assemble
+ * its context, call the model with its tools, then persist the messages, the run pinned to the
+ * agent's version, its actions and the agent's counters. Anything that fails before the run starts
+ * is thrown as is; afterwards the run records the failure and `run-failed` is reported.
+ */
+export function createTurnRunner(dependencies: TurnDependencies) {
+  const { agents, conversations, runs, models, tools: catalog } = dependencies;
+
+  async function prepare(request: TurnRequest): Promise<PreparedTurn> {
+    const agent = await agents.get(request.principal, request.agentId);
+    requireRunnable(agent);
+    const { tools, unknown } = catalog.select(agent.tools);
+    const resolved = await models.resolve(request.principal, agent);
+    const warnings = [...unknown.map((name) => `Unknown tool "${name}" ignored`), ...resolved.warnings];
+    let sessionId: string | null = null;
+    if (request.trigger === 'chat') {
+      const { session, created } = await conversations.getOrCreateSession(request.principal, {
+        sessionId: request.sessionId,
+        agentId: agent.id,
+        userId: request.userId,
+      });
+      sessionId = session.id;
+      // A new session opens with the agent's greeting, which the model then sees as history.
+      if (created && agent.initial_ai_msg?.trim()) {
+        await conversations.appendMessages(request.principal, session.id, [
+          { role: 'assistant', content: agent.initial_ai_msg, metadata: { initial_message: true } },
+        ]);
+      }
+    }
+    const context = await assembleContext(dependencies.contextSources, {
+      principal: request.principal,
+      agent,
+      sessionId,
+      message: request.message,
+    });
+    return { agent, resolved, sessionId, context, tools, warnings };
+  }
+
+  /** Stores the exchange in the session; a failed turn stores nothing (its run keeps the input). */
+  async function persistMessages(
+    request: TurnRequest,
+    sessionId: string,
+    run: RunRow,
+    answer: {
+      content: string;
+      toolCalls: ToolCallRecord[];
+      model: string;
+      suggestions?: string[] | undefined;
+    },
+  ) {
+    const [userMessage, assistantMessage] = await conversations.appendMessages(request.principal, sessionId, [
+      { role: 'user', content: request.message, metadata: request.metadata ?? {} },
+      {
+        role: 'assistant',
+        content: answer.content,
+        metadata: {
+          run_id: run.id,
+          model: answer.model,
+          ...(answer.suggestions ? { suggestions: answer.suggestions } : {}),
+        },
+        tool_calls: answer.toolCalls.map((call) => ({ id: call.id, name: call.name, input: call.input })),
+      },
+    ]);
+    return { userMessageId: userMessage?.id ?? null, assistantMessageId: assistantMessage?.id ?? null };
+  }
+
+  async function settleAgent(
+    request: TurnRequest,
+    status: 'completed' | 'failed' | 'cancelled',
+    error?: string,
+  ) {
+    const othersRunning = (await runs.countRunning(request.principal, request.agentId)) > 0;
+    await agents.recordTurnEnded(request.principal, request.agentId, { status, error, othersRunning });
+  }
+
+  async function run(request: TurnRequest, options: TurnOptions = {}): Promise<TurnSummary> {
+    const emit = options.onEvent ?? (() => {});
+    const prepared = await prepare(request);
+    const { agent, resolved, sessionId, context } = prepared;
+    const warnings = [...prepared.warnings];
+    const started = performance.now();
+    const run = await runs.start(request.principal, {
+      agentId: agent.id,
+      agentVersion: agent.version,
+      sessionId,
+      trigger: request.trigger,
+      input: { message: request.message, ...(request.metadata ? { metadata: request.metadata } : {}) },
+      model: resolved.primary.modelId,
+      provider: resolved.primary.provider,
+      warnings,
+    });
+
+    const timeoutSeconds = agent.timeout_seconds ?? DEFAULT_TURN_TIMEOUT_SECONDS;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new TurnTimeoutError(timeoutSeconds)),
+      timeoutSeconds * 1000,
+    );
+    const cancellation = new AbortController();
+    const onClientAbort = () => cancellation.abort(new TurnCancelledError());
+    options.signal?.addEventListener('abort', onClientAbort, { once: true });
+    if (options.signal?.aborted) onClientAbort();
+    const signal = AbortSignal.any([deadline.signal, cancellation.signal]);
+    const actions: ActionLog = createActionLog();
+    const meter = createUsageMeter(dependencies.prices);
+
+    try {
+      // Inside the try: once the run exists, whatever fails must end it.
+      await agents.recordTurnStarted(request.principal, agent.id);
+      emit({
+        type: 'run-started',
+        run_id: run.id,
+        agent_id: agent.id,
+        session_id: sessionId,
+        model: resolved.primary.modelId,
+        provider: resolved.primary.provider,
+      });
+      const loop = await runModelLoop({
+        resolved,
+        instructions: context.instructions,
+        messages: context.messages,
+        tools: prepared.tools,
+        toolContext: {
+          principal: request.principal,
+          agent: { id: agent.id, name: agent.name },
+          sessionId,
+          runId: run.id,
+        },
+        maxSteps: agent.max_iterations,
+        maxOutputTokens: maxOutputTokensFor(agent),
+        temperature: agent.temperature,
+        signal,
+        actions,
+        meter,
+        onEvent: emit,
+      }).catch((error: unknown) => {
+        throw toExecutionError(signal.aborted ? signal.reason : error);
+      });
+      let suggestions: string[] | undefined;
+      if (request.trigger === 'chat' && agent.show_suggestions_after_each_message) {
+        try {
+          suggestions = await generateSuggestions({
+            resolved,
+            instructions: context.instructions,
+            userMessage: request.message,
+            answer: loop.text,
+            suggestionsPrompt: agent.suggestions_prompt,
+            temperature: agent.temperature,
+            signal,
+            actions,
+            meter,
+          });
+        } catch (error) {
+          // Suggestions are a nicety: the answer stands without them.
+          warnings.push(`Suggestions could not be generated: ${toExecutionError(error).message}`);
+        }
+      }
+      signal.throwIfAborted();
+      const answered = resolved.answered();
+      const stored = sessionId
+        ? await persistMessages(request, sessionId, run, {
+            content: loop.text,
+            toolCalls: loop.toolCalls,
+            model: answered.modelId,
+            suggestions,
+          })
+        : { userMessageId: null, assistantMessageId: null };
+      const executionTimeMs = Math.round(performance.now() - started);
+      actions.record({
+        actionType: 'chat_response',
+        actionData: { session_id: sessionId, message_id: stored.assistantMessageId, steps: loop.steps },
+        resultData: { content_length: loop.text.length, tool_calls: loop.toolCalls.length },
+        success: true,
+        executionTimeMs,
+      });
+      await runs.finish(
+        request.principal,
+        run,
+        {
+          status: 'completed',
+          output: loop.text,
+          usage: meter.usage(),
+          costEstimate: meter.cost(),
+          model: answered.modelId,
+          providerId: answered.provider.id,
+          providerName: answered.provider.name,
+          providerType: answered.provider.type,
+          fallbackUsed: resolved.fallbackUsed(),
+          warnings,
+        },
+        actions.all(),
+      );
+      await settleAgent(request, 'completed');
+      const summary: TurnSummary = {
+        run_id: run.id,
+        session_id: sessionId,
+        user_message_id: stored.userMessageId,
+        message_id: stored.assistantMessageId,
+        content: loop.text,
+        tool_calls: loop.toolCalls,
+        usage: meter.usage(),
+        cost_estimate: meter.cost(),
+        model: answered.modelId,
+        provider: answered.provider,
+        fallback_used: resolved.fallbackUsed(),
+        ...(suggestions ? { suggestions } : {}),
+        warnings,
+        execution_time_ms: executionTimeMs,
+      };
+      emit({ type: 'run-completed', ...summary });
+      return summary;
+    } catch (thrown) {
+      // Model failures arrive classified; an abort while persisting is classified here; anything
+      // else is Agentry's own fault and is rethrown as it came (a logged 500).
+      const error =
+        thrown instanceof AppError
+          ? thrown
+          : signal.aborted
+            ? toExecutionError(signal.reason)
+            : new AppError('internal_error', 'The turn failed inside Agentry', {
+                status: 500,
+                category: 'system',
+              });
+      const cancelled = error.code === 'cancelled';
+      const answered = resolved.answered();
+      await runs.finish(
+        request.principal,
+        run,
+        {
+          status: cancelled ? 'cancelled' : 'failed',
+          error: { code: error.code, message: error.message },
+          usage: meter.usage(),
+          costEstimate: meter.cost(),
+          model: answered.modelId,
+          providerId: answered.provider.id,
+          providerName: answered.provider.name,
+          providerType: answered.provider.type,
+          fallbackUsed: resolved.fallbackUsed(),
+          warnings,
+        },
+        actions.all(),
+      );
+      await settleAgent(request, cancelled ? 'cancelled' : 'failed', error.message);
+      emit({
+        type: 'run-failed',
+        run_id: run.id,
+        code: error.code,
+        message: error.message,
+        ...(error.retryAfterSeconds !== undefined ? { retry_after_seconds: error.retryAfterSeconds } : {}),
+      });
+      throw thrown instanceof AppError || signal.aborted ? error : thrown;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onClientAbort);
+    }
+  }
+
+  return { prepare, run };
+}
+
+export type TurnRunner = ReturnType<typeof createTurnRunner>;

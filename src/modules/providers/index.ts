@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { OperatorProviderSetting } from '../../config.ts';
+import { createSecretBox } from '../../platform/crypto/secret-box.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
+import { createOutboundGuard } from '../../platform/http/outbound-guard.ts';
+import type { JobQueue } from '../../platform/queue/job-queue.ts';
+import type { JobRegistry } from '../../platform/queue/job-registry.ts';
+import type { AccessGuard } from '../tenancy/index.ts';
+import { createOperatorProviders } from './operator-providers.ts';
+import { createProviderConnections } from './provider-connections.ts';
+import { providerValidationJob } from './provider-jobs.ts';
+import { providerRoutes } from './provider-routes.ts';
+import { createProviderService } from './provider-service.ts';
+
+export { isOperatorProviderId, operatorProviderIds } from './operator-providers.ts';
+export type { ProviderDescription } from './provider-connections.ts';
+export { builtinOfflineConnection } from './provider-connections.ts';
+export type { ProviderView } from './provider-schemas.ts';
+
+export interface ProvidersOptions {
+  db: Database;
+  guard: AccessGuard;
+  queue: JobQueue;
+  jobs: JobRegistry;
+  /** Announces validation status changes to the organization's clients. */
+  events: EventPublisher;
+  /** Encrypts provider keys at rest (AGENTRY_SECRET_KEY, resolved by the server). */
+  secretKey: Buffer;
+  outboundAllowlist: string[];
+  operatorProviders: OperatorProviderSetting[];
+  operatorProvidersShared: boolean;
+  validationTimeoutSeconds: number;
+}
+
+/**
+ * LLM providers: the organization's own and the operator's shared ones, their background
+ * validation, and the service API the execution pipeline resolves a provider's connection with.
+ */
+export async function registerProviders(app: FastifyInstance, options: ProvidersOptions) {
+  const secretBox = createSecretBox(options.secretKey);
+  const outboundGuard = createOutboundGuard({ allowlist: options.outboundAllowlist });
+  const operators = createOperatorProviders({
+    db: options.db,
+    settings: options.operatorProviders,
+    shared: options.operatorProvidersShared,
+    secretKey: options.secretKey,
+  });
+  const service = createProviderService({
+    db: options.db,
+    queue: options.queue,
+    secretBox,
+    outboundGuard,
+    operators,
+  });
+  await app.register(providerRoutes(service, options.guard), { prefix: '/api/v1' });
+  options.jobs.add(
+    providerValidationJob({
+      db: options.db,
+      secretBox,
+      operators,
+      fetch: outboundGuard.fetch,
+      timeoutMs: options.validationTimeoutSeconds * 1000,
+      events: options.events,
+    }),
+  );
+  options.jobs.atStart((queue) => operators.synchronize(queue));
+  const connections = createProviderConnections({ db: options.db, secretBox, operators });
+  return {
+    providers: {
+      resolveConnection: connections.resolveConnection,
+      describeProvider: connections.describeProvider,
+    },
+  };
+}
+
+/** The providers' service API: `resolveConnection` and `describeProvider`. */
+export type Providers = Awaited<ReturnType<typeof registerProviders>>['providers'];

@@ -1,0 +1,202 @@
+import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/database.ts';
+import { llmProviders, type ProviderModel } from './provider-tables.ts';
+
+export type ProviderRow = typeof llmProviders.$inferSelect;
+export type ProviderInsert = typeof llmProviders.$inferInsert;
+export type ProviderChange = Partial<
+  Pick<
+    ProviderRow,
+    | 'name'
+    | 'type'
+    | 'baseUrl'
+    | 'apiKeyCiphertext'
+    | 'apiKeyLast4'
+    | 'isActive'
+    | 'isDefault'
+    | 'validationStatus'
+    | 'validationError'
+    | 'validatedAt'
+    | 'models'
+  >
+>;
+
+const live = (organizationId: string) =>
+  and(eq(llmProviders.organizationId, organizationId), isNull(llmProviders.deletedAt));
+
+export async function insertProvider(tx: Executor, row: ProviderInsert) {
+  const [inserted] = await tx.insert(llmProviders).values(row).returning();
+  return inserted as ProviderRow;
+}
+
+export async function findProvider(db: Executor, organizationId: string, providerId: string) {
+  const [row] = await db
+    .select()
+    .from(llmProviders)
+    .where(and(live(organizationId), eq(llmProviders.id, providerId)));
+  return row;
+}
+
+/** A live provider of the organization, locked until the transaction ends: the write path. */
+export async function lockProvider(tx: Executor, organizationId: string, providerId: string) {
+  const [row] = await tx
+    .select()
+    .from(llmProviders)
+    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .for('update');
+  return row;
+}
+
+/** The organization of a live provider, to tell "another organization's" (403) from "missing" (404). */
+export async function findProviderOrganization(db: Executor, providerId: string) {
+  const [row] = await db
+    .select({ organizationId: llmProviders.organizationId })
+    .from(llmProviders)
+    .where(and(eq(llmProviders.id, providerId), isNull(llmProviders.deletedAt)));
+  return row?.organizationId;
+}
+
+export async function findDefaultProvider(db: Executor, organizationId: string) {
+  const [row] = await db
+    .select()
+    .from(llmProviders)
+    .where(and(live(organizationId), eq(llmProviders.isDefault, true)));
+  return row;
+}
+
+/** Newest first. */
+export async function listProviders(
+  db: Executor,
+  organizationId: string,
+  page: { limit: number; offset: number },
+) {
+  const where = live(organizationId);
+  const [rows, [total]] = await Promise.all([
+    page.limit > 0
+      ? db
+          .select()
+          .from(llmProviders)
+          .where(where)
+          .orderBy(desc(llmProviders.createdAt), desc(llmProviders.id))
+          .limit(page.limit)
+          .offset(page.offset)
+      : Promise.resolve([]),
+    db.select({ value: count() }).from(llmProviders).where(where),
+  ]);
+  return { rows, total: total?.value ?? 0 };
+}
+
+/**
+ * Serializes changes of the organization's default provider until the transaction ends, so two
+ * concurrent "make this the default" requests cannot both clear the old default and collide.
+ */
+export async function lockDefaultChoice(tx: Executor, organizationId: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`llm_providers_default:${organizationId}`}))`);
+}
+
+/** Clears the organization's default provider, except `keepProviderId`. */
+export async function clearDefault(tx: Executor, organizationId: string, keepProviderId: string) {
+  await tx
+    .update(llmProviders)
+    .set({ isDefault: false })
+    .where(and(live(organizationId), eq(llmProviders.isDefault, true), ne(llmProviders.id, keepProviderId)));
+}
+
+/** `newValidation` also starts a new validation sequence: jobs of the old one become stale. */
+export async function updateProvider(
+  tx: Executor,
+  organizationId: string,
+  providerId: string,
+  change: ProviderChange,
+  options: { newValidation: boolean },
+) {
+  const sequence = options.newValidation
+    ? { validationSequence: sql`${llmProviders.validationSequence} + 1` }
+    : {};
+  const [row] = await tx
+    .update(llmProviders)
+    .set({ ...change, ...sequence, updatedAt: sql`now()` })
+    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .returning();
+  return row;
+}
+
+/** Marks a new validation request: status pending and a new sequence number, which the job carries. */
+export async function requestValidation(tx: Executor, organizationId: string, providerId: string) {
+  const [row] = await tx
+    .update(llmProviders)
+    .set({
+      validationStatus: 'pending',
+      validationError: null,
+      validationSequence: sql`${llmProviders.validationSequence} + 1`,
+    })
+    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .returning();
+  return row;
+}
+
+/** Soft delete; the sealed key is dropped too, since nothing may use it any more. */
+export async function softDeleteProvider(tx: Executor, organizationId: string, providerId: string) {
+  const rows = await tx
+    .update(llmProviders)
+    .set({ deletedAt: sql`now()`, updatedAt: sql`now()`, isDefault: false, apiKeyCiphertext: null })
+    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .returning({ id: llmProviders.id });
+  return rows.length > 0;
+}
+
+/**
+ * Starts the validation that holds `sequence`: the row turns `validating`. Returns undefined when
+ * the attempt is stale (a newer request exists), already finished, or the provider was deleted.
+ */
+export async function claimValidation(
+  db: Executor,
+  organizationId: string,
+  providerId: string,
+  sequence: number,
+) {
+  const [row] = await db
+    .update(llmProviders)
+    .set({ validationStatus: 'validating' })
+    .where(
+      and(
+        live(organizationId),
+        eq(llmProviders.id, providerId),
+        eq(llmProviders.validationSequence, sequence),
+        inArray(llmProviders.validationStatus, ['pending', 'validating']),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/**
+ * Stores the outcome of the validation holding `sequence`; a newer request makes it a no-op.
+ * Returns whether it was stored.
+ */
+export async function recordValidation(
+  db: Executor,
+  organizationId: string,
+  providerId: string,
+  sequence: number,
+  outcome: { status: 'connected' | 'error'; error: string | null; models: ProviderModel[] },
+): Promise<boolean> {
+  const rows = await db
+    .update(llmProviders)
+    .set({
+      validationStatus: outcome.status,
+      validationError: outcome.error,
+      models: outcome.models,
+      validatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        live(organizationId),
+        eq(llmProviders.id, providerId),
+        eq(llmProviders.validationSequence, sequence),
+        eq(llmProviders.validationStatus, 'validating'),
+      ),
+    )
+    .returning({ id: llmProviders.id });
+  return rows.length > 0;
+}

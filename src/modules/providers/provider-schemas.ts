@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
+import { providerTypes } from '../../platform/llm/provider-connection.ts';
+import { validationStatuses } from './provider-tables.ts';
+import { hasCredentials } from './provider-urls.ts';
+
+export const providerScopes = ['organization', 'operator'] as const;
+export type ProviderScope = (typeof providerScopes)[number];
+
+const providerName = z.string().trim().min(1).max(200).describe('Unique in the organization (any case)');
+const providerType = z
+  .enum(providerTypes)
+  .describe('openai_compatible needs a base_url (vLLM, LM Studio, a gateway); offline needs nothing');
+const baseUrl = z
+  .url()
+  .max(2_000)
+  .refine((value) => !hasCredentials(value), 'must not contain credentials: send the key as api_key')
+  .describe(
+    'The API endpoint; null means the type’s default (OpenAI, Anthropic, Ollama on 127.0.0.1:11434). ' +
+      'Must reach a public address unless the host is in the server’s OUTBOUND_ALLOWLIST.',
+  );
+const apiKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(4_000)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .describe('Write-only: stored encrypted, never returned. null removes the key; omitted keeps it.');
+
+export const createProviderBody = z
+  .object({
+    name: providerName,
+    type: providerType,
+    base_url: baseUrl.nullable().optional(),
+    api_key: apiKey.nullable().optional(),
+    is_active: z.boolean().optional(),
+    is_default: z
+      .boolean()
+      .optional()
+      .describe('Used by agents that name no provider; defaults to true for the organization’s first one'),
+  })
+  .strict()
+  .meta({ id: 'ProviderCreate' });
+
+export const updateProviderBody = z
+  .object({
+    name: providerName.optional(),
+    type: providerType.optional(),
+    base_url: baseUrl.nullable().optional(),
+    api_key: apiKey.nullable().optional(),
+    is_active: z.boolean().optional(),
+    is_default: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'ProviderUpdate' });
+
+export type CreateProviderBody = z.infer<typeof createProviderBody>;
+export type UpdateProviderBody = z.infer<typeof updateProviderBody>;
+
+export const listProvidersQuery = pageQuery(50, 200).extend({
+  scope: z.enum(providerScopes).optional().describe('Only the organization’s own, or only the operator’s'),
+});
+export type ListProvidersQuery = z.infer<typeof listProvidersQuery>;
+
+export const providerModelView = z
+  .object({ id: z.string(), name: z.string().optional() })
+  .meta({ id: 'ProviderModel' });
+
+export const providerView = z
+  .object({
+    id: z.uuid(),
+    organization_id: z.uuid().nullable().describe('Null for an operator provider'),
+    scope: z
+      .enum(providerScopes)
+      .describe('operator: configured by the server’s operator, shared with organizations, read-only'),
+    name: z.string(),
+    type: z.enum(providerTypes),
+    base_url: z
+      .string()
+      .nullable()
+      .describe('Null: the type’s default endpoint (or, for operator providers, not disclosed)'),
+    has_api_key: z.boolean().describe('Always true for operator providers: their keys are not disclosed'),
+    api_key_last4: z.string().nullable().describe('Null for short keys and for operator providers'),
+    is_active: z.boolean(),
+    is_default: z.boolean(),
+    validation_status: z.enum(validationStatuses),
+    validation_error: z.string().nullable(),
+    validated_at: nullableTimestamp,
+    models: z.array(providerModelView).describe('What the provider listed at its last validation'),
+    created_by_user_id: z.uuid().nullable(),
+    created_by_api_key_id: z.uuid().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Provider' });
+
+export type ProviderView = z.infer<typeof providerView>;
+export type ProviderModelView = z.infer<typeof providerModelView>;

@@ -1,0 +1,31 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loggerOptions } from './logger.ts';
+
+describe('logger redaction', () => {
+  it('replaces provider keys wherever a connection, a row or an outbound request carries them', () => {
+    const lines: string[] = [];
+    const logger = pino(
+      loggerOptions('info'),
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    logger.info(
+      {
+        connection: { apiKey: 'sk-secret-1' },
+        row: { apiKeyCiphertext: 'v1.secret-2', api_key_ciphertext: 'v1.secret-3' },
+        request: { headers: { authorization: 'Bearer sk-secret-4', 'x-api-key': 'sk-secret-5' } },
+        body: { api_key: 'sk-secret-6' },
+      },
+      'calling a provider',
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/secret-\d/);
+    expect(lines[0]).toContain('[redacted]');
+  });
+});
