@@ -109,6 +109,7 @@ export async function buildApp({
     fetch: createOutboundGuard({ allowlist: config.outboundAllowlist }).fetch,
     resilience: config.llmResilience,
     modelPrices: config.modelPrices,
+    events,
   });
   await registerEvents(app, { bus: events, guard });
   return app;

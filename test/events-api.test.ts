@@ -68,6 +68,34 @@ describe('GET /api/v1/events (Server-Sent Events)', () => {
   });
 });
 
+describe('run events', () => {
+  it('announces a turn as run-started, then run-completed with its usage', async () => {
+    const stream = await openEventStream(`${app.url}/api/v1/events`, bearer(alice));
+    const agent = (await createAgent(alice, 'Runner')).body;
+    const turn = await app.http.post(
+      `/api/v1/agents/${agent.id}/execute`,
+      { message: 'hello there', stream: false },
+      { token: alice.token },
+    );
+    expect(turn.status).toBe(200);
+    await expect
+      .poll(() => stream.events.filter((event) => event.type.startsWith('run-')).length, { timeout: 5_000 })
+      .toBe(2);
+    const runEvents = stream.events.filter((event) => event.type.startsWith('run-'));
+    expect(runEvents.map((event) => event.type)).toEqual(['run-started', 'run-completed']);
+    expect(runEvents[1]).toMatchObject({
+      data: {
+        run_id: turn.body.run_id,
+        agent_id: agent.id,
+        session_id: turn.body.session_id,
+        trigger: 'chat',
+      },
+    });
+    expect(runEvents[1]?.data.usage.total_tokens).toBeGreaterThan(0);
+    stream.close();
+  });
+});
+
 describe('GET /api/v1/ws (WebSocket)', () => {
   it('pushes the organization’s events as JSON messages', async () => {
     const socket = await openEventSocket(`${app.url.replace('http', 'ws')}/api/v1/ws`, bearer(alice));

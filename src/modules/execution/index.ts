@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
 import type { AgentService } from '../agents/index.ts';
 import type { Conversations } from '../conversations/index.ts';
@@ -37,6 +38,8 @@ export interface ExecutionOptions {
   resilience: ResilienceSettings;
   /** MODEL_PRICES: entries over the built-in price table. */
   modelPrices: PriceTable;
+  /** Where run events are published for live clients. */
+  events: EventPublisher;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface ExecutionOptions {
  * them. Returns the service, whose `turns.run` every other trigger (tasks, analysis) calls.
  */
 export async function registerExecution(app: FastifyInstance, options: ExecutionOptions) {
-  const runs = createRunService({ db: options.db });
+  const runs = createRunService({ db: options.db, events: options.events });
   const models = createModelResolver({
     providers: options.providers,
     fetch: options.fetch,

@@ -1,5 +1,6 @@
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 import * as repository from './run-repository.ts';
@@ -44,7 +45,24 @@ export interface RunStart {
 export type RunEnd = Omit<repository.RunChange, 'completedAt' | 'durationMs'>;
 
 /** Runs and their actions: the execution pipeline's record of what every turn did. */
-export function createRunService({ db }: { db: Database }) {
+export function createRunService({ db, events }: { db: Database; events?: EventPublisher }) {
+  /** Live `run-started`, `run-completed`, `run-failed` and `run-cancelled` events (docs/events.md). */
+  const publish = (tx: Executor, run: repository.RunRow, data: Record<string, unknown> = {}) =>
+    events?.publish(
+      {
+        type: `run-${run.status === 'running' ? 'started' : run.status}`,
+        organization_id: run.organizationId,
+        data: {
+          run_id: run.id,
+          agent_id: run.agentId,
+          session_id: run.sessionId,
+          trigger: run.trigger,
+          ...data,
+        },
+      },
+      { tx },
+    );
+
   async function missingRun(runId: string): Promise<never> {
     if (await repository.findRunOrganization(db, runId)) throw new ForbiddenError();
     throw new NotFoundError('Run');
@@ -53,7 +71,7 @@ export function createRunService({ db }: { db: Database }) {
   return {
     /** A run is visible (status running) from the moment the model is about to be called. */
     async start(principal: Principal, start: RunStart) {
-      return repository.insertRun(db, {
+      const run = await repository.insertRun(db, {
         id: uuidv7(),
         organizationId: principal.organizationId,
         agentId: start.agentId,
@@ -72,6 +90,8 @@ export function createRunService({ db }: { db: Database }) {
         createdByUserId: principal.userId,
         createdByApiKeyId: principal.apiKeyId,
       });
+      await publish(db, run, { model: run.model, provider_id: run.providerId });
+      return run;
     },
 
     /** Ends the run and stores its actions, together. */
@@ -105,6 +125,13 @@ export function createRunService({ db }: { db: Database }) {
             createdAt: action.at,
           })),
         );
+        if (row) {
+          await publish(tx, row, {
+            usage: row.usage,
+            cost_estimate: row.costEstimate,
+            error_code: (row.error as { code?: string } | null)?.code ?? null,
+          });
+        }
         return row;
       });
     },
