@@ -110,6 +110,7 @@ export async function buildApp({
     resilience: config.llmResilience,
     modelPrices: config.modelPrices,
     events,
+    jobs,
   });
   await registerEvents(app, { bus: events, guard });
   return app;

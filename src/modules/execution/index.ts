@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
+import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AgentService } from '../agents/index.ts';
 import type { Conversations } from '../conversations/index.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
@@ -12,6 +13,7 @@ import { createExecutionService } from './execution-service.ts';
 import { initialContextSource } from './initial-context-source.ts';
 import { createModelResolver, type ProviderDirectory, type ResilienceSettings } from './model-resolver.ts';
 import { type PriceTable, priceTableWith } from './pricing.ts';
+import { abandonedRunsJob } from './run-jobs.ts';
 import { runRoutes } from './run-routes.ts';
 import { createRunService } from './run-service.ts';
 import { systemPromptSource } from './system-prompt-source.ts';
@@ -40,6 +42,7 @@ export interface ExecutionOptions {
   modelPrices: PriceTable;
   /** Where run events are published for live clients. */
   events: EventPublisher;
+  jobs: JobRegistry;
 }
 
 /**
@@ -48,6 +51,7 @@ export interface ExecutionOptions {
  */
 export async function registerExecution(app: FastifyInstance, options: ExecutionOptions) {
   const runs = createRunService({ db: options.db, events: options.events });
+  options.jobs.add(abandonedRunsJob(options.db, options.events));
   const models = createModelResolver({
     providers: options.providers,
     fetch: options.fetch,

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { type ActionType, agentActions, type RunStatus, type RunTrigger, runs } from './run-tables.ts';
 
@@ -139,4 +139,21 @@ export async function listAgentActions(
     db.select({ value: count() }).from(agentActions).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
+}
+
+/**
+ * Runs still `running` long after any turn could have ended belong to a process that died
+ * mid-turn. Maintenance across every organization (the operator's job, like history retention).
+ */
+export async function failAbandonedRuns(db: Executor, startedBefore: Date) {
+  return db
+    .update(runs)
+    .set({
+      status: 'failed',
+      error: { code: 'abandoned', message: 'The process running this turn stopped before it ended' },
+      completedAt: sql`now()`,
+      durationMs: sql`(extract(epoch from (now() - ${runs.startedAt})) * 1000)::int`,
+    })
+    .where(and(eq(runs.status, 'running'), lt(runs.startedAt, startedBefore)))
+    .returning();
 }
