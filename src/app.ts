@@ -7,6 +7,7 @@ import { registerAgents } from './modules/agents/index.ts';
 import { registerConversations } from './modules/conversations/index.ts';
 import { registerEvents } from './modules/events/index.ts';
 import { registerExecution } from './modules/execution/index.ts';
+import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import { registerProviders } from './modules/providers/index.ts';
 import { registerTenancy } from './modules/tenancy/index.ts';
@@ -64,7 +65,7 @@ export async function buildApp({
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerErrorHandling(app);
+  registerErrorHandling(app, { openAiCompatiblePrefix: `${OPENAI_COMPATIBLE_PREFIX}/` });
   await registerOpenApi(app, packageJson.version);
 
   await app.register(healthRoutes(database));
@@ -100,7 +101,7 @@ export async function buildApp({
     operatorProvidersShared: config.operatorProvidersShared,
     validationTimeoutSeconds: config.providerValidationTimeoutSeconds,
   });
-  await registerExecution(app, {
+  const execution = await registerExecution(app, {
     db: database.db,
     guard,
     agents: agents.service,
@@ -112,6 +113,7 @@ export async function buildApp({
     events,
     jobs,
   });
+  await registerOpenAiCompat(app, { guard, agents: agents.service, turns: execution.turns });
   await registerEvents(app, { bus: events, guard });
   return app;
 }

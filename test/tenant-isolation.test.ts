@@ -4,8 +4,9 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
  * Calls every API route that names a resource with a second organization's token and API key:
- * each must answer 403 and change nothing; every list must show none of the first organization's
- * resources. Routes come from the OpenAPI document, so a new route without a case here fails.
+ * each must answer 403 (the OpenAI-compatible facade: 404 model_not_found) and change nothing; every
+ * list must show none of the first organization's resources. Routes come from the OpenAPI document,
+ * so a new route without a case here fails.
  */
 let app: TestApp;
 let owner: TestAccount;
@@ -56,6 +57,18 @@ const creationRoutes = [
   'POST /api/v1/api-keys',
   'POST /api/v1/providers',
 ];
+/**
+ * The OpenAI-compatible facade names our agent as a model: it answers as OpenAI does for a model
+ * the key cannot use (404 model_not_found, in OpenAI's error body), and never runs the agent.
+ */
+const facadeRequests: Record<string, () => { url: string; body?: unknown }> = {
+  'GET /v1/models/{model}': () => ({ url: `/v1/models/${resources.agents}` }),
+  'POST /v1/chat/completions': () => ({
+    url: '/v1/chat/completions',
+    body: { model: resources.agents, messages: [{ role: 'user', content: 'hijacked' }] },
+  }),
+};
+const facadeLists = ['/v1/models'];
 /** Routes without an id in the path whose body names our resources: each must answer 403 too. */
 const bodyReferences: Record<string, () => unknown> = {
   'POST /api/v1/sessions': () => ({ agent_id: resources.agents }),
@@ -115,7 +128,7 @@ async function resourceRoutes() {
   const { body: document } = await app.http.get('/openapi.json');
   return Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
     ([path, operations]) =>
-      path.startsWith('/api/v1/')
+      path.startsWith('/api/v1/') || path.startsWith('/v1/')
         ? Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path }))
         : [],
   );
@@ -130,6 +143,19 @@ describe.each([
     const checked: string[] = [];
     for (const { method, path } of routes) {
       const key = `${method} ${path}`;
+      const facadeRequest = facadeRequests[key];
+      if (facadeRequest) {
+        const { url, body } = facadeRequest();
+        const response = await app.http.request(method, url, body, { token: credential() });
+        expect(response.status, `${key}: ${JSON.stringify(response.body)}`).toBe(404);
+        expect(response.body).toMatchObject({ error: { code: 'model_not_found', param: 'model' } });
+        checked.push(key);
+        continue;
+      }
+      if (path.startsWith('/v1/')) {
+        expect(facadeLists.map((list) => `GET ${list}`)).toContain(key);
+        continue;
+      }
       const referencing = bodyReferences[key];
       if (referencing) {
         const response = await app.http.request(method, path, referencing(), { token: credential() });
@@ -189,6 +215,11 @@ describe.each([
       for (const item of response.body as { organization_id?: string }[]) {
         if (item.organization_id) expect(item.organization_id).toBe(intruder.organizationId);
       }
+    }
+    for (const path of facadeLists) {
+      const response = await app.http.get(path, { token: credential() });
+      expect(response.status).toBe(200);
+      expect(response.body.data.map((model: { id: string }) => model.id)).not.toContain(resources.agents);
     }
     const search = await app.http.get('/api/v1/agents?tag=secret&search=Private', { token: credential() });
     expect(search.body).toEqual([]);

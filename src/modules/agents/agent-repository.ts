@@ -27,6 +27,8 @@ export interface AgentFilters {
   kind?: string | undefined;
   tag?: string | undefined;
   search?: string | undefined;
+  /** The exact name (the OpenAI-compatible facade calls an agent by its name). */
+  name?: string | undefined;
 }
 
 export interface Page {
@@ -83,6 +85,7 @@ export async function listAgents(db: Executor, organizationId: string, filters: 
   if (filters.agent_type) conditions.push(eq(agents.agentType, filters.agent_type));
   if (filters.kind) conditions.push(eq(agents.kind, filters.kind));
   if (filters.tag) conditions.push(arrayContains(agents.tags, [filters.tag]));
+  if (filters.name !== undefined) conditions.push(eq(agents.name, filters.name));
   if (filters.search) {
     const pattern = `%${escapeLike(filters.search)}%`;
     conditions.push(or(ilike(agents.name, pattern), ilike(agents.description, pattern)));

@@ -5,13 +5,21 @@ import type { Principal } from '../tenancy/index.ts';
 /** The usual estimate of four characters a token: deterministic, provider-independent. */
 export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
+/** A message of a conversation the caller supplies with its request, instead of a stored session. */
+export interface ProvidedMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
 /** What a context source may look at to contribute to one turn. */
 export interface ContextRequest {
   principal: Principal;
   agent: AgentView;
-  /** Null for turns without a session (the test endpoint). */
+  /** Null for turns without a session (the test endpoint, the OpenAI-compatible facade). */
   sessionId: string | null;
   message: string;
+  /** The conversation before `message` when the caller holds it (OpenAI semantics), oldest first. */
+  history?: ProvidedMessage[] | undefined;
 }
 
 /** One piece of what the model sees. */

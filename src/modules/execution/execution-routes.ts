@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
+import { disconnectSignal, eventStream } from '../../platform/http/server-sent-events.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
 import {
   type ExecuteBody,
@@ -14,7 +15,6 @@ import {
   testResponse,
 } from './execution-schemas.ts';
 import type { ExecutionService } from './execution-service.ts';
-import { disconnectSignal, eventStream } from './sse.ts';
 
 const upstreamErrors = {
   400: errorBodySchema.describe('The agent or its provider cannot run (inactive, not validated, ...)'),

@@ -13,6 +13,7 @@ import { createExecutionService } from './execution-service.ts';
 import { initialContextSource } from './initial-context-source.ts';
 import { createModelResolver, type ProviderDirectory, type ResilienceSettings } from './model-resolver.ts';
 import { type PriceTable, priceTableWith } from './pricing.ts';
+import { providedHistorySource } from './provided-history-source.ts';
 import { abandonedRunsJob } from './run-jobs.ts';
 import { runRoutes } from './run-routes.ts';
 import { createRunService } from './run-service.ts';
@@ -22,9 +23,9 @@ import { createTurnRunner } from './turn.ts';
 import { userMessageSource } from './user-message-source.ts';
 
 export type { AgentTool, AgentToolContext } from './agent-tools.ts';
-export type { ContextPart, ContextSource } from './context-pipeline.ts';
+export type { ContextPart, ContextSource, ProvidedMessage } from './context-pipeline.ts';
 export type { ProviderDirectory, ResilienceSettings } from './model-resolver.ts';
-export type { TurnEvent, TurnRequest, TurnSummary } from './turn.ts';
+export type { TurnEvent, TurnOptions, TurnRequest, TurnRunner, TurnSummary } from './turn.ts';
 
 export interface ExecutionOptions {
   db: Database;
@@ -63,6 +64,8 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     systemPromptSource,
     initialContextSource,
     threadSource(options.conversations),
+    // Turns without a session whose caller sends the conversation (the OpenAI-compatible facade).
+    providedHistorySource,
     userMessageSource,
   ];
   const turns = createTurnRunner({

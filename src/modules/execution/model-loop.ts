@@ -1,4 +1,5 @@
 import {
+  type FinishReason,
   isStepCount,
   jsonSchema,
   type ModelMessage,
@@ -48,6 +49,8 @@ export interface ModelLoopResult {
   text: string;
   toolCalls: ToolCallRecord[];
   steps: number;
+  /** Why the last model call stopped: `length` when it ran out of output tokens. */
+  finishReason: FinishReason;
 }
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -128,6 +131,7 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
   const toolCalls = new Map<string, ToolCallRecord>();
   const stepTexts: string[] = [];
   let stepText = '';
+  let finishReason: FinishReason = 'other';
   let failure: unknown;
   let aborted = false;
   for await (const part of result.stream) {
@@ -179,6 +183,7 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
           executionTimeMs: part.performance.responseTimeMs,
         });
         fileToolActions();
+        finishReason = part.finishReason;
         stepTexts.push(stepText);
         stepText = '';
         break;
@@ -212,5 +217,5 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
       details: { steps: stepTexts.length },
     });
   }
-  return { text, toolCalls: [...toolCalls.values()], steps: stepTexts.length };
+  return { text, toolCalls: [...toolCalls.values()], steps: stepTexts.length, finishReason };
 }

@@ -4,7 +4,8 @@ import { agents } from '../agents/agent-tables.ts';
 import { sessions } from '../conversations/conversation-tables.ts';
 import { organizations } from '../tenancy/tenancy-tables.ts';
 
-export const runTriggers = ['chat', 'test', 'task', 'analysis'] as const;
+/** `api`: a call through the OpenAI-compatible facade (the client sends the history; no session). */
+export const runTriggers = ['chat', 'test', 'task', 'analysis', 'api'] as const;
 export const runStatuses = ['running', 'completed', 'failed', 'cancelled'] as const;
 export const actionTypes = ['chat_response', 'llm_call', 'tool_call', 'message_sent'] as const;
 export type RunTrigger = (typeof runTriggers)[number];

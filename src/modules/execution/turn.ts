@@ -1,9 +1,15 @@
+import type { FinishReason } from 'ai';
 import { AppError, BadRequestError } from '../../platform/http/errors.ts';
 import type { AgentService, AgentView } from '../agents/index.ts';
 import type { Conversations } from '../conversations/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { ToolCatalog } from './agent-tools.ts';
-import { type AssembledContext, assembleContext, type ContextSource } from './context-pipeline.ts';
+import {
+  type AssembledContext,
+  assembleContext,
+  type ContextSource,
+  type ProvidedMessage,
+} from './context-pipeline.ts';
 import { TurnCancelledError, TurnTimeoutError, toExecutionError } from './execution-errors.ts';
 import { type LoopEvent, runModelLoop, type ToolCallRecord } from './model-loop.ts';
 import type { ModelChoice, ModelResolver, ResolvedModel } from './model-resolver.ts';
@@ -26,6 +32,12 @@ export interface TurnRequest {
   sessionId?: string | undefined;
   userId?: string | undefined;
   metadata?: Record<string, unknown> | undefined;
+  /** The conversation before `message` when the caller holds it instead of a session (OpenAI semantics). */
+  history?: ProvidedMessage[] | undefined;
+  /** The caller's sampling temperature, instead of the agent's. */
+  temperature?: number | undefined;
+  /** The caller's output limit: it may lower the agent's cap, never raise it. */
+  maxOutputTokens?: number | undefined;
 }
 
 export interface TurnSummary {
@@ -40,6 +52,8 @@ export interface TurnSummary {
   model: string;
   provider: ModelChoice['provider'];
   fallback_used: boolean;
+  /** Why the answering model call stopped (`length`: out of output tokens). */
+  finish_reason: FinishReason;
   suggestions?: string[];
   warnings: string[];
   execution_time_ms: number;
@@ -127,6 +141,7 @@ export function createTurnRunner(dependencies: TurnDependencies) {
       agent,
       sessionId,
       message: request.message,
+      history: request.history,
     });
     return { agent, resolved, sessionId, context, tools, warnings };
   }
@@ -179,7 +194,11 @@ export function createTurnRunner(dependencies: TurnDependencies) {
       agentVersion: agent.version,
       sessionId,
       trigger: request.trigger,
-      input: { message: request.message, ...(request.metadata ? { metadata: request.metadata } : {}) },
+      input: {
+        message: request.message,
+        ...(request.history ? { history: request.history } : {}),
+        ...(request.metadata ? { metadata: request.metadata } : {}),
+      },
       model: resolved.primary.modelId,
       provider: resolved.primary.provider,
       warnings,
@@ -222,8 +241,11 @@ export function createTurnRunner(dependencies: TurnDependencies) {
           runId: run.id,
         },
         maxSteps: agent.max_iterations,
-        maxOutputTokens: maxOutputTokensFor(agent),
-        temperature: agent.temperature,
+        maxOutputTokens: Math.min(
+          maxOutputTokensFor(agent),
+          request.maxOutputTokens ?? Number.POSITIVE_INFINITY,
+        ),
+        temperature: request.temperature ?? agent.temperature,
         signal,
         actions,
         meter,
@@ -298,6 +320,7 @@ export function createTurnRunner(dependencies: TurnDependencies) {
         model: answered.modelId,
         provider: answered.provider,
         fallback_used: resolved.fallbackUsed(),
+        finish_reason: loop.finishReason,
         ...(suggestions ? { suggestions } : {}),
         warnings,
         execution_time_ms: executionTimeMs,

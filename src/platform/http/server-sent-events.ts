@@ -19,6 +19,11 @@ export interface EventStream {
   readonly opened: boolean;
   /** Writes one Server-Sent Event (`event: <name>`, `data: <json>`), opening the stream first. */
   send(name: string, data: unknown): void;
+  /**
+   * Writes an event without a name (`data: <json>`, or a one-line string such as `[DONE]` as it
+   * is), as OpenAI's streams do: their clients treat a named event differently.
+   */
+  sendData(data: unknown): void;
   end(): void;
 }
 
@@ -56,6 +61,10 @@ export function eventStream(reply: FastifyReply): EventStream {
     send(name, data) {
       if (!opened) open();
       if (writable()) raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    sendData(data) {
+      if (!opened) open();
+      if (writable()) raw.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
     },
     end() {
       clearInterval(keepAlive);

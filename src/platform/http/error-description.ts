@@ -1,0 +1,107 @@
+import type { FastifyError } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { ErrorBody } from './error-body.ts';
+import { AppError, ValidationError } from './errors.ts';
+
+type Location = 'body' | 'querystring' | 'params' | 'headers';
+type ValidationIssues = NonNullable<FastifyError['validation']>;
+
+/**
+ * An error as its caller will see it, before it is written in one of the two body formats (the
+ * standard one, or OpenAI's on the OpenAI-compatible routes). Deciding status and code once keeps
+ * both formats in agreement.
+ */
+export interface ErrorDescription {
+  status: number;
+  code: string;
+  message: string;
+  details: Record<string, unknown> | null;
+  validation_errors?: NonNullable<ErrorBody['validation_errors']>;
+  retryAfterSeconds?: number | undefined;
+  /** How the server logs it: Agentry's own faults and upstream failures as errors, callers' mistakes not at all. */
+  log: 'unexpected' | 'error' | 'none';
+}
+
+function fieldErrorsFrom(issues: ValidationIssues, location: Location) {
+  return issues.flatMap((issue) => {
+    const path = issue.instancePath.split('/').filter(Boolean).join('.');
+    const keys = (issue.params as { keys?: unknown }).keys;
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      return keys.map((key) => ({
+        field: path ? `${path}.${String(key)}` : String(key),
+        location,
+        message: 'unknown field',
+      }));
+    }
+    return [{ field: path || location, location, message: issue.message ?? 'invalid value' }];
+  });
+}
+
+function clientStatusOf(error: unknown): number | undefined {
+  const status = (error as Partial<FastifyError> | null)?.statusCode;
+  return status && status >= 400 && status < 500 ? status : undefined;
+}
+
+const codeForStatus: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/** Maps every error to what the caller sees; raw internal errors never reach a client. */
+export function describeError(error: unknown): ErrorDescription {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const location = (error.validationContext ?? 'body') as Location;
+    return {
+      status: 422,
+      code: 'validation_error',
+      message: 'The request does not match the schema',
+      details: null,
+      validation_errors: fieldErrorsFrom(error.validation, location),
+      log: 'none',
+    };
+  }
+  if (error instanceof ValidationError) {
+    return {
+      status: 422,
+      code: error.code,
+      message: error.message,
+      details: error.details ?? null,
+      validation_errors: error.fieldErrors.map(({ field, message }) => ({
+        field,
+        location: 'body',
+        message,
+      })),
+      log: 'none',
+    };
+  }
+  if (error instanceof AppError) {
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      details: error.details ?? null,
+      retryAfterSeconds: error.retryAfterSeconds,
+      log: error.status >= 500 ? 'error' : 'none',
+    };
+  }
+  const status = clientStatusOf(error);
+  if (status) {
+    return {
+      status,
+      code: codeForStatus[status] ?? 'bad_request',
+      message: (error as Error).message,
+      details: null,
+      log: 'none',
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal_error',
+    message: 'An internal error occurred; quote the correlation id when reporting it',
+    details: null,
+    log: 'unexpected',
+  };
+}
