@@ -7,6 +7,10 @@ export interface Api {
   agentVersion(token: string, agentId: string): Promise<number>;
   historyTotal(token: string, agentId: string): Promise<number>;
   agentTotal(token: string): Promise<number>;
+  /** A GET of the API: its JSON body and X-Total-Count (NaN when absent). */
+  read(token: string, path: string): Promise<{ json: any; total: number }>;
+  /** A POST of the API answering 2xx with JSON. */
+  post(token: string, path: string, body: unknown): Promise<any>;
 }
 
 export function apiAt(baseUrl: string): Api {
@@ -21,7 +25,7 @@ export function apiAt(baseUrl: string): Api {
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${path} failed: ${response.status} ${text}`);
-    return { json: JSON.parse(text) as Record<string, unknown>, headers: response.headers };
+    return { json: JSON.parse(text) as Record<string, any>, headers: response.headers };
   }
   const totalOf = (headers: Headers) => Number(headers.get('x-total-count') ?? Number.NaN);
 
@@ -50,6 +54,13 @@ export function apiAt(baseUrl: string): Api {
     },
     async agentTotal(token) {
       return totalOf((await call('GET', '/api/v1/agents?limit=1', token)).headers);
+    },
+    async read(token, path) {
+      const { json, headers } = await call('GET', path, token);
+      return { json, total: totalOf(headers) };
+    },
+    async post(token, path, body) {
+      return (await call('POST', path, token, body)).json;
     },
   };
 }

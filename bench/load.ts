@@ -64,7 +64,7 @@ function measurementOf(result: autocannon.Result, latencies: number[]): Measurem
 }
 
 /** Nearest-rank percentile of sorted values; NaN when there are none. */
-function percentile(sorted: Float64Array, fraction: number): number {
+export function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
 }

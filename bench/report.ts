@@ -1,5 +1,13 @@
 import type { Measurement } from './load.ts';
 import type { ScenarioKey } from './scenarios.ts';
+import {
+  formatGrowth,
+  formatTurnTable,
+  type TurnRun,
+  turnNotes,
+  turnProblems,
+  turnTargets,
+} from './turn-report.ts';
 
 export interface ScenarioResult {
   key: ScenarioKey;
@@ -15,7 +23,10 @@ export interface ScenarioResult {
 export interface DatabaseRun {
   name: 'PGlite' | 'PostgreSQL';
   description: string;
+  /** The agent API group (empty with BENCH_ONLY=turns). */
   results: ScenarioResult[];
+  /** The turn group (absent with BENCH_ONLY=agents). */
+  turns?: TurnRun;
 }
 
 export interface TargetOutcome {
@@ -79,16 +90,16 @@ export function formatTable(run: DatabaseRun): string {
 
 export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
   const outcomes: TargetOutcome[] = [];
+  const binding = run.name === 'PostgreSQL';
+  const reference = binding ? '' : ' [target set for PostgreSQL; reference only]';
   const get = find(run, 'get', 16)?.measurement;
   const ceiling = find(run, 'ceiling', 16)?.measurement;
   if (get && ceiling) {
     const ratio = get.requestsPerSecond / ceiling.requestsPerSecond;
-    const binding = run.name === 'PostgreSQL';
     outcomes.push({
       text:
         `GET /api/v1/agents/{id} >= ${percent(GET_RATIO_TARGET)} of the ceiling's req/s at 16 connections: ` +
-        `${percent(ratio)} (${rate(get.requestsPerSecond)} of ${rate(ceiling.requestsPerSecond)} req/s)` +
-        (binding ? '' : ' [target set for PostgreSQL; reference only]'),
+        `${percent(ratio)} (${rate(get.requestsPerSecond)} of ${rate(ceiling.requestsPerSecond)} req/s)${reference}`,
       pass: ratio >= GET_RATIO_TARGET,
       binding,
     });
@@ -101,19 +112,36 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
       binding: true,
     });
   }
+  for (const target of run.turns ? turnTargets(run.turns) : []) {
+    outcomes.push({ text: `${target.text}${reference}`, pass: target.pass, binding });
+  }
   return outcomes;
 }
 
 export const verdict = (outcome: TargetOutcome) => (outcome.pass ? 'PASS' : 'MISS');
 
 export function formatRun(run: DatabaseRun): string {
-  const notes = run.results.flatMap((result) => result.notes);
-  const problems = run.results.flatMap((result) => result.problems);
+  const notes = [
+    ...run.results.flatMap((result) => result.notes),
+    ...(run.turns ? turnNotes(run.turns) : []),
+  ];
+  const problems = [
+    ...run.results.flatMap((result) => result.problems),
+    ...(run.turns ? turnProblems(run.turns) : []),
+  ];
+  const sections = [`=== ${run.name}: ${run.description} ===`, ''];
+  if (run.results.length > 0)
+    sections.push('Agent API (autocannon; ceiling: GET /__bench/noop):', formatTable(run), '');
+  if (run.turns) {
+    sections.push(
+      'Turns (one model call each; ceiling: the stub called directly; vs ceil = ratio, - ceil = difference in ms):',
+      formatTurnTable(run.turns),
+      '',
+    );
+    if (run.turns.growth) sections.push(formatGrowth(run.turns.growth), '');
+  }
   return [
-    `=== ${run.name}: ${run.description} ===`,
-    '',
-    formatTable(run),
-    '',
+    ...sections,
     'Targets (from the issue):',
     ...targetOutcomes(run).map((outcome) => `  ${verdict(outcome)}  ${outcome.text}`),
     '',
@@ -125,3 +153,8 @@ export function formatRun(run: DatabaseRun): string {
     '',
   ].join('\n');
 }
+
+/** Whether anything failed: a request, a turn, or a check of the written data. */
+export const hasProblems = (run: DatabaseRun) =>
+  run.results.some((result) => result.problems.length > 0) ||
+  (run.turns !== undefined && turnProblems(run.turns).length > 0);

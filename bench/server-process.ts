@@ -4,8 +4,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
+const stubScript = fileURLToPath(new URL('./llm-stub-server.ts', import.meta.url));
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
+
+/** Settings for the child on top of this process's environment; undefined removes a variable. */
+export type ProcessEnv = Record<string, string | undefined>;
 
 export interface ServerProcess {
   url: string;
@@ -14,12 +18,23 @@ export interface ServerProcess {
 }
 
 /** Starts bench/server.ts in its own process and waits for the JSON line announcing its URL. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [serverScript], {
-    env: { ...process.env, ...env },
+export function startServerProcess(env: ProcessEnv): Promise<ServerProcess> {
+  return startProcess(serverScript, 'server', env);
+}
+
+/** Starts bench/llm-stub-server.ts (the OpenAI-compatible stub) in its own process; its URL ends in /v1. */
+export function startStubProcess(env: ProcessEnv): Promise<ServerProcess> {
+  return startProcess(stubScript, 'stub', env);
+}
+
+async function startProcess(script: string, name: string, env: ProcessEnv): Promise<ServerProcess> {
+  const merged: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  const child = spawn(process.execPath, [script], {
+    env: merged,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await announcedUrl(child).catch((error: unknown) => {
+  const url = await announcedUrl(child, name).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;
   });
@@ -28,19 +43,19 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     url,
     pid: child.pid ?? -1,
     stop: () => {
-      stopping ??= stopChild(child);
+      stopping ??= stopChild(child, name);
       return stopping;
     },
   };
 }
 
-function announcedUrl(child: ChildProcess): Promise<string> {
-  if (!child.stdout) throw new Error('server process has no stdout');
+function announcedUrl(child: ChildProcess, name: string): Promise<string> {
+  if (!child.stdout) throw new Error(`${name} process has no stdout`);
   const lines = createInterface({ input: child.stdout });
   return new Promise((resolve, reject) => {
     let announced = false;
     const timer = setTimeout(
-      () => reject(new Error('server process did not announce its URL in time')),
+      () => reject(new Error(`${name} process did not announce its URL in time`)),
       START_TIMEOUT_MS,
     );
     lines.on('line', (line) => {
@@ -53,8 +68,8 @@ function announcedUrl(child: ChildProcess): Promise<string> {
           return;
         }
       }
-      // Anything else the server writes (its warn-level log lines) stays visible.
-      process.stderr.write(`[server] ${line}\n`);
+      // Anything else the process writes (the server's warn-level log lines) stays visible.
+      process.stderr.write(`[${name}] ${line}\n`);
     });
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -63,7 +78,7 @@ function announcedUrl(child: ChildProcess): Promise<string> {
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (!announced)
-        reject(new Error(`server process exited before listening (code ${code}, signal ${signal})`));
+        reject(new Error(`${name} process exited before listening (code ${code}, signal ${signal})`));
     });
   });
 }
@@ -79,14 +94,14 @@ function urlOf(line: string): string | undefined {
   return undefined;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, name: string): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   try {
     const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
-    if (code !== 0) throw new Error(`server process exited with code ${code} (signal ${signal})`);
+    if (code !== 0) throw new Error(`${name} process exited with code ${code} (signal ${signal})`);
   } finally {
     clearTimeout(timer);
   }
