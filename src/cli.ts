@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { openConfiguredDatabase, type ProcessRole, type RunningAgentry, startServer } from './server.ts';
+import type { ProcessRole, RunningAgentry } from './server.ts';
 
 /** In-flight requests and running jobs get this long after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -28,6 +28,16 @@ function stopOnSignals(running: RunningAgentry) {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
+/**
+ * The server is loaded only once the environment is settled: provider SDKs read their own
+ * variables (e.g. ANTHROPIC_BASE_URL) when imported and reject empty ones, which Agentry's own
+ * configuration treats as unset.
+ */
+async function loadServer() {
+  for (const [name, value] of Object.entries(process.env)) if (value === '') delete process.env[name];
+  return import('./server.ts');
+}
+
 const describeDatabase = (config: Config) =>
   config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
 
@@ -38,6 +48,7 @@ async function serve(options: { port?: string; host?: string; worker: boolean })
     ...(options.host ? { HOST: options.host } : {}),
   });
   const role: ProcessRole = options.worker ? 'all' : 'api';
+  const { startServer } = await loadServer();
   const running = await startServer(config, role);
   const workers = role === 'all' ? 'with in-process workers' : 'without workers';
   console.log(
@@ -51,6 +62,7 @@ async function serve(options: { port?: string; host?: string; worker: boolean })
 
 async function work() {
   const config = loadConfig();
+  const { startServer } = await loadServer();
   const running = await startServer(config, 'worker');
   console.log(`Agentry ${packageJson.version} worker is running (database: ${describeDatabase(config)})`);
   stopOnSignals(running);
@@ -58,6 +70,7 @@ async function work() {
 
 async function migrate() {
   const config = loadConfig();
+  const { openConfiguredDatabase } = await loadServer();
   const database = await openConfiguredDatabase(config);
   try {
     await database.migrate();

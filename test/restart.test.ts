@@ -116,6 +116,12 @@ describe('agentry serve', () => {
     );
   });
 
+  it('treats empty settings as unset, including those provider SDKs read themselves', async () => {
+    const server = await startServerProcess({ ...env, ANTHROPIC_BASE_URL: '', OPENAI_BASE_URL: '', LOG_LEVEL: '' });
+    expect((await createHttpClient(server.url).get('/health/ready')).status).toBe(200);
+    expect(await server.stop()).toBe(0);
+  });
+
   it('refuses an invalid setting with a clear message', async () => {
     await expect(startServerProcess({ ...env, PORT: 'eighty' })).rejects.toThrow(
       /Invalid configuration:\s+PORT/,
