@@ -117,7 +117,12 @@ describe('agentry serve', () => {
   });
 
   it('treats empty settings as unset, including those provider SDKs read themselves', async () => {
-    const server = await startServerProcess({ ...env, ANTHROPIC_BASE_URL: '', OPENAI_BASE_URL: '', LOG_LEVEL: '' });
+    const server = await startServerProcess({
+      ...env,
+      ANTHROPIC_BASE_URL: '',
+      OPENAI_BASE_URL: '',
+      LOG_LEVEL: '',
+    });
     expect((await createHttpClient(server.url).get('/health/ready')).status).toBe(200);
     expect(await server.stop()).toBe(0);
   });

@@ -217,6 +217,8 @@ export interface AgentRuntime {
   last_heartbeat: string | null;
   last_error: string | null;
   consecutive_failures: number;
+  /** Turns in flight (internal bookkeeping of busy/idle, not shown in the agent's view). */
+  running_turns?: number;
 }
 
 export const initialRuntime: AgentRuntime = {

@@ -14,6 +14,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
+import { preparedStatement } from '../../platform/db/prepared-statement.ts';
 import type { AgentStatus } from './agent-config.ts';
 import { agentHistory, agents, agentVersions } from './agent-tables.ts';
 
@@ -228,53 +229,81 @@ export async function deleteHistoryBefore(db: Database, cutoff: Date, batchSize 
 
 /** How a turn of the agent ended, for its counters and runtime state. */
 export interface TurnOutcome {
-  status: 'completed' | 'failed' | 'cancelled';
+  /** `abandoned`: the process running the turn died; the turn only releases the agent. */
+  status: 'completed' | 'failed' | 'cancelled' | 'abandoned';
   error?: string | undefined;
-  /** Other turns of the agent are still running: it stays busy. */
-  othersRunning: boolean;
   at: Date;
 }
 
-/** Marks the agent busy; one atomic statement, so concurrent turns never lose an update. */
-export async function markAgentBusy(db: Executor, organizationId: string, agentId: string, at: Date) {
-  await db
-    .update(agents)
-    .set({
-      runtime: sql`${agents.runtime} || jsonb_build_object('state', 'busy', 'last_heartbeat', ${at.toISOString()}::text)`,
-    })
-    .where(and(live(organizationId), eq(agents.id, agentId)));
-}
+/**
+ * The agent's turns in flight, kept in its runtime (`running_turns`, not part of the view): each
+ * turn's start adds one and its end removes one, in the transactions that start and end its run.
+ * An atomic counter on the agent's own row stays right when turns end at the same time, where
+ * counting running runs would not (a transaction cannot see a concurrent one's end).
+ */
+const runningTurns = sql`coalesce((${agents.runtime}->>'running_turns')::int, 0)`;
 
 /**
- * Records the end of a turn in one atomic statement: a completed turn adds one interaction and
- * clears the failure streak; a failed one sets the error state and lengthens the streak (health
- * turns from warning to error at three in a row); a cancelled one only releases the agent.
+ * The runtime writes of a turn, as prepared statements (every turn runs two of them). Each is one
+ * atomic statement, so concurrent turns never lose an update:
+ * - `markAgentBusy`: one more turn in flight, the agent is busy;
+ * - `recordTurnOutcome`: one turn fewer in flight (the agent stays busy while any other runs); a
+ *   completed turn adds one interaction and clears the failure streak; a failed one sets the error
+ *   state and lengthens the streak (health turns from warning to error at three in a row); a
+ *   cancelled or abandoned one only releases the agent.
  */
-export async function recordTurnOutcome(
-  db: Executor,
-  organizationId: string,
-  agentId: string,
-  outcome: TurnOutcome,
-) {
-  const heartbeat = outcome.at.toISOString();
-  const settled = outcome.othersRunning ? 'busy' : 'idle';
+export function prepareTurnStateWrites() {
+  const where = and(
+    eq(agents.organizationId, sql.placeholder('organizationId')),
+    eq(agents.id, sql.placeholder('agentId')),
+    isNull(agents.deletedAt),
+  );
+  const heartbeat = sql`${sql.placeholder('heartbeat')}::text`;
+  const remaining = sql`greatest(${runningTurns} - 1, 0)`;
+  const settled = sql`case when ${remaining} > 0 then 'busy' else 'idle' end`;
   const streak = sql`coalesce((${agents.runtime}->>'consecutive_failures')::int, 0) + 1`;
-  const change =
-    outcome.status === 'completed'
-      ? {
-          interactionCount: sql`${agents.interactionCount} + 1`,
-          lastInteractionAt: outcome.at,
-          runtime: sql`${agents.runtime} || jsonb_build_object('state', ${settled}::text, 'health', 'healthy', 'consecutive_failures', 0, 'last_heartbeat', ${heartbeat}::text)`,
-        }
-      : outcome.status === 'failed'
-        ? {
-            runtime: sql`${agents.runtime} || jsonb_build_object('state', 'error', 'last_error', ${outcome.error ?? 'failed'}::text, 'consecutive_failures', ${streak}, 'health', case when ${streak} >= 3 then 'error' else 'warning' end, 'last_heartbeat', ${heartbeat}::text)`,
-          }
-        : {
-            runtime: sql`${agents.runtime} || jsonb_build_object('state', ${settled}::text, 'last_heartbeat', ${heartbeat}::text)`,
-          };
-  await db
-    .update(agents)
-    .set(change)
-    .where(and(live(organizationId), eq(agents.id, agentId)));
+  const runtimeChange = (fields: SQL) => ({
+    runtime: sql`${agents.runtime} || jsonb_build_object(${fields})`,
+  });
+  const changes = {
+    started: runtimeChange(
+      sql`'state', 'busy', 'last_heartbeat', ${heartbeat}, 'running_turns', ${runningTurns} + 1`,
+    ),
+    completed: {
+      interactionCount: sql`${agents.interactionCount} + 1`,
+      lastInteractionAt: sql`${sql.placeholder('heartbeat')}::timestamptz`,
+      ...runtimeChange(
+        sql`'state', ${settled}, 'health', 'healthy', 'consecutive_failures', 0, 'last_heartbeat', ${heartbeat}, 'running_turns', ${remaining}`,
+      ),
+    },
+    failed: runtimeChange(
+      sql`'state', 'error', 'last_error', ${sql.placeholder('error')}::text, 'consecutive_failures', ${streak}, 'health', case when ${streak} >= 3 then 'error' else 'warning' end, 'last_heartbeat', ${heartbeat}, 'running_turns', ${remaining}`,
+    ),
+    released: runtimeChange(
+      sql`'state', ${settled}, 'last_heartbeat', ${heartbeat}, 'running_turns', ${remaining}`,
+    ),
+  };
+  const statements = Object.fromEntries(
+    Object.entries(changes).map(([kind, change]) => [
+      kind,
+      preparedStatement(`agent_turn_${kind}`, (db) => db.update(agents).set(change).where(where)),
+    ]),
+  ) as Record<keyof typeof changes, ReturnType<typeof preparedStatement>>;
+
+  return {
+    async markAgentBusy(db: Executor, organizationId: string, agentId: string, at: Date) {
+      await statements.started(db, { organizationId, agentId, heartbeat: at.toISOString() });
+    },
+
+    async recordTurnOutcome(db: Executor, organizationId: string, agentId: string, outcome: TurnOutcome) {
+      const kind =
+        outcome.status === 'completed' ? 'completed' : outcome.status === 'failed' ? 'failed' : 'released';
+      await statements[kind](db, {
+        organizationId,
+        agentId,
+        heartbeat: outcome.at.toISOString(),
+        error: outcome.error ?? 'failed',
+      });
+    },
+  };
 }

@@ -109,6 +109,7 @@ export function createAgentService({
   }
 
   const findAgent = repository.prepareAgentLookup(db);
+  const turnState = repository.prepareTurnStateWrites();
 
   async function missingAgent(executor: Executor, agentId: string): Promise<never> {
     if (await repository.findAgentOrganization(executor, agentId)) throw new ForbiddenError();
@@ -349,19 +350,37 @@ export function createAgentService({
       return { items: rows.map(toHistoryView), total };
     },
 
-    /** For the execution pipeline: the agent is working on a turn (runtime state, not configuration). */
-    async recordTurnStarted(principal: Principal, agentId: string): Promise<void> {
-      await repository.markAgentBusy(db, principal.organizationId, agentId, new Date());
+    /**
+     * For the execution pipeline: the agent is working on one more turn (runtime state, not
+     * configuration). `tx`: the transaction that starts the turn's run.
+     */
+    async recordTurnStarted(principal: Principal, agentId: string, tx?: Executor): Promise<void> {
+      await turnState.markAgentBusy(tx ?? db, principal.organizationId, agentId, new Date());
     },
 
-    /** For the execution pipeline: counters and runtime state after a turn; no version, no history. */
+    /**
+     * For the execution pipeline: counters and runtime state after a turn; no version, no history.
+     * `tx`: the transaction that ends the turn's run. Call it once per turn that recorded its start.
+     */
     async recordTurnEnded(
       principal: Principal,
       agentId: string,
       outcome: Omit<repository.TurnOutcome, 'at'>,
+      tx?: Executor,
     ): Promise<void> {
-      await repository.recordTurnOutcome(db, principal.organizationId, agentId, {
+      await turnState.recordTurnOutcome(tx ?? db, principal.organizationId, agentId, {
         ...outcome,
+        at: new Date(),
+      });
+    },
+
+    /**
+     * For the maintenance job that ends the runs of a process that died mid-turn (any
+     * organization): the turn is over, so the agent is released.
+     */
+    async recordTurnAbandoned(organizationId: string, agentId: string, tx?: Executor): Promise<void> {
+      await turnState.recordTurnOutcome(tx ?? db, organizationId, agentId, {
+        status: 'abandoned',
         at: new Date(),
       });
     },

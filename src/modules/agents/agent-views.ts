@@ -6,6 +6,9 @@ import type { AgentView, HistoryView, VersionView } from './agent-schemas.ts';
 /** Stored snapshots predate fields added later; those read as their defaults. */
 export const withDefaults = (stored: AgentConfig): AgentConfig => ({ ...defaultAgentConfig, ...stored });
 
+/** The runtime as the API shows it: the turn counter behind busy/idle stays internal. */
+const runtimeView = ({ running_turns: _running, ...runtime }: AgentRow['runtime']) => runtime;
+
 export const toAgentView = (row: AgentRow): AgentView => ({
   ...withDefaults(row.configuration),
   id: row.id,
@@ -13,7 +16,7 @@ export const toAgentView = (row: AgentRow): AgentView => ({
   status: row.status,
   is_active: row.status === 'active',
   version: row.version,
-  runtime: row.runtime,
+  runtime: runtimeView(row.runtime),
   interaction_count: row.interactionCount,
   last_interaction_at: iso(row.lastInteractionAt),
   total_tasks_processed: row.totalTasksProcessed,

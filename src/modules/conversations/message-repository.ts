@@ -1,7 +1,9 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/database.ts';
+import type { Database, Executor } from '../../platform/db/database.ts';
+import { mapColumns, preparedStatements } from '../../platform/db/prepared-statement.ts';
 import { messages } from './conversation-tables.ts';
 import type { MessageView } from './message-schemas.ts';
+import { messageCountChange } from './session-repository.ts';
 
 /** Every column but the search vector, which only the database reads. */
 const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
@@ -20,6 +22,67 @@ const chronological = [asc(messages.createdAt), asc(messages.id)];
 
 export async function insertMessages(tx: Executor, rows: MessageInsert[]): Promise<MessageRow[]> {
   return tx.insert(messages).values(rows).returning(messageColumns);
+}
+
+/** The columns a new message is written with; the others take their defaults. */
+const insertedColumns = [
+  'id',
+  'organizationId',
+  'sessionId',
+  'role',
+  'content',
+  'metadata',
+  'toolCalls',
+  'parentMessageId',
+] as const satisfies readonly (keyof MessageInsert)[];
+
+/**
+ * Inserts messages of one session together with the session's count change
+ * (`messageCountChange`), in one prepared statement per number of messages. Returns undefined
+ * when the count change found no live session of the organization: the messages were inserted all
+ * the same, so the caller must roll its transaction back.
+ */
+export function prepareCountedInsert() {
+  const statements = preparedStatements<number, Record<string, unknown>>(
+    (count) => `messages_counted_insert_${count}`,
+    (db, count) => {
+      const counted = db
+        .$with('counted')
+        .as(
+          messageCountChange(
+            db,
+            sql.placeholder('organizationId'),
+            sql.placeholder('sessionId'),
+            sql.placeholder('added'),
+          ),
+        );
+      const rows = Array.from({ length: count }, (_, index) =>
+        Object.fromEntries(insertedColumns.map((column) => [column, sql.placeholder(`${column}${index}`)])),
+      ) as unknown as MessageInsert[];
+      return db
+        .with(counted)
+        .insert(messages)
+        .values(rows)
+        .returning({
+          ...messageColumns,
+          counted: sql<number>`(select count(*) from ${counted})::int`.as('counted'),
+        });
+    },
+  );
+  return async (
+    tx: Executor,
+    organizationId: string,
+    sessionId: string,
+    rows: Pick<MessageInsert, (typeof insertedColumns)[number]>[],
+  ): Promise<MessageRow[] | undefined> => {
+    const values: Record<string, unknown> = { organizationId, sessionId, added: rows.length };
+    rows.forEach((row, index) => {
+      for (const column of insertedColumns) values[`${column}${index}`] = row[column];
+    });
+    const inserted = await statements(rows.length)(tx, values);
+    if (inserted[0]?.counted !== 1) return undefined;
+    return inserted.map((raw) => mapColumns(messageColumns, raw) as MessageRow);
+  };
 }
 
 export async function findMessage(db: Executor, organizationId: string, messageId: string) {
@@ -84,15 +147,26 @@ export async function listMessages(
   return { rows, total: total?.value ?? 0 };
 }
 
-/** The newest `limit` messages of the session, returned oldest first. */
-export async function recentMessages(db: Executor, organizationId: string, sessionId: string, limit: number) {
-  const rows = await db
+/**
+ * The newest `limit` messages of the session, returned oldest first. Prepared once per database
+ * (every chat turn reads its thread): a named statement.
+ */
+export function prepareRecentMessages(db: Database) {
+  const statement = db
     .select(messageColumns)
     .from(messages)
-    .where(liveInSession(organizationId, sessionId))
+    .where(
+      and(
+        eq(messages.organizationId, sql.placeholder('organizationId')),
+        eq(messages.sessionId, sql.placeholder('sessionId')),
+        isNull(messages.deletedAt),
+      ),
+    )
     .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(limit);
-  return rows.reverse();
+    .limit(sql.placeholder('limit'))
+    .prepare('recent_messages');
+  return async (organizationId: string, sessionId: string, limit: number): Promise<MessageRow[]> =>
+    (await statement.execute({ organizationId, sessionId, limit })).reverse();
 }
 
 export async function updateMessage(

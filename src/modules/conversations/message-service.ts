@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Database, Executor } from '../../platform/db/database.ts';
+import { violatedConstraint } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import { within } from '../../platform/db/unit-of-work.ts';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { missingMessage, missingSession } from './conversation-access.ts';
@@ -39,6 +41,9 @@ function validMessages(inputs: NewMessage[]): ValidMessage[] {
 const orderedIds = (count: number) => Array.from({ length: count }, () => uuidv7()).sort();
 
 export function createMessageService({ db }: { db: Database }) {
+  const recentMessages = repository.prepareRecentMessages(db);
+  const insertCountedMessages = repository.prepareCountedInsert();
+
   async function requireSession(executor: Executor, principal: Principal, sessionId: string) {
     return (
       (await findSession(executor, principal.organizationId, sessionId)) ??
@@ -74,32 +79,45 @@ export function createMessageService({ db }: { db: Database }) {
     }
   }
 
-  /** The messages and the session's counters commit together, in one transaction. */
-  async function insert(principal: Principal, sessionId: string, inputs: ValidMessage[]) {
+  /** The messages and the session's counters commit together, in one transaction (`tx`: the caller's). */
+  async function insert(principal: Principal, sessionId: string, inputs: ValidMessage[], tx?: Executor) {
     if (inputs.length === 0) {
-      await requireSession(db, principal, sessionId);
+      await requireSession(tx ?? db, principal, sessionId);
       return [];
     }
-    const rows = await db.transaction(async (tx) => {
-      // The atomic counter update is also the existence check and locks the session row.
-      if (!(await adjustMessageCount(tx, principal.organizationId, sessionId, inputs.length))) {
-        await missingSession(tx, sessionId);
-      }
-      await checkParents(tx, principal, sessionId, inputs);
+    const rows = await within(db, tx, async (tx) => {
       const ids = orderedIds(inputs.length);
-      return repository.insertMessages(
-        tx,
-        inputs.map((input, index) => ({
-          id: ids[index] as string,
-          organizationId: principal.organizationId,
-          sessionId,
-          role: input.role,
-          content: input.content,
-          metadata: input.metadata ?? {},
-          toolCalls: input.tool_calls ?? [],
-          parentMessageId: input.parent_message_id ?? null,
-        })),
-      );
+      const values = inputs.map((input, index) => ({
+        id: ids[index] as string,
+        organizationId: principal.organizationId,
+        sessionId,
+        role: input.role,
+        content: input.content,
+        metadata: input.metadata ?? {},
+        toolCalls: input.tool_calls ?? [],
+        parentMessageId: input.parent_message_id ?? null,
+      }));
+      if (inputs.some((input) => input.parent_message_id)) {
+        // The atomic counter update is also the existence check and locks the session row,
+        // before the parents are checked.
+        if (!(await adjustMessageCount(tx, principal.organizationId, sessionId, inputs.length))) {
+          await missingSession(tx, sessionId);
+        }
+        await checkParents(tx, principal, sessionId, inputs);
+        return repository.insertMessages(tx, values);
+      }
+      // Without parents to check first, the counter update and the insert are one statement.
+      let inserted: repository.MessageRow[] | undefined;
+      try {
+        inserted = await insertCountedMessages(tx, principal.organizationId, sessionId, values);
+      } catch (error) {
+        // No session row at all (the insert's foreign key): a missing session, like a deleted one.
+        if (violatedConstraint(error) === 'messages_session_id_sessions_id_fk')
+          throw new NotFoundError('Session');
+        throw error;
+      }
+      // Another organization's or a deleted session: the transaction rolls the insert back.
+      return inserted ?? (await missingSession(tx, sessionId));
     });
     return rows.map(toMessageView);
   }
@@ -121,17 +139,33 @@ export function createMessageService({ db }: { db: Database }) {
       return message as MessageView;
     },
 
-    /** For the execution pipeline: stores a turn's messages in order, in one transaction. */
-    async append(principal: Principal, sessionId: string, messages: NewMessage[]): Promise<MessageView[]> {
-      return insert(principal, sessionId, validMessages(messages));
+    /**
+     * For the execution pipeline: stores a turn's messages in order, in one transaction, or in the
+     * caller's `tx` (the turn's end, with its run).
+     */
+    async append(
+      principal: Principal,
+      sessionId: string,
+      messages: NewMessage[],
+      tx?: Executor,
+    ): Promise<MessageView[]> {
+      return insert(principal, sessionId, validMessages(messages), tx);
     },
 
-    /** For the execution pipeline: the last `limit` messages, oldest first. */
-    async recent(principal: Principal, sessionId: string, limit: number): Promise<MessageView[]> {
-      await requireSession(db, principal, sessionId);
+    /**
+     * For the execution pipeline: the last `limit` messages, oldest first. `sessionChecked`: the
+     * caller opened this session for the same request (getOrCreateSession), so it is not read again.
+     */
+    async recent(
+      principal: Principal,
+      sessionId: string,
+      limit: number,
+      options: { sessionChecked?: boolean } = {},
+    ): Promise<MessageView[]> {
+      if (!options.sessionChecked) await requireSession(db, principal, sessionId);
       const count = Math.max(0, Math.floor(limit));
       if (count === 0) return [];
-      const rows = await repository.recentMessages(db, principal.organizationId, sessionId, count);
+      const rows = await recentMessages(principal.organizationId, sessionId, count);
       return rows.map(toMessageView);
     },
 

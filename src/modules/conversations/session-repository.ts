@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/database.ts';
+import { and, asc, count, desc, eq, inArray, isNull, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../platform/db/database.ts';
 import { sessions } from './conversation-tables.ts';
 import type { ListSessionsQuery } from './session-schemas.ts';
 
@@ -27,6 +27,23 @@ export async function findSession(db: Executor, organizationId: string, sessionI
     .from(sessions)
     .where(and(live(organizationId), eq(sessions.id, sessionId)));
   return row;
+}
+
+/** `findSession` prepared once per database (every chat turn opens its session): a named statement. */
+export function prepareSessionLookup(db: Database) {
+  const statement = db
+    .select()
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.organizationId, sql.placeholder('organizationId')),
+        eq(sessions.id, sql.placeholder('sessionId')),
+        isNull(sessions.deletedAt),
+      ),
+    )
+    .prepare('session_by_id');
+  return async (organizationId: string, sessionId: string): Promise<SessionRow | undefined> =>
+    (await statement.execute({ organizationId, sessionId }))[0];
 }
 
 /** The organization of a live session, to tell "another organization's" (403) from "missing" (404). */
@@ -78,9 +95,35 @@ export async function updateSession(
 }
 
 /**
- * Adds `added` (negative to remove) to the message count in one atomic UPDATE, which also locks
- * the session row until the transaction ends: concurrent writers queue instead of losing counts.
- * Returns false when the session is not a live session of the organization.
+ * The UPDATE that adds `added` (negative to remove) to the message count, returning the session's
+ * id; it also locks the session row until the transaction ends, so concurrent writers queue
+ * instead of losing counts. For `adjustMessageCount`, or as a CTE of the messages' insert. The
+ * values may be placeholders of a prepared statement (`added` then only adds messages).
+ */
+export function messageCountChange(
+  tx: Executor,
+  organizationId: string | Placeholder,
+  sessionId: string | Placeholder,
+  added: number | Placeholder,
+) {
+  const adds = typeof added !== 'number' || added > 0;
+  const activity = adds ? { lastActivity: sql`greatest(${sessions.lastActivity}, now())` } : {};
+  return tx
+    .update(sessions)
+    .set({ messageCount: sql`${sessions.messageCount} + ${added}`, ...activity })
+    .where(
+      and(
+        eq(sessions.organizationId, organizationId),
+        eq(sessions.id, sessionId),
+        isNull(sessions.deletedAt),
+      ),
+    )
+    .returning({ id: sessions.id });
+}
+
+/**
+ * Adds `added` (negative to remove) to the message count in one atomic UPDATE (see
+ * `messageCountChange`). Returns false when the session is not a live session of the organization.
  */
 export async function adjustMessageCount(
   tx: Executor,
@@ -88,12 +131,7 @@ export async function adjustMessageCount(
   sessionId: string,
   added: number,
 ): Promise<boolean> {
-  const activity = added > 0 ? { lastActivity: sql`greatest(${sessions.lastActivity}, now())` } : {};
-  const rows = await tx
-    .update(sessions)
-    .set({ messageCount: sql`${sessions.messageCount} + ${added}`, ...activity })
-    .where(and(live(organizationId), eq(sessions.id, sessionId)))
-    .returning({ id: sessions.id });
+  const rows = await messageCountChange(tx, organizationId, sessionId, added);
   return rows.length > 0;
 }
 

@@ -28,10 +28,10 @@ export interface SessionRequest {
 }
 
 export function createSessionService({ db, requireAgent }: { db: Database; requireAgent: RequireAgent }) {
+  const findSession = repository.prepareSessionLookup(db);
+
   async function requireSession(principal: Principal, sessionId: string) {
-    return (
-      (await repository.findSession(db, principal.organizationId, sessionId)) ?? missingSession(db, sessionId)
-    );
+    return (await findSession(principal.organizationId, sessionId)) ?? missingSession(db, sessionId);
   }
 
   /** Checks each distinct agent once, in order, before anything is written. */

@@ -15,7 +15,11 @@ export interface ProvidedMessage {
 export interface ContextRequest {
   principal: Principal;
   agent: AgentView;
-  /** Null for turns without a session (the test endpoint, the OpenAI-compatible facade). */
+  /**
+   * A session the caller already opened for this request (getOrCreateSession: the organization's,
+   * the agent's), so sources read it without checking it again. Null for turns without a session
+   * (the test endpoint, the OpenAI-compatible facade).
+   */
   sessionId: string | null;
   message: string;
   /** The conversation before `message` when the caller holds it (OpenAI semantics), oldest first. */

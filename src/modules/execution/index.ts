@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
+import { unitOfWork } from '../../platform/db/unit-of-work.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
@@ -30,7 +31,7 @@ export type { TurnEvent, TurnOptions, TurnRequest, TurnRunner, TurnSummary } fro
 export interface ExecutionOptions {
   db: Database;
   guard: AccessGuard;
-  agents: Pick<AgentService, 'get' | 'recordTurnStarted' | 'recordTurnEnded'>;
+  agents: Pick<AgentService, 'get' | 'recordTurnStarted' | 'recordTurnEnded' | 'recordTurnAbandoned'>;
   conversations: Pick<
     Conversations,
     'getOrCreateSession' | 'appendMessages' | 'recentMessages' | 'searchMessages'
@@ -52,7 +53,7 @@ export interface ExecutionOptions {
  */
 export async function registerExecution(app: FastifyInstance, options: ExecutionOptions) {
   const runs = createRunService({ db: options.db, events: options.events });
-  options.jobs.add(abandonedRunsJob(options.db, options.events));
+  options.jobs.add(abandonedRunsJob(options.db, options.events, options.agents));
   const models = createModelResolver({
     providers: options.providers,
     fetch: options.fetch,
@@ -69,6 +70,7 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     userMessageSource,
   ];
   const turns = createTurnRunner({
+    transaction: unitOfWork(options.db),
     agents: options.agents,
     conversations: options.conversations,
     runs,

@@ -1,6 +1,6 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { AppError, BadRequestError } from '../../platform/http/errors.ts';
-import { createLanguageModel, type GuardedFetch } from '../../platform/llm/model-factory.ts';
+import { createLanguageModelCache, type GuardedFetch } from '../../platform/llm/model-factory.ts';
 import { OFFLINE_MODEL_ID } from '../../platform/llm/offline-model.ts';
 import type { ProviderConnection, ProviderType } from '../../platform/llm/provider-connection.ts';
 import { countsAgainstProvider, withResilience } from '../../platform/llm/resilient-model.ts';
@@ -159,6 +159,7 @@ export function createModelResolver({
   resilience: ResilienceSettings;
 }) {
   const breakers = new Map<string, BreakerEntry>();
+  const languageModels = createLanguageModelCache(fetch);
 
   function breakerFor(principal: Principal, provider: ProviderIdentity): CircuitBreaker {
     let entry = breakers.get(provider.id);
@@ -184,7 +185,7 @@ export function createModelResolver({
     connection: ProviderConnection,
     modelId: string,
   ): LanguageModelV4 {
-    const model = createLanguageModel(connection, modelId, fetch);
+    const model = languageModels.get(connection, modelId);
     // The offline model has no network to fail; it needs neither retries nor a breaker.
     if (connection.type === 'offline') return model;
     return withResilience(model, {

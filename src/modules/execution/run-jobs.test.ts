@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => database.dispose());
 
 describe('abandoned runs job', () => {
-  it('fails runs left running by a dead process, announces them, and leaves live runs alone', async () => {
+  it('fails runs left running by a dead process, releases their agent, announces them, and leaves live runs alone', async () => {
     const organization = await insertOrganization(database.db, {
       id: uuidv7(),
       name: 'o',
@@ -27,10 +27,8 @@ describe('abandoned runs job', () => {
       userId: null,
       apiKeyId: null,
     };
-    const agent = await createAgentService({ db: database.db, promptScreening: 'block' }).create(
-      { name: 'Worker' },
-      { principal, ipAddress: null },
-    );
+    const agents = createAgentService({ db: database.db, promptScreening: 'block' });
+    const agent = await agents.create({ name: 'Worker' }, { principal, ipAddress: null });
     const runs = createRunService({ db: database.db });
     const start = {
       agentId: agent.id,
@@ -43,13 +41,19 @@ describe('abandoned runs job', () => {
       warnings: [],
     };
     const abandoned = await runs.start(principal, start);
+    await agents.recordTurnStarted(principal, agent.id);
     const live = await runs.start(principal, start);
+    await agents.recordTurnStarted(principal, agent.id);
     await database.db.execute(
       sql`update runs set started_at = now() - interval '2 hours' where id = ${abandoned.id}`,
     );
 
     const published: Pick<AgentryEvent, 'type' | 'organization_id' | 'data'>[] = [];
-    const job = abandonedRunsJob(database.db, { publish: async (event) => void published.push(event) });
+    const job = abandonedRunsJob(
+      database.db,
+      { publish: async (event) => void published.push(event) },
+      agents,
+    );
     await job.handle({ id: 'job', data: {}, attempt: 0, signal: new AbortController().signal });
 
     expect(await runs.get(principal, abandoned.id)).toMatchObject({
@@ -57,6 +61,10 @@ describe('abandoned runs job', () => {
       error: { code: 'abandoned' },
     });
     expect((await runs.get(principal, live.id)).status).toBe('running');
+    // The dead turn no longer holds the agent; the live one still does.
+    expect((await agents.get(principal, agent.id)).runtime.state).toBe('busy');
+    await agents.recordTurnEnded(principal, agent.id, { status: 'completed' });
+    expect((await agents.get(principal, agent.id)).runtime.state).toBe('idle');
     expect(published).toEqual([
       expect.objectContaining({
         type: 'run-failed',

@@ -1,28 +1,9 @@
-import { and, asc, count, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, lt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
+import { preparedStatement, preparedStatements, renderable } from '../../platform/db/prepared-statement.ts';
 import { type ActionType, agentActions, type RunStatus, type RunTrigger, runs } from './run-tables.ts';
 
 export type RunRow = typeof runs.$inferSelect;
-export type RunInsert = typeof runs.$inferInsert;
-export type RunChange = Partial<
-  Pick<
-    RunRow,
-    | 'status'
-    | 'output'
-    | 'error'
-    | 'usage'
-    | 'costEstimate'
-    | 'model'
-    | 'providerId'
-    | 'providerName'
-    | 'providerType'
-    | 'fallbackUsed'
-    | 'warnings'
-    | 'completedAt'
-    | 'durationMs'
-    | 'sessionId'
-  >
->;
 export type ActionRow = typeof agentActions.$inferSelect;
 export type ActionInsert = typeof agentActions.$inferInsert;
 
@@ -40,24 +21,101 @@ export interface Page {
 
 const inOrganization = (organizationId: string) => eq(runs.organizationId, organizationId);
 
-export async function insertRun(db: Executor, row: RunInsert): Promise<RunRow> {
-  const [inserted] = await db.insert(runs).values(row).returning();
-  return inserted as RunRow;
-}
+type Announcement = (payload: SQLWrapper) => SQL;
 
-/** Ends a running run; a run that already ended is left as it is (undefined is returned). */
-export async function finishRun(db: Executor, organizationId: string, runId: string, change: RunChange) {
-  const [row] = await db
-    .update(runs)
-    .set(change)
-    .where(and(inOrganization(organizationId), eq(runs.id, runId), eq(runs.status, 'running')))
-    .returning();
-  return row;
-}
+const placeholders = <T extends Record<string, unknown>>(names: readonly (keyof T & string)[]) =>
+  Object.fromEntries(names.map((name) => [name, sql.placeholder(name)])) as unknown as T;
 
-export async function insertActions(db: Executor, rows: ActionInsert[]) {
-  if (rows.length === 0) return;
-  await db.insert(agentActions).values(rows);
+const runColumns = Object.keys(getTableColumns(runs)) as (keyof RunRow & string)[];
+const endColumns = [
+  'status',
+  'output',
+  'error',
+  'usage',
+  'costEstimate',
+  'model',
+  'providerId',
+  'providerName',
+  'providerType',
+  'fallbackUsed',
+  'warnings',
+  'completedAt',
+  'durationMs',
+] as const satisfies readonly (keyof RunRow)[];
+const actionColumns = Object.keys(getTableColumns(agentActions)) as (keyof ActionRow & string)[];
+
+/** How a run ends: every column its end writes. */
+export type RunEnd = Pick<RunRow, (typeof endColumns)[number]>;
+
+/**
+ * The writes of a turn's run, each one prepared statement (see `preparedStatement`). With
+ * `announcement` (the event bus's), starting and ending a run also publishes its event, in the
+ * same statement.
+ */
+export function prepareRunWrites(announcement?: Announcement) {
+  const insertRun = preparedStatement<Record<string, unknown>>(
+    announcement ? 'run_start_announced' : 'run_start',
+    (db) => {
+      const insert = db.insert(runs).values(placeholders<RunRow>(runColumns));
+      return announcement
+        ? renderable(db, sql`with started as (${insert.getSQL()}) ${announcement(sql.placeholder('event'))}`)
+        : insert;
+    },
+  );
+
+  // One shape per number of actions.
+  const finishRun = preparedStatements<number, Record<string, unknown>>(
+    (count) => `run_end_${count}${announcement ? '_announced' : ''}`,
+    (db, count) => {
+      const update = db
+        .update(runs)
+        .set(placeholders<RunEnd>(endColumns))
+        .where(
+          and(
+            eq(runs.organizationId, sql.placeholder('organizationId')),
+            eq(runs.id, sql.placeholder('runId')),
+            eq(runs.status, 'running'),
+          ),
+        )
+        .returning({ id: runs.id });
+      const steps = [sql`ended as (${update.getSQL()})`];
+      if (count > 0) {
+        const rows = Array.from({ length: count }, (_, index) =>
+          Object.fromEntries(actionColumns.map((column) => [column, sql.placeholder(`${column}${index}`)])),
+        ) as unknown as ActionInsert[];
+        steps.push(sql`recorded as (${db.insert(agentActions).values(rows).getSQL()})`);
+      }
+      const result = announcement ? announcement(sql.placeholder('event')) : sql`select id`;
+      return renderable(db, sql`with ${sql.join(steps, sql`, `)} ${result} from ended`);
+    },
+  );
+
+  return {
+    /** Inserts a run; `event`: its encoded run-started event (when announcing). */
+    async insertRun(db: Executor, row: RunRow, event?: string): Promise<void> {
+      await insertRun(db, { ...row, event });
+    },
+
+    /**
+     * Ends a running run and stores its actions, in one statement; `event`: the encoded event of
+     * its end, published only when the run was ended. A run that already ended is left as it is
+     * and false is returned (its actions are stored all the same).
+     */
+    async finishRun(
+      db: Executor,
+      organizationId: string,
+      runId: string,
+      end: RunEnd,
+      actions: ActionRow[],
+      event?: string,
+    ): Promise<boolean> {
+      const values: Record<string, unknown> = { ...end, organizationId, runId, event };
+      actions.forEach((action, index) => {
+        for (const column of actionColumns) values[`${column}${index}`] = action[column];
+      });
+      return (await finishRun(actions.length)(db, values)).length > 0;
+    },
+  };
 }
 
 export async function findRun(db: Executor, organizationId: string, runId: string) {
@@ -93,15 +151,6 @@ export async function listRuns(db: Executor, organizationId: string, filters: Ru
     db.select({ value: count() }).from(runs).where(where),
   ]);
   return { rows, total: total?.value ?? 0 };
-}
-
-/** How many runs of the agent are still running (the agent stays busy until none is). */
-export async function countRunningRuns(db: Executor, organizationId: string, agentId: string) {
-  const [row] = await db
-    .select({ value: count() })
-    .from(runs)
-    .where(and(inOrganization(organizationId), eq(runs.agentId, agentId), eq(runs.status, 'running')));
-  return row?.value ?? 0;
 }
 
 /** The steps of one run, in the order they happened. */

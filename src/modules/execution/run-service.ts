@@ -42,26 +42,31 @@ export interface RunStart {
   warnings: string[];
 }
 
-export type RunEnd = Omit<repository.RunChange, 'completedAt' | 'durationMs'>;
+/** How a turn ends its run; output (completed) and error (failed, cancelled) are null when absent. */
+export type RunEnd = Omit<repository.RunEnd, 'output' | 'error' | 'completedAt' | 'durationMs'> &
+  Partial<Pick<repository.RunEnd, 'output' | 'error'>>;
 
 /** Runs and their actions: the execution pipeline's record of what every turn did. */
 export function createRunService({ db, events }: { db: Database; events?: EventPublisher }) {
+  const writes = repository.prepareRunWrites(events?.announcement);
+
   /** Live `run-started`, `run-completed`, `run-failed` and `run-cancelled` events (docs/events.md). */
-  const publish = (tx: Executor, run: repository.RunRow, data: Record<string, unknown> = {}) =>
-    events?.publish(
-      {
-        type: `run-${run.status === 'running' ? 'started' : run.status}`,
-        organization_id: run.organizationId,
-        data: {
-          run_id: run.id,
-          agent_id: run.agentId,
-          session_id: run.sessionId,
-          trigger: run.trigger,
-          ...data,
-        },
+  const encodedEvent = (
+    run: repository.RunRow,
+    status: repository.RunRow['status'],
+    data: Record<string, unknown>,
+  ) =>
+    events?.encode({
+      type: `run-${status === 'running' ? 'started' : status}`,
+      organization_id: run.organizationId,
+      data: {
+        run_id: run.id,
+        agent_id: run.agentId,
+        session_id: run.sessionId,
+        trigger: run.trigger,
+        ...data,
       },
-      { tx },
-    );
+    });
 
   async function missingRun(runId: string): Promise<never> {
     if (await repository.findRunOrganization(db, runId)) throw new ForbiddenError();
@@ -69,9 +74,12 @@ export function createRunService({ db, events }: { db: Database; events?: EventP
   }
 
   return {
-    /** A run is visible (status running) from the moment the model is about to be called. */
-    async start(principal: Principal, start: RunStart) {
-      const run = await repository.insertRun(db, {
+    /**
+     * A run is visible (status running) from the moment the model is about to be called. `tx`: the
+     * caller's transaction, which `run-started` is published with.
+     */
+    async start(principal: Principal, start: RunStart, tx?: Executor): Promise<repository.RunRow> {
+      const run: repository.RunRow = {
         id: uuidv7(),
         organizationId: principal.organizationId,
         agentId: start.agentId,
@@ -80,64 +88,75 @@ export function createRunService({ db, events }: { db: Database; events?: EventP
         trigger: start.trigger,
         status: 'running',
         input: start.input,
+        output: null,
+        error: null,
         usage: emptyUsage(),
+        costEstimate: null,
         model: start.model,
         providerId: start.provider.id,
         providerName: start.provider.name,
         providerType: start.provider.type,
+        fallbackUsed: false,
         warnings: start.warnings,
         startedAt: new Date(),
+        completedAt: null,
+        durationMs: null,
         createdByUserId: principal.userId,
         createdByApiKeyId: principal.apiKeyId,
-      });
-      await publish(db, run, { model: run.model, provider_id: run.providerId });
+      };
+      await writes.insertRun(
+        tx ?? db,
+        run,
+        encodedEvent(run, 'running', { model: run.model, provider_id: run.providerId }),
+      );
       return run;
     },
 
-    /** Ends the run and stores its actions, together. */
+    /**
+     * Ends the run and stores its actions, together, with the end's event: one statement, in the
+     * caller's transaction `tx` or on its own. Returns false when the run had already ended (the
+     * abandoned-runs job ended it): then the caller's turn no longer holds the agent.
+     */
     async finish(
       principal: Principal,
       run: repository.RunRow,
       end: RunEnd,
       actions: readonly RecordedAction[],
-    ) {
+      tx?: Executor,
+    ): Promise<boolean> {
       const completedAt = new Date();
       const ids = actions.map(() => uuidv7()).sort();
-      return db.transaction(async (tx) => {
-        const row = await repository.finishRun(tx, principal.organizationId, run.id, {
-          ...end,
-          completedAt,
-          durationMs: completedAt.getTime() - run.startedAt.getTime(),
-        });
-        await repository.insertActions(
-          tx,
-          actions.map((action, index) => ({
-            id: ids[index] as string,
-            organizationId: principal.organizationId,
-            agentId: run.agentId,
-            runId: run.id,
-            sequence: index + 1,
-            actionType: action.actionType,
-            actionData: action.actionData,
-            resultData: action.resultData,
-            success: action.success,
-            executionTimeMs: Math.round(action.executionTimeMs),
-            createdAt: action.at,
-          })),
-        );
-        if (row) {
-          await publish(tx, row, {
-            usage: row.usage,
-            cost_estimate: row.costEstimate,
-            error_code: (row.error as { code?: string } | null)?.code ?? null,
-          });
-        }
-        return row;
-      });
-    },
-
-    async countRunning(principal: Principal, agentId: string) {
-      return repository.countRunningRuns(db, principal.organizationId, agentId);
+      const ended: repository.RunEnd = {
+        ...end,
+        output: end.output ?? null,
+        error: end.error ?? null,
+        completedAt,
+        durationMs: completedAt.getTime() - run.startedAt.getTime(),
+      };
+      return writes.finishRun(
+        tx ?? db,
+        principal.organizationId,
+        run.id,
+        ended,
+        actions.map((action, index) => ({
+          id: ids[index] as string,
+          organizationId: principal.organizationId,
+          agentId: run.agentId,
+          runId: run.id,
+          sequence: index + 1,
+          actionType: action.actionType,
+          actionData: action.actionData,
+          resultData: action.resultData,
+          success: action.success,
+          executionTimeMs: Math.round(action.executionTimeMs),
+          createdAt: action.at,
+        })),
+        encodedEvent(run, ended.status, {
+          usage: ended.usage,
+          cost_estimate: ended.costEstimate,
+          error_code: ended.error?.code ?? null,
+        }),
+      );
     },
 
     async get(principal: Principal, runId: string) {

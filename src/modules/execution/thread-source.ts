@@ -11,7 +11,10 @@ export function threadSource(conversations: Pick<Conversations, 'recentMessages'
     name: 'thread',
     async collect({ principal, agent, sessionId }) {
       if (!sessionId) return [];
-      const recent = await conversations.recentMessages(principal, sessionId, agent.memory.thread_window);
+      // The turn (or preview) opened the session for this request: it is not checked again.
+      const recent = await conversations.recentMessages(principal, sessionId, agent.memory.thread_window, {
+        sessionChecked: true,
+      });
       return recent.flatMap((message, index): ContextPart[] =>
         message.role === 'user' || message.role === 'assistant'
           ? [

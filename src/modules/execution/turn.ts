@@ -1,7 +1,9 @@
 import type { FinishReason } from 'ai';
+import type { Executor } from '../../platform/db/database.ts';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { AppError, BadRequestError } from '../../platform/http/errors.ts';
 import type { AgentService, AgentView } from '../agents/index.ts';
-import type { Conversations } from '../conversations/index.ts';
+import type { Conversations, NewMessage } from '../conversations/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { ToolCatalog } from './agent-tools.ts';
 import {
@@ -15,7 +17,13 @@ import { type LoopEvent, runModelLoop, type ToolCallRecord } from './model-loop.
 import type { ModelChoice, ModelResolver, ResolvedModel } from './model-resolver.ts';
 import { createUsageMeter, type PriceTable } from './pricing.ts';
 import type { RunRow } from './run-repository.ts';
-import { type ActionLog, createActionLog, type RunService } from './run-service.ts';
+import {
+  type ActionLog,
+  createActionLog,
+  type RecordedAction,
+  type RunEnd,
+  type RunService,
+} from './run-service.ts';
 import type { RunTrigger, RunUsage } from './run-tables.ts';
 import { generateSuggestions } from './suggestions.ts';
 import { maxOutputTokensFor } from './system-prompt-source.ts';
@@ -80,6 +88,8 @@ export interface TurnOptions {
 }
 
 export interface TurnDependencies {
+  /** Opens the transactions that start and end a run (each one commit, events included). */
+  transaction: UnitOfWork;
   agents: Pick<AgentService, 'get' | 'recordTurnStarted' | 'recordTurnEnded'>;
   conversations: Pick<Conversations, 'getOrCreateSession' | 'appendMessages'>;
   runs: RunService;
@@ -119,15 +129,22 @@ export function createTurnRunner(dependencies: TurnDependencies) {
     const agent = await agents.get(request.principal, request.agentId);
     requireRunnable(agent);
     const { tools, unknown } = catalog.select(agent.tools);
-    const resolved = await models.resolve(request.principal, agent);
+    const isChat = request.trigger === 'chat';
+    // Continuing a session only reads it, so that read overlaps the model's resolution; a new
+    // session is written only once the model resolved. The model's errors come first either way.
+    const continued =
+      isChat && request.sessionId ? openSession(request, agent.id, request.sessionId) : undefined;
+    const [resolution, opened] = await Promise.allSettled([
+      models.resolve(request.principal, agent),
+      continued,
+    ]);
+    if (resolution.status === 'rejected') throw resolution.reason;
+    if (opened.status === 'rejected') throw opened.reason;
+    const resolved = resolution.value;
     const warnings = [...unknown.map((name) => `Unknown tool "${name}" ignored`), ...resolved.warnings];
     let sessionId: string | null = null;
-    if (request.trigger === 'chat') {
-      const { session, created } = await conversations.getOrCreateSession(request.principal, {
-        sessionId: request.sessionId,
-        agentId: agent.id,
-        userId: request.userId,
-      });
+    if (isChat) {
+      const { session, created } = opened.value ?? (await openSession(request, agent.id, undefined));
       sessionId = session.id;
       // A new session opens with the agent's greeting, which the model then sees as history.
       if (created && agent.initial_ai_msg?.trim()) {
@@ -146,8 +163,17 @@ export function createTurnRunner(dependencies: TurnDependencies) {
     return { agent, resolved, sessionId, context, tools, warnings };
   }
 
+  function openSession(request: TurnRequest, agentId: string, sessionId: string | undefined) {
+    return conversations.getOrCreateSession(request.principal, {
+      sessionId,
+      agentId,
+      userId: request.userId,
+    });
+  }
+
   /** Stores the exchange in the session; a failed turn stores nothing (its run keeps the input). */
   async function persistMessages(
+    tx: Executor,
     request: TurnRequest,
     sessionId: string,
     run: RunRow,
@@ -158,7 +184,7 @@ export function createTurnRunner(dependencies: TurnDependencies) {
       suggestions?: string[] | undefined;
     },
   ) {
-    const [userMessage, assistantMessage] = await conversations.appendMessages(request.principal, sessionId, [
+    const messages: NewMessage[] = [
       { role: 'user', content: request.message, metadata: request.metadata ?? {} },
       {
         role: 'assistant',
@@ -170,17 +196,38 @@ export function createTurnRunner(dependencies: TurnDependencies) {
         },
         tool_calls: answer.toolCalls.map((call) => ({ id: call.id, name: call.name, input: call.input })),
       },
-    ]);
+    ];
+    const [userMessage, assistantMessage] = await conversations.appendMessages(
+      request.principal,
+      sessionId,
+      messages,
+      tx,
+    );
     return { userMessageId: userMessage?.id ?? null, assistantMessageId: assistantMessage?.id ?? null };
   }
 
-  async function settleAgent(
+  /**
+   * Ends the run with its actions and releases the agent (its counters and state), in `tx`. The
+   * agent is released only by the transaction that actually ended the run: a run the
+   * abandoned-runs job ended first was released by that job.
+   */
+  async function endRun(
+    tx: Executor,
     request: TurnRequest,
-    status: 'completed' | 'failed' | 'cancelled',
-    error?: string,
+    run: RunRow,
+    end: RunEnd,
+    actions: readonly RecordedAction[],
   ) {
-    const othersRunning = (await runs.countRunning(request.principal, request.agentId)) > 0;
-    await agents.recordTurnEnded(request.principal, request.agentId, { status, error, othersRunning });
+    const ended = await runs.finish(request.principal, run, end, actions, tx);
+    if (!ended) return;
+    const status =
+      end.status === 'completed' ? 'completed' : end.status === 'cancelled' ? 'cancelled' : 'failed';
+    await agents.recordTurnEnded(
+      request.principal,
+      request.agentId,
+      { status, error: end.error?.message },
+      tx,
+    );
   }
 
   async function run(request: TurnRequest, options: TurnOptions = {}): Promise<TurnSummary> {
@@ -189,19 +236,28 @@ export function createTurnRunner(dependencies: TurnDependencies) {
     const { agent, resolved, sessionId, context } = prepared;
     const warnings = [...prepared.warnings];
     const started = performance.now();
-    const run = await runs.start(request.principal, {
-      agentId: agent.id,
-      agentVersion: agent.version,
-      sessionId,
-      trigger: request.trigger,
-      input: {
-        message: request.message,
-        ...(request.history ? { history: request.history } : {}),
-        ...(request.metadata ? { metadata: request.metadata } : {}),
-      },
-      model: resolved.primary.modelId,
-      provider: resolved.primary.provider,
-      warnings,
+    // One transaction: the run, the agent busy with it, and `run-started`.
+    const run = await dependencies.transaction(async (tx) => {
+      const run = await runs.start(
+        request.principal,
+        {
+          agentId: agent.id,
+          agentVersion: agent.version,
+          sessionId,
+          trigger: request.trigger,
+          input: {
+            message: request.message,
+            ...(request.history ? { history: request.history } : {}),
+            ...(request.metadata ? { metadata: request.metadata } : {}),
+          },
+          model: resolved.primary.modelId,
+          provider: resolved.primary.provider,
+          warnings,
+        },
+        tx,
+      );
+      await agents.recordTurnStarted(request.principal, agent.id, tx);
+      return run;
     });
 
     const timeoutSeconds = agent.timeout_seconds ?? DEFAULT_TURN_TIMEOUT_SECONDS;
@@ -220,7 +276,6 @@ export function createTurnRunner(dependencies: TurnDependencies) {
 
     try {
       // Inside the try: once the run exists, whatever fails must end it.
-      await agents.recordTurnStarted(request.principal, agent.id);
       emit({
         type: 'run-started',
         run_id: run.id,
@@ -274,40 +329,48 @@ export function createTurnRunner(dependencies: TurnDependencies) {
       }
       signal.throwIfAborted();
       const answered = resolved.answered();
-      const stored = sessionId
-        ? await persistMessages(request, sessionId, run, {
-            content: loop.text,
-            toolCalls: loop.toolCalls,
+      // One transaction ends the turn: its messages (with the session's counters), the run's end
+      // and actions, the agent's counters and state, and `run-completed`.
+      const { stored, executionTimeMs } = await dependencies.transaction(async (tx) => {
+        const stored = sessionId
+          ? await persistMessages(tx, request, sessionId, run, {
+              content: loop.text,
+              toolCalls: loop.toolCalls,
+              model: answered.modelId,
+              suggestions,
+            })
+          : { userMessageId: null, assistantMessageId: null };
+        const executionTimeMs = Math.round(performance.now() - started);
+        // Not in the log itself: should this transaction fail, the failed run keeps the steps
+        // that happened, not an answer that was never stored.
+        const response: RecordedAction = {
+          actionType: 'chat_response',
+          actionData: { session_id: sessionId, message_id: stored.assistantMessageId, steps: loop.steps },
+          resultData: { content_length: loop.text.length, tool_calls: loop.toolCalls.length },
+          success: true,
+          executionTimeMs,
+          at: new Date(),
+        };
+        await endRun(
+          tx,
+          request,
+          run,
+          {
+            status: 'completed',
+            output: loop.text,
+            usage: meter.usage(),
+            costEstimate: meter.cost(),
             model: answered.modelId,
-            suggestions,
-          })
-        : { userMessageId: null, assistantMessageId: null };
-      const executionTimeMs = Math.round(performance.now() - started);
-      actions.record({
-        actionType: 'chat_response',
-        actionData: { session_id: sessionId, message_id: stored.assistantMessageId, steps: loop.steps },
-        resultData: { content_length: loop.text.length, tool_calls: loop.toolCalls.length },
-        success: true,
-        executionTimeMs,
+            providerId: answered.provider.id,
+            providerName: answered.provider.name,
+            providerType: answered.provider.type,
+            fallbackUsed: resolved.fallbackUsed(),
+            warnings,
+          },
+          [...actions.all(), response],
+        );
+        return { stored, executionTimeMs };
       });
-      await runs.finish(
-        request.principal,
-        run,
-        {
-          status: 'completed',
-          output: loop.text,
-          usage: meter.usage(),
-          costEstimate: meter.cost(),
-          model: answered.modelId,
-          providerId: answered.provider.id,
-          providerName: answered.provider.name,
-          providerType: answered.provider.type,
-          fallbackUsed: resolved.fallbackUsed(),
-          warnings,
-        },
-        actions.all(),
-      );
-      await settleAgent(request, 'completed');
       const summary: TurnSummary = {
         run_id: run.id,
         session_id: sessionId,
@@ -341,24 +404,26 @@ export function createTurnRunner(dependencies: TurnDependencies) {
               });
       const cancelled = error.code === 'cancelled';
       const answered = resolved.answered();
-      await runs.finish(
-        request.principal,
-        run,
-        {
-          status: cancelled ? 'cancelled' : 'failed',
-          error: { code: error.code, message: error.message },
-          usage: meter.usage(),
-          costEstimate: meter.cost(),
-          model: answered.modelId,
-          providerId: answered.provider.id,
-          providerName: answered.provider.name,
-          providerType: answered.provider.type,
-          fallbackUsed: resolved.fallbackUsed(),
-          warnings,
-        },
-        actions.all(),
+      await dependencies.transaction((tx) =>
+        endRun(
+          tx,
+          request,
+          run,
+          {
+            status: cancelled ? 'cancelled' : 'failed',
+            error: { code: error.code, message: error.message },
+            usage: meter.usage(),
+            costEstimate: meter.cost(),
+            model: answered.modelId,
+            providerId: answered.provider.id,
+            providerName: answered.provider.name,
+            providerType: answered.provider.type,
+            fallbackUsed: resolved.fallbackUsed(),
+            warnings,
+          },
+          actions.all(),
+        ),
       );
-      await settleAgent(request, cancelled ? 'cancelled' : 'failed', error.message);
       emit({
         type: 'run-failed',
         run_id: run.id,

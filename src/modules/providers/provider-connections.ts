@@ -6,7 +6,7 @@ import type { Principal } from '../tenancy/index.ts';
 import type { OperatorProvider, OperatorProviders } from './operator-providers.ts';
 import { missingProvider } from './provider-access.ts';
 import { openApiKey } from './provider-keys.ts';
-import { findDefaultProvider, findProvider, type ProviderRow } from './provider-repository.ts';
+import { findDefaultProvider, type ProviderRow, prepareProviderLookup } from './provider-repository.ts';
 import type { ValidationStatus } from './provider-tables.ts';
 
 /** What the execution pipeline may show or check about a provider, without its key. */
@@ -20,6 +20,9 @@ export interface ProviderDescription {
   validation_error: string | null;
   is_active: boolean;
 }
+
+/** Opened keys remembered per process (a few providers serve many turns); oldest forgotten first. */
+const OPENED_KEYS_SIZE = 1_000;
 
 /** The built-in deterministic model: no network, no key (DESIGN section 6). */
 export const builtinOfflineConnection: ProviderConnection = {
@@ -60,13 +63,28 @@ export function createProviderConnections({
   secretBox: SecretBox;
   operators: OperatorProviders;
 }) {
+  const findProvider = prepareProviderLookup(db);
+
+  // Opening a key is deterministic (same row, same ciphertext: same key), so each sealed key is
+  // opened once per process rather than at every turn. A new key is a new ciphertext.
+  const openedKeys = new Map<string, string | null>();
+  function apiKeyOf(row: ProviderRow): string | null {
+    if (row.apiKeyCiphertext === null) return null;
+    const cacheKey = `${row.id}.${row.apiKeyCiphertext}`;
+    const known = openedKeys.get(cacheKey);
+    if (known !== undefined) return known;
+    const apiKey = openApiKey(secretBox, row.id, row.apiKeyCiphertext);
+    if (openedKeys.size >= OPENED_KEYS_SIZE) openedKeys.delete(openedKeys.keys().next().value as string);
+    openedKeys.set(cacheKey, apiKey);
+    return apiKey;
+  }
+
   async function resolve(principal: Principal, providerId: string | null): Promise<Resolved> {
     if (providerId !== null) {
       const operator = operators.forOrganization(providerId);
       if (operator) return { scope: 'operator', provider: operator };
       const row =
-        (await findProvider(db, principal.organizationId, providerId)) ??
-        (await missingProvider(db, providerId));
+        (await findProvider(principal.organizationId, providerId)) ?? (await missingProvider(db, providerId));
       return { scope: 'organization', row };
     }
     const fallback = await findDefaultProvider(db, principal.organizationId);
@@ -94,7 +112,7 @@ export function createProviderConnections({
         name: row.name,
         type: row.type,
         baseUrl: row.baseUrl,
-        apiKey: openApiKey(secretBox, row.id, row.apiKeyCiphertext),
+        apiKey: apiKeyOf(row),
       };
     },
 

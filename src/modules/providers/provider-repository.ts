@@ -1,5 +1,5 @@
 import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/database.ts';
+import type { Database, Executor } from '../../platform/db/database.ts';
 import { llmProviders, type ProviderModel } from './provider-tables.ts';
 
 export type ProviderRow = typeof llmProviders.$inferSelect;
@@ -35,6 +35,26 @@ export async function findProvider(db: Executor, organizationId: string, provide
     .from(llmProviders)
     .where(and(live(organizationId), eq(llmProviders.id, providerId)));
   return row;
+}
+
+/**
+ * `findProvider` prepared once per database (every turn resolves its provider): no query building
+ * per call, a named statement on PostgreSQL.
+ */
+export function prepareProviderLookup(db: Database) {
+  const statement = db
+    .select()
+    .from(llmProviders)
+    .where(
+      and(
+        eq(llmProviders.organizationId, sql.placeholder('organizationId')),
+        eq(llmProviders.id, sql.placeholder('providerId')),
+        isNull(llmProviders.deletedAt),
+      ),
+    )
+    .prepare('llm_provider_by_id');
+  return async (organizationId: string, providerId: string): Promise<ProviderRow | undefined> =>
+    (await statement.execute({ organizationId, providerId }))[0];
 }
 
 /** A live provider of the organization, locked until the transaction ends: the write path. */

@@ -12,6 +12,9 @@ export type Transaction = PgTransaction<
 /** Either the database or an open transaction: repository functions accept both. */
 export type Executor = Database | Transaction;
 
+/** The rows of a raw `execute` (node-postgres and PGlite both answer `{ rows }`). */
+export const rowsOf = <T = Record<string, unknown>>(result: unknown): T[] => (result as { rows: T[] }).rows;
+
 /** How to reach the same database outside Drizzle (the job queue, LISTEN/NOTIFY). */
 export type DatabaseConnection =
   | { kind: 'pglite'; client: PGlite }

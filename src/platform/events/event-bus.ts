@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { Database, DatabaseConnection, Executor } from '../db/database.ts';
 
@@ -14,12 +14,20 @@ export interface AgentryEvent {
 
 export type EventListener = (event: AgentryEvent) => void;
 
+export type NewEvent = Pick<AgentryEvent, 'type' | 'organization_id' | 'data'>;
+
 export interface EventPublisher {
   /** Inside `tx`, the event is delivered if and only if the transaction commits. */
-  publish(
-    event: Pick<AgentryEvent, 'type' | 'organization_id' | 'data'>,
-    options?: { tx?: Executor },
-  ): Promise<void>;
+  publish(event: NewEvent, options?: { tx?: Executor }): Promise<void>;
+  /** The event as the payload that `announcement` publishes. */
+  encode(event: NewEvent): string;
+  /**
+   * The publication of an encoded event (`encode`, or a placeholder filled with one) as SQL: a
+   * `select` without FROM, for a write to carry in its own statement, e.g. `with changed as
+   * (update ... returning id) <announcement> from changed`. The event then costs no statement of
+   * its own and is delivered if and only if that statement's transaction commits.
+   */
+  announcement(payload: SQLWrapper | string): SQL;
 }
 
 export interface EventBus extends EventPublisher {
@@ -61,15 +69,21 @@ export async function startEventBus(
       ? await connection.client.listen(CHANNEL, dispatch)
       : await listenOnPostgres(connection.url, dispatch, options.onError);
 
+  const encode = (event: NewEvent): string => {
+    const full: AgentryEvent = { id: randomUUID(), at: new Date().toISOString(), ...event };
+    const payload = JSON.stringify(full);
+    return Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES
+      ? JSON.stringify({ ...full, data: { truncated: true } })
+      : payload;
+  };
+  const announcement = (payload: SQLWrapper | string): SQL => sql`select pg_notify(${CHANNEL}, ${payload})`;
+
   return {
     async publish(event, { tx } = {}) {
-      const full: AgentryEvent = { id: randomUUID(), at: new Date().toISOString(), ...event };
-      let payload = JSON.stringify(full);
-      if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
-        payload = JSON.stringify({ ...full, data: { truncated: true } });
-      }
-      await (tx ?? db).execute(sql`select pg_notify(${CHANNEL}, ${payload})`);
+      await (tx ?? db).execute(announcement(encode(event)));
     },
+    encode,
+    announcement,
     subscribe(organizationId, listener) {
       const set = listeners.get(organizationId) ?? new Set();
       set.add(listener);

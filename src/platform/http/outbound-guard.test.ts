@@ -21,6 +21,7 @@ interface ReceivedRequest {
 }
 
 interface TestServer {
+  server: Server;
   port: number;
   url: (path?: string) => string;
   received: ReceivedRequest[];
@@ -36,6 +37,7 @@ async function startServer(handler: RequestListener): Promise<TestServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    server,
     port,
     url: (path = '/') => `http://127.0.0.1:${port}${path}`,
     received,
@@ -235,6 +237,52 @@ describe('createOutboundGuard', () => {
     expect(lookups).toBe(1);
     // The socket counter sees undici's connections, so the "before connecting" assertions mean something.
     expect(openedSockets.length).toBe(socketCount + 1);
+  });
+
+  it('keeps connections alive for the same host and checked addresses, checking every request', async () => {
+    const counted = await startServer((request, response) => response.end(`hello ${request.headers.host}`));
+    const server = counted.server;
+    let connections = 0;
+    server.on('connection', () => {
+      connections += 1;
+    });
+    // The name first resolves to the allowlisted address, then to a private one, then back.
+    const answers: ResolvedAddress[][] = [LOCAL, LOCAL, [{ address: '10.0.0.1', family: 4 }], LOCAL];
+    let lookups = 0;
+    const guard = createOutboundGuard({
+      allowlist: ['127.0.0.1'],
+      lookup: async () => answers[lookups++] ?? LOCAL,
+    });
+    // undici takes a connection back a moment after the body was read: a request sent at once
+    // would find it still busy and open another.
+    const read = async (response: Promise<Response>) => {
+      const text = await (await response).text();
+      await new Promise((resolve) => setImmediate(resolve));
+      return text;
+    };
+    try {
+      const url = `http://reuse.test:${counted.port}/`;
+      const hello = `hello reuse.test:${counted.port}`;
+      expect(await read(guard.fetch(url))).toBe(hello);
+      expect(await read(guard.fetch(url, { method: 'POST', body: 'again' }))).toBe(hello);
+      expect(connections).toBe(1);
+      // A kept-alive connection does not skip the check: the new resolution is refused.
+      await expectBlocked(guard.fetch(url), /private/);
+      expect(await read(guard.fetch(url))).toBe(hello);
+      expect(lookups).toBe(4);
+      expect(connections).toBe(1);
+      // Another host name has its own connections, even to the same address.
+      await read(guard.fetch(`http://other.test:${counted.port}/`));
+      expect(connections).toBe(2);
+      expect(counted.received.map((request) => request.headers.host)).toEqual([
+        `reuse.test:${counted.port}`,
+        `reuse.test:${counted.port}`,
+        `reuse.test:${counted.port}`,
+        `other.test:${counted.port}`,
+      ]);
+    } finally {
+      await counted.close();
+    }
   });
 
   it('streams a response body that arrives after the headers', async () => {

@@ -43,6 +43,10 @@ export class OutboundBlockedError extends BadRequestError {
 }
 
 const MAX_REDIRECTS = 5;
+/** Connection pools kept per guard (one per host, port, scheme and set of checked addresses). */
+const MAX_POOLS = 64;
+/** How long an idle kept-alive connection may wait for the next request to the same target. */
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // Besides the headers the fetch standard drops, the provider key headers: a cross-origin redirect
 // must not carry a tenant's credentials to a host the tenant never named.
@@ -230,7 +234,8 @@ function redirectedInit(init: RequestInit, status: number, crossOrigin: boolean)
  * The one guard for outbound HTTP to user-supplied URLs: only http and https, and only public
  * addresses unless the host, address or network is allowlisted. Every address a host resolves to
  * is checked, and the connection is then made to those checked addresses (no second resolution,
- * so DNS rebinding cannot slip a private address in between).
+ * so DNS rebinding cannot slip a private address in between). Connections are kept alive and
+ * reused only for the same host and the same checked addresses.
  */
 export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuard {
   const allowlist = options.allowlist
@@ -284,18 +289,44 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
     return { url, addresses };
   }
 
-  async function send({ url, addresses }: CheckedTarget, init: RequestInit): Promise<Response> {
-    const agent = new Agent({ connect: { lookup: pinnedLookup(stripBrackets(url.hostname), addresses) } });
-    try {
-      const requestInit = { ...init, redirect: 'manual', dispatcher: agent } as UndiciRequestInit;
-      const response = await undiciFetch(url, requestInit);
-      // Closing waits for the response body to be consumed; the agent serves this one hop only.
-      agent.close().catch(() => undefined);
-      return response as unknown as Response;
-    } catch (error) {
-      agent.destroy().catch(() => undefined);
-      throw error;
+  // Kept-alive connections, one pool per checked target: the host, port and scheme, and the exact
+  // set of addresses its latest check allowed. A pool only ever connects to those addresses (its
+  // lookup answers nothing else), so reusing its connections skips no check: every request is
+  // still checked (and its host resolved again) first, and when the host resolves differently the
+  // request goes to another pool, with new connections to the newly checked addresses.
+  const pools = new Map<string, Agent>();
+
+  function poolFor({ url, addresses }: CheckedTarget): Agent {
+    const hostname = stripBrackets(url.hostname);
+    const key = [
+      url.protocol,
+      hostname,
+      effectivePort(url),
+      ...addresses.map(({ address, family }) => `${family}/${address}`).sort(),
+    ].join(' ');
+    let pool = pools.get(key);
+    if (pool) {
+      // Most recently used last: the first key is the one to retire.
+      pools.delete(key);
+    } else {
+      pool = new Agent({
+        connect: { lookup: pinnedLookup(hostname, addresses) },
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      });
+      if (pools.size >= MAX_POOLS) {
+        const [oldestKey, oldest] = pools.entries().next().value as [string, Agent];
+        pools.delete(oldestKey);
+        // Closing lets the requests it is serving finish, then ends its connections.
+        oldest.close().catch(() => undefined);
+      }
     }
+    pools.set(key, pool);
+    return pool;
+  }
+
+  async function send(target: CheckedTarget, init: RequestInit): Promise<Response> {
+    const requestInit = { ...init, redirect: 'manual', dispatcher: poolFor(target) } as UndiciRequestInit;
+    return (await undiciFetch(target.url, requestInit)) as unknown as Response;
   }
 
   return {

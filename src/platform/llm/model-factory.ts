@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
@@ -38,4 +39,46 @@ export function createLanguageModel(
         includeUsage: true,
       }).chatModel(modelId);
   }
+}
+
+/** Built models remembered per process; the least recently used is forgotten first when full. */
+export const MODEL_CACHE_SIZE = 256;
+
+const fingerprint = (apiKey: string | null) =>
+  apiKey === null ? '' : createHash('sha256').update(apiKey).digest('base64url');
+
+/**
+ * `createLanguageModel` with the models it built remembered: building one (its provider settings,
+ * its response schemas) costs more than a turn's own work, and a model holds no state between
+ * calls. A model is remembered under everything it was built from (provider id, type, name, base
+ * URL, a hash of the key, model id), so a provider whose key, URL or name changes gets a new one at
+ * its next turn; the old one is forgotten as others are used.
+ */
+export function createLanguageModelCache(fetch: GuardedFetch, maxEntries = MODEL_CACHE_SIZE) {
+  const models = new Map<string, LanguageModelV4>();
+  return {
+    get(connection: ProviderConnection, modelId: string): LanguageModelV4 {
+      const key = [
+        connection.id,
+        connection.type,
+        connection.name,
+        connection.baseUrl ?? '',
+        fingerprint(connection.apiKey),
+        modelId,
+      ].join('\u0000');
+      let model = models.get(key);
+      if (model) {
+        // Most recently used last: the first key is the one to forget.
+        models.delete(key);
+      } else {
+        model = createLanguageModel(connection, modelId, fetch);
+        if (models.size >= maxEntries) models.delete(models.keys().next().value as string);
+      }
+      models.set(key, model);
+      return model;
+    },
+    get size() {
+      return models.size;
+    },
+  };
 }
