@@ -3,9 +3,9 @@ import type { Executor } from '../../platform/db/database.ts';
 import { operatorProviders, type ProviderModel } from './provider-tables.ts';
 
 /**
- * Queries of the operator's providers. They are the one exception to "every query takes the
- * organization id": these rows belong to the operator and are shared by every organization that
- * may use them (OPERATOR_PROVIDERS_SHARED); the service decides who may see them.
+ * Queries of the operator's providers, unscoped on purpose: they are the exception to "every
+ * query takes the tenant scope", since these rows belong to the operator and are shared by every
+ * organization that may use them (OPERATOR_PROVIDERS_SHARED); the service decides who may see them.
  */
 
 export type OperatorProviderRow = typeof operatorProviders.$inferSelect;

@@ -1,12 +1,17 @@
 import type { SecretBox } from '../../platform/crypto/secret-box.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import { BadRequestError } from '../../platform/http/errors.ts';
 import type { ProviderConnection, ProviderType } from '../../platform/llm/provider-connection.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { OperatorProvider, OperatorProviders } from './operator-providers.ts';
-import { missingProvider } from './provider-access.ts';
 import { openApiKey } from './provider-keys.ts';
-import { findDefaultProvider, type ProviderRow, prepareProviderLookup } from './provider-repository.ts';
+import {
+  findDefaultProvider,
+  findProviderOrganization,
+  type ProviderRow,
+  prepareProviderLookup,
+} from './provider-repository.ts';
 import type { ValidationStatus } from './provider-tables.ts';
 
 /** What the execution pipeline may show or check about a provider, without its key. */
@@ -83,11 +88,12 @@ export function createProviderConnections({
     if (providerId !== null) {
       const operator = operators.forOrganization(providerId);
       if (operator) return { scope: 'operator', provider: operator };
-      const row =
-        (await findProvider(principal.organizationId, providerId)) ?? (await missingProvider(db, providerId));
+      const row = await requireInScope(await findProvider(principal, providerId), 'Provider', () =>
+        findProviderOrganization(db, providerId),
+      );
       return { scope: 'organization', row };
     }
-    const fallback = await findDefaultProvider(db, principal.organizationId);
+    const fallback = await findDefaultProvider(db, principal);
     if (fallback) return { scope: 'organization', row: fallback };
     const [firstOperator] = await operators.visible();
     return firstOperator ? { scope: 'operator', provider: firstOperator.provider } : { scope: 'builtin' };

@@ -78,12 +78,10 @@ describe('provider validation job', () => {
     stub.reset();
     await job.handle(jobOf(first));
     expect(stub.requests).toHaveLength(0);
-    expect((await findProvider(database.db, principal.organizationId, created.id))?.validationStatus).toBe(
-      'pending',
-    );
+    expect((await findProvider(database.db, principal, created.id))?.validationStatus).toBe('pending');
 
     await job.handle(jobOf(second));
-    const validated = await findProvider(database.db, principal.organizationId, created.id);
+    const validated = await findProvider(database.db, principal, created.id);
     expect(validated).toMatchObject({ validationStatus: 'error' });
     expect(validated?.validationError).toMatch(/rejected the API key/);
 
@@ -107,11 +105,11 @@ describe('provider validation job', () => {
     const stopped = new AbortController();
     stopped.abort();
     await expect(job.handle({ ...jobOf(data, 0), signal: stopped.signal })).rejects.toThrow();
-    const retried = await findProvider(database.db, principal.organizationId, created.id);
+    const retried = await findProvider(database.db, principal, created.id);
     expect(retried?.validationStatus).toBe('validating');
 
     await expect(job.handle({ ...jobOf(data, 2), signal: stopped.signal })).rejects.toThrow();
-    const row = await findProvider(database.db, principal.organizationId, created.id);
+    const row = await findProvider(database.db, principal, created.id);
     expect(row).toMatchObject({
       validationStatus: 'error',
       validationError: 'The validation failed unexpectedly; validate the provider again',

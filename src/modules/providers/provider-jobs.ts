@@ -73,15 +73,16 @@ export function providerValidationJob({
     organizationId,
     sequence,
   }: ValidationJobData): Promise<ValidationSlot> {
-    const organization = organizationId as string;
-    const row = await claimValidation(db, organization, providerId, sequence);
+    // The job acts for the organization that requested it, and only on that organization's row.
+    const scope = { organizationId: organizationId as string };
+    const row = await claimValidation(db, scope, providerId, sequence);
     const record = async (outcome: Outcome) => {
-      if (await recordValidation(db, organization, providerId, sequence, outcome)) {
-        await announce(organization, providerId, outcome.status, outcome.error);
+      if (await recordValidation(db, scope, providerId, sequence, outcome)) {
+        await announce(scope.organizationId, providerId, outcome.status, outcome.error);
       }
     };
     if (!row) return { target: undefined, record };
-    await announce(organization, providerId, 'validating', null);
+    await announce(scope.organizationId, providerId, 'validating', null);
     let apiKey: string | null;
     try {
       apiKey = openApiKey(secretBox, row.id, row.apiKeyCiphertext);

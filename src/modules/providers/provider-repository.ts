@@ -1,5 +1,7 @@
-import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
+import { listPage, type Page } from '../../platform/db/pagination.ts';
+import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { llmProviders, type ProviderModel } from './provider-tables.ts';
 
 export type ProviderRow = typeof llmProviders.$inferSelect;
@@ -21,19 +23,19 @@ export type ProviderChange = Partial<
   >
 >;
 
-const live = (organizationId: string) =>
-  and(eq(llmProviders.organizationId, organizationId), isNull(llmProviders.deletedAt));
+const live = (scope: TenantScope) =>
+  and(inScope(llmProviders.organizationId, scope), isNull(llmProviders.deletedAt));
 
 export async function insertProvider(tx: Executor, row: ProviderInsert) {
   const [inserted] = await tx.insert(llmProviders).values(row).returning();
   return inserted as ProviderRow;
 }
 
-export async function findProvider(db: Executor, organizationId: string, providerId: string) {
+export async function findProvider(db: Executor, scope: TenantScope, providerId: string) {
   const [row] = await db
     .select()
     .from(llmProviders)
-    .where(and(live(organizationId), eq(llmProviders.id, providerId)));
+    .where(and(live(scope), eq(llmProviders.id, providerId)));
   return row;
 }
 
@@ -53,21 +55,24 @@ export function prepareProviderLookup(db: Database) {
       ),
     )
     .prepare('llm_provider_by_id');
-  return async (organizationId: string, providerId: string): Promise<ProviderRow | undefined> =>
-    (await statement.execute({ organizationId, providerId }))[0];
+  return async (scope: TenantScope, providerId: string): Promise<ProviderRow | undefined> =>
+    (await statement.execute({ organizationId: scope.organizationId, providerId }))[0];
 }
 
-/** A live provider of the organization, locked until the transaction ends: the write path. */
-export async function lockProvider(tx: Executor, organizationId: string, providerId: string) {
+/** A live provider of the scope, locked until the transaction ends: the write path. */
+export async function lockProvider(tx: Executor, scope: TenantScope, providerId: string) {
   const [row] = await tx
     .select()
     .from(llmProviders)
-    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .where(and(live(scope), eq(llmProviders.id, providerId)))
     .for('update');
   return row;
 }
 
-/** The organization of a live provider, to tell "another organization's" (403) from "missing" (404). */
+/**
+ * Unscoped: the organization of a live provider, to tell "another organization's" (403) from
+ * "missing" (404) once a scoped lookup missed (`requireInScope`).
+ */
 export async function findProviderOrganization(db: Executor, providerId: string) {
   const [row] = await db
     .select({ organizationId: llmProviders.organizationId })
@@ -76,56 +81,41 @@ export async function findProviderOrganization(db: Executor, providerId: string)
   return row?.organizationId;
 }
 
-export async function findDefaultProvider(db: Executor, organizationId: string) {
+export async function findDefaultProvider(db: Executor, scope: TenantScope) {
   const [row] = await db
     .select()
     .from(llmProviders)
-    .where(and(live(organizationId), eq(llmProviders.isDefault, true)));
+    .where(and(live(scope), eq(llmProviders.isDefault, true)));
   return row;
 }
 
 /** Newest first. */
-export async function listProviders(
-  db: Executor,
-  organizationId: string,
-  page: { limit: number; offset: number },
-) {
-  const where = live(organizationId);
-  const [rows, [total]] = await Promise.all([
-    page.limit > 0
-      ? db
-          .select()
-          .from(llmProviders)
-          .where(where)
-          .orderBy(desc(llmProviders.createdAt), desc(llmProviders.id))
-          .limit(page.limit)
-          .offset(page.offset)
-      : Promise.resolve([]),
-    db.select({ value: count() }).from(llmProviders).where(where),
-  ]);
-  return { rows, total: total?.value ?? 0 };
+export async function listProviders(db: Executor, scope: TenantScope, page: Page) {
+  const order = [desc(llmProviders.createdAt), desc(llmProviders.id)];
+  return listPage(db, llmProviders, live(scope), order, page);
 }
 
 /**
- * Serializes changes of the organization's default provider until the transaction ends, so two
+ * Serializes changes of the scope's default provider until the transaction ends, so two
  * concurrent "make this the default" requests cannot both clear the old default and collide.
  */
-export async function lockDefaultChoice(tx: Executor, organizationId: string) {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`llm_providers_default:${organizationId}`}))`);
+export async function lockDefaultChoice(tx: Executor, scope: TenantScope) {
+  const key = `llm_providers_default:${scope.organizationId}`;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
 }
 
-/** Clears the organization's default provider, except `keepProviderId`. */
-export async function clearDefault(tx: Executor, organizationId: string, keepProviderId: string) {
+/** Clears the scope's default provider, except `keepProviderId`. */
+export async function clearDefault(tx: Executor, scope: TenantScope, keepProviderId: string) {
   await tx
     .update(llmProviders)
     .set({ isDefault: false })
-    .where(and(live(organizationId), eq(llmProviders.isDefault, true), ne(llmProviders.id, keepProviderId)));
+    .where(and(live(scope), eq(llmProviders.isDefault, true), ne(llmProviders.id, keepProviderId)));
 }
 
 /** `newValidation` also starts a new validation sequence: jobs of the old one become stale. */
 export async function updateProvider(
   tx: Executor,
-  organizationId: string,
+  scope: TenantScope,
   providerId: string,
   change: ProviderChange,
   options: { newValidation: boolean },
@@ -136,13 +126,13 @@ export async function updateProvider(
   const [row] = await tx
     .update(llmProviders)
     .set({ ...change, ...sequence, updatedAt: sql`now()` })
-    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .where(and(live(scope), eq(llmProviders.id, providerId)))
     .returning();
   return row;
 }
 
 /** Marks a new validation request: status pending and a new sequence number, which the job carries. */
-export async function requestValidation(tx: Executor, organizationId: string, providerId: string) {
+export async function requestValidation(tx: Executor, scope: TenantScope, providerId: string) {
   const [row] = await tx
     .update(llmProviders)
     .set({
@@ -150,19 +140,22 @@ export async function requestValidation(tx: Executor, organizationId: string, pr
       validationError: null,
       validationSequence: sql`${llmProviders.validationSequence} + 1`,
     })
-    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .where(and(live(scope), eq(llmProviders.id, providerId)))
     .returning();
   return row;
 }
 
-/** Soft delete; the sealed key is dropped too, since nothing may use it any more. */
-export async function softDeleteProvider(tx: Executor, organizationId: string, providerId: string) {
-  const rows = await tx
+/**
+ * Soft delete; the sealed key is dropped too, since nothing may use it any more. Returns the
+ * deleted provider's id, or undefined when no live provider of the scope has it.
+ */
+export async function softDeleteProvider(tx: Executor, scope: TenantScope, providerId: string) {
+  const [row] = await tx
     .update(llmProviders)
     .set({ deletedAt: sql`now()`, updatedAt: sql`now()`, isDefault: false, apiKeyCiphertext: null })
-    .where(and(live(organizationId), eq(llmProviders.id, providerId)))
+    .where(and(live(scope), eq(llmProviders.id, providerId)))
     .returning({ id: llmProviders.id });
-  return rows.length > 0;
+  return row;
 }
 
 /**
@@ -171,7 +164,7 @@ export async function softDeleteProvider(tx: Executor, organizationId: string, p
  */
 export async function claimValidation(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   providerId: string,
   sequence: number,
 ) {
@@ -180,7 +173,7 @@ export async function claimValidation(
     .set({ validationStatus: 'validating' })
     .where(
       and(
-        live(organizationId),
+        live(scope),
         eq(llmProviders.id, providerId),
         eq(llmProviders.validationSequence, sequence),
         inArray(llmProviders.validationStatus, ['pending', 'validating']),
@@ -196,7 +189,7 @@ export async function claimValidation(
  */
 export async function recordValidation(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   providerId: string,
   sequence: number,
   outcome: { status: 'connected' | 'error'; error: string | null; models: ProviderModel[] },
@@ -211,7 +204,7 @@ export async function recordValidation(
     })
     .where(
       and(
-        live(organizationId),
+        live(scope),
         eq(llmProviders.id, providerId),
         eq(llmProviders.validationSequence, sequence),
         eq(llmProviders.validationStatus, 'validating'),

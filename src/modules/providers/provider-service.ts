@@ -2,6 +2,7 @@ import type { SecretBox } from '../../platform/crypto/secret-box.ts';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { isUniqueViolation, violatedConstraint } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import { AppError, ConflictError, ValidationError } from '../../platform/http/errors.ts';
 import { OutboundBlockedError, type OutboundGuard } from '../../platform/http/outbound-guard.ts';
 import type { ProviderType } from '../../platform/llm/provider-connection.ts';
@@ -9,7 +10,6 @@ import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { requestOperatorValidation } from './operator-provider-repository.ts';
 import type { OperatorProviders } from './operator-providers.ts';
-import { missingProvider } from './provider-access.ts';
 import { PROVIDER_VALIDATION_QUEUE, type ValidationJobData } from './provider-jobs.ts';
 import { sealApiKey } from './provider-keys.ts';
 import * as repository from './provider-repository.ts';
@@ -82,16 +82,14 @@ export function createProviderService({
   }
 
   async function requireProvider(executor: Executor, principal: Principal, providerId: string) {
-    return (
-      (await repository.findProvider(executor, principal.organizationId, providerId)) ??
-      missingProvider(executor, providerId)
+    return requireInScope(await repository.findProvider(executor, principal, providerId), 'Provider', () =>
+      repository.findProviderOrganization(executor, providerId),
     );
   }
 
   async function requireLockedProvider(tx: Executor, principal: Principal, providerId: string) {
-    return (
-      (await repository.lockProvider(tx, principal.organizationId, providerId)) ??
-      missingProvider(tx, providerId)
+    return requireInScope(await repository.lockProvider(tx, principal, providerId), 'Provider', () =>
+      repository.findProviderOrganization(tx, providerId),
     );
   }
 
@@ -139,15 +137,14 @@ export function createProviderService({
       checkEndpoint(body.type, baseUrl);
       await checkReachable(baseUrl);
       const id = uuidv7();
-      const organizationId = principal.organizationId;
       return db
         .transaction(async (tx) => {
-          await repository.lockDefaultChoice(tx, organizationId);
-          const isDefault = body.is_default ?? !(await repository.findDefaultProvider(tx, organizationId));
-          if (isDefault) await repository.clearDefault(tx, organizationId, id);
+          await repository.lockDefaultChoice(tx, principal);
+          const isDefault = body.is_default ?? !(await repository.findDefaultProvider(tx, principal));
+          if (isDefault) await repository.clearDefault(tx, principal, id);
           const row = await repository.insertProvider(tx, {
             id,
-            organizationId,
+            organizationId: principal.organizationId,
             name: body.name,
             type: body.type,
             baseUrl,
@@ -176,7 +173,7 @@ export function createProviderService({
       if (scope === 'operator') {
         return { items: operatorItems.slice(offset, offset + limit), total: operatorItems.length };
       }
-      const { rows, total } = await repository.listProviders(db, principal.organizationId, { limit, offset });
+      const { rows, total } = await repository.listProviders(db, principal, { limit, offset });
       const room = limit - rows.length;
       const operatorOffset = Math.max(0, offset - total);
       return {
@@ -201,7 +198,6 @@ export function createProviderService({
     async update(principal: Principal, providerId: string, body: UpdateProviderBody): Promise<ProviderView> {
       rejectOperatorChange(providerId);
       if (body.base_url) await checkReachable(body.base_url);
-      const organizationId = principal.organizationId;
       return db
         .transaction(async (tx) => {
           const row = await requireLockedProvider(tx, principal, providerId);
@@ -230,8 +226,8 @@ export function createProviderService({
           if (body.is_default !== undefined && body.is_default !== row.isDefault) {
             change.isDefault = body.is_default;
             if (body.is_default) {
-              await repository.lockDefaultChoice(tx, organizationId);
-              await repository.clearDefault(tx, organizationId, row.id);
+              await repository.lockDefaultChoice(tx, principal);
+              await repository.clearDefault(tx, principal, row.id);
             }
           }
           const endpointChanged =
@@ -248,7 +244,7 @@ export function createProviderService({
                 : { validationStatus: 'pending', validationError: null, validatedAt: null, models: [] },
             );
           }
-          const updated = (await repository.updateProvider(tx, organizationId, row.id, change, {
+          const updated = (await repository.updateProvider(tx, principal, row.id, change, {
             newValidation: endpointChanged,
           })) as repository.ProviderRow;
           if (endpointChanged && !offline) await enqueueValidation(tx, updated);
@@ -263,8 +259,8 @@ export function createProviderService({
     async remove(principal: Principal, providerId: string): Promise<void> {
       rejectOperatorChange(providerId);
       await db.transaction(async (tx) => {
-        const deleted = await repository.softDeleteProvider(tx, principal.organizationId, providerId);
-        if (!deleted) await missingProvider(tx, providerId);
+        const deleted = await repository.softDeleteProvider(tx, principal, providerId);
+        await requireInScope(deleted, 'Provider', () => repository.findProviderOrganization(tx, providerId));
       });
     },
 
@@ -288,7 +284,7 @@ export function createProviderService({
         if (row.type === 'offline') return toProviderView(row);
         const updated = (await repository.requestValidation(
           tx,
-          principal.organizationId,
+          principal,
           providerId,
         )) as repository.ProviderRow;
         await enqueueValidation(tx, updated);

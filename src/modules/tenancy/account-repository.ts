@@ -1,5 +1,7 @@
-import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
+import { listPage, type Page } from '../../platform/db/pagination.ts';
+import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { organizations, refreshTokens, users } from './tenancy-tables.ts';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -11,8 +13,9 @@ export async function insertOrganization(db: Executor, values: typeof organizati
   return row as OrganizationRow;
 }
 
-export async function findOrganization(db: Executor, organizationId: string) {
-  const [row] = await db.select().from(organizations).where(eq(organizations.id, organizationId));
+/** The organization of the scope itself. */
+export async function findOrganization(db: Executor, scope: TenantScope) {
+  const [row] = await db.select().from(organizations).where(inScope(organizations.id, scope));
   return row;
 }
 
@@ -21,21 +24,27 @@ export async function insertUser(db: Executor, values: typeof users.$inferInsert
   return row as UserRow;
 }
 
-/** Sign-in is the one lookup that precedes knowing the organization: emails are unique globally. */
+/**
+ * Unscoped: sign-in is the one lookup that precedes knowing the organization, and emails are
+ * unique across every organization.
+ */
 export async function findUserByEmail(db: Executor, email: string) {
   const [row] = await db.select().from(users).where(eq(users.email, email));
   return row;
 }
 
-export async function findUser(db: Executor, organizationId: string, userId: string) {
+export async function findUser(db: Executor, scope: TenantScope, userId: string) {
   const [row] = await db
     .select()
     .from(users)
-    .where(and(eq(users.organizationId, organizationId), eq(users.id, userId)));
+    .where(and(inScope(users.organizationId, scope), eq(users.id, userId)));
   return row;
 }
 
-/** The organization owning a user id, to tell "another organization's" (403) from "missing" (404). */
+/**
+ * Unscoped: the organization owning a user id, to tell "another organization's" (403) from
+ * "missing" (404) once a scoped lookup missed (`requireInScope`).
+ */
 export async function findUserOrganization(db: Executor, userId: string) {
   const [row] = await db
     .select({ organizationId: users.organizationId })
@@ -44,35 +53,27 @@ export async function findUserOrganization(db: Executor, userId: string) {
   return row?.organizationId;
 }
 
-export async function listUsers(
-  db: Executor,
-  organizationId: string,
-  page: { limit: number; offset: number },
-) {
-  const where = eq(users.organizationId, organizationId);
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(users)
-      .where(where)
-      .orderBy(asc(users.createdAt), asc(users.id))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ value: count() }).from(users).where(where),
-  ]);
-  return { rows, total: total?.value ?? 0 };
+/** Oldest first. */
+export async function listUsers(db: Executor, scope: TenantScope, page: Page) {
+  return listPage(
+    db,
+    users,
+    inScope(users.organizationId, scope),
+    [asc(users.createdAt), asc(users.id)],
+    page,
+  );
 }
 
 export async function updateUser(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   userId: string,
   values: Partial<Pick<UserRow, 'fullName' | 'role' | 'status' | 'lastLoginAt'>>,
 ) {
   const [row] = await db
     .update(users)
     .set({ ...values, updatedAt: new Date() })
-    .where(and(eq(users.organizationId, organizationId), eq(users.id, userId)))
+    .where(and(inScope(users.organizationId, scope), eq(users.id, userId)))
     .returning();
   return row;
 }
@@ -82,13 +83,11 @@ export async function updateUser(
  * Every active org_admin, `exceptUserId` included, is locked in id order: two admins demoting each
  * other then queue on the same first row instead of deadlocking.
  */
-export async function countOtherActiveAdmins(db: Executor, organizationId: string, exceptUserId: string) {
+export async function countOtherActiveAdmins(db: Executor, scope: TenantScope, exceptUserId: string) {
   const rows = await db
     .select({ id: users.id })
     .from(users)
-    .where(
-      and(eq(users.organizationId, organizationId), eq(users.role, 'org_admin'), eq(users.status, 'active')),
-    )
+    .where(and(inScope(users.organizationId, scope), eq(users.role, 'org_admin'), eq(users.status, 'active')))
     .orderBy(asc(users.id))
     .for('update');
   return rows.filter((row) => row.id !== exceptUserId).length;
@@ -98,7 +97,11 @@ export async function insertRefreshToken(db: Executor, values: typeof refreshTok
   await db.insert(refreshTokens).values(values);
 }
 
-/** Marks an unused token as rotated and returns it; a token already rotated or revoked returns nothing. */
+/**
+ * Marks an unused token as rotated and returns it; a token already rotated or revoked returns
+ * nothing. Unscoped, like the lookups below: the token itself is the credential, and it names its
+ * organization.
+ */
 export async function claimRefreshToken(db: Executor, tokenHash: string) {
   const [row] = await db
     .update(refreshTokens)
@@ -114,11 +117,13 @@ export async function claimRefreshToken(db: Executor, tokenHash: string) {
   return row;
 }
 
+/** Unscoped: a token found by its hash (see `claimRefreshToken`). */
 export async function findRefreshToken(db: Executor, tokenHash: string) {
   const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
   return row;
 }
 
+/** Unscoped: the family of a token presented twice, found by that token's hash. */
 export async function revokeRefreshTokenFamily(db: Executor, familyId: string) {
   await db
     .update(refreshTokens)
@@ -126,13 +131,13 @@ export async function revokeRefreshTokenFamily(db: Executor, familyId: string) {
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 }
 
-export async function revokeUserRefreshTokens(db: Executor, organizationId: string, userId: string) {
+export async function revokeUserRefreshTokens(db: Executor, scope: TenantScope, userId: string) {
   await db
     .update(refreshTokens)
     .set({ revokedAt: sql`now()` })
     .where(
       and(
-        eq(refreshTokens.organizationId, organizationId),
+        inScope(refreshTokens.organizationId, scope),
         eq(refreshTokens.userId, userId),
         isNull(refreshTokens.revokedAt),
       ),

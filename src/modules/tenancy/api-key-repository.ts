@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
+import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { apiKeys } from './tenancy-tables.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -9,20 +10,27 @@ export async function insertApiKey(db: Executor, values: typeof apiKeys.$inferIn
   return row as ApiKeyRow;
 }
 
-/** Authentication knows only the key itself; its prefix finds the one row to compare against. */
+/**
+ * Unscoped: authentication knows only the key itself; its prefix finds the one row to compare
+ * against, and that row names the organization.
+ */
 export async function findApiKeyByPrefix(db: Executor, prefix: string) {
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix));
   return row;
 }
 
-export async function findApiKey(db: Executor, organizationId: string, apiKeyId: string) {
+export async function findApiKey(db: Executor, scope: TenantScope, apiKeyId: string) {
   const [row] = await db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, apiKeyId)));
+    .where(and(inScope(apiKeys.organizationId, scope), eq(apiKeys.id, apiKeyId)));
   return row;
 }
 
+/**
+ * Unscoped: the organization owning a key id, to tell "another organization's" (403) from
+ * "missing" (404) once a scoped lookup missed (`requireInScope`).
+ */
 export async function findApiKeyOrganization(db: Executor, apiKeyId: string) {
   const [row] = await db
     .select({ organizationId: apiKeys.organizationId })
@@ -34,10 +42,10 @@ export async function findApiKeyOrganization(db: Executor, apiKeyId: string) {
 /** Every key of the organization, or only those an owner created (and, for a key, the key itself). */
 export async function listApiKeys(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   owner: { userId: string | null; apiKeyId: string | null } | null,
 ) {
-  const scope = eq(apiKeys.organizationId, organizationId);
+  const inOrganization = inScope(apiKeys.organizationId, scope);
   const ownership = !owner
     ? undefined
     : owner.userId
@@ -46,22 +54,23 @@ export async function listApiKeys(
   return db
     .select()
     .from(apiKeys)
-    .where(ownership ? and(scope, ownership) : scope)
+    .where(ownership ? and(inOrganization, ownership) : inOrganization)
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
-export async function revokeApiKey(db: Executor, organizationId: string, apiKeyId: string) {
+export async function revokeApiKey(db: Executor, scope: TenantScope, apiKeyId: string) {
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
-    .where(
-      and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)),
-    )
+    .where(and(inScope(apiKeys.organizationId, scope), eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)))
     .returning();
   return row;
 }
 
-/** Records use at most once a minute per key, so authentication does not write on every request. */
+/**
+ * Records use at most once a minute per key, so authentication does not write on every request.
+ * Unscoped: part of verifying a key, by the id of the row its prefix found.
+ */
 export async function touchApiKey(db: Executor, apiKeyId: string) {
   await db
     .update(apiKeys)

@@ -1,7 +1,8 @@
 import { sha256Hex } from '../../platform/crypto/tokens.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { requireInScope } from '../../platform/db/tenant-scope.ts';
+import { BadRequestError, ForbiddenError } from '../../platform/http/errors.ts';
 import { generateApiKey } from './api-key-format.ts';
 import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
@@ -17,11 +18,9 @@ export function createApiKeyService({ db }: { db: Database }) {
   const managesAll = (principal: Principal) => hasPermission(principal.role, 'api_keys:manage_all');
 
   async function requireManageable(principal: Principal, apiKeyId: string) {
-    const row = await apiKeyRows.findApiKey(db, principal.organizationId, apiKeyId);
-    if (!row) {
-      if (await apiKeyRows.findApiKeyOrganization(db, apiKeyId)) throw new ForbiddenError();
-      throw new NotFoundError('API key');
-    }
+    const row = await requireInScope(await apiKeyRows.findApiKey(db, principal, apiKeyId), 'API key', () =>
+      apiKeyRows.findApiKeyOrganization(db, apiKeyId),
+    );
     const ownsKey =
       (principal.userId !== null && row.createdByUserId === principal.userId) ||
       (principal.apiKeyId !== null &&
@@ -60,7 +59,7 @@ export function createApiKeyService({ db }: { db: Database }) {
 
     async list(principal: Principal): Promise<ApiKeyView[]> {
       const owner = managesAll(principal) ? null : { userId: principal.userId, apiKeyId: principal.apiKeyId };
-      const rows = await apiKeyRows.listApiKeys(db, principal.organizationId, owner);
+      const rows = await apiKeyRows.listApiKeys(db, principal, owner);
       return rows.map(toApiKeyView);
     },
 
@@ -71,7 +70,7 @@ export function createApiKeyService({ db }: { db: Database }) {
     async revoke(principal: Principal, apiKeyId: string): Promise<void> {
       const row = await requireManageable(principal, apiKeyId);
       if (row.revokedAt) return;
-      await apiKeyRows.revokeApiKey(db, principal.organizationId, apiKeyId);
+      await apiKeyRows.revokeApiKey(db, principal, apiKeyId);
     },
   };
 }

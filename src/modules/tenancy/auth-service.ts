@@ -63,7 +63,7 @@ export function createAuthService(options: AuthServiceOptions) {
     user: accounts.UserRow,
     tokens: { accessToken: string; refreshToken: string },
   ) {
-    const organization = await accounts.findOrganization(db, user.organizationId);
+    const organization = await accounts.findOrganization(db, { organizationId: user.organizationId });
     if (!organization) throw new UnauthorizedError();
     return {
       access_token: tokens.accessToken,
@@ -130,7 +130,7 @@ export function createAuthService(options: AuthServiceOptions) {
       if (user.status !== 'active')
         throw new UnauthorizedError('This account is disabled', 'account_disabled');
       const lastLoginAt = new Date();
-      await accounts.updateUser(db, user.organizationId, user.id, { lastLoginAt });
+      await accounts.updateUser(db, { organizationId: user.organizationId }, user.id, { lastLoginAt });
       return tokenResponse({ ...user, lastLoginAt }, await issueTokens(db, user, uuidv7()));
     },
 
@@ -146,7 +146,7 @@ export function createAuthService(options: AuthServiceOptions) {
       if (claimed.expiresAt.getTime() <= Date.now()) {
         throw new UnauthorizedError('Refresh token expired', 'invalid_refresh_token');
       }
-      const user = await accounts.findUser(db, claimed.organizationId, claimed.userId);
+      const user = await accounts.findUser(db, { organizationId: claimed.organizationId }, claimed.userId);
       if (user?.status !== 'active')
         throw new UnauthorizedError('This account is disabled', 'account_disabled');
       return tokenResponse(user, await issueTokens(db, user, claimed.familyId));

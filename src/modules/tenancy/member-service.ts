@@ -2,7 +2,9 @@ import { hashPassword } from '../../platform/crypto/passwords.ts';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import type { Page } from '../../platform/db/pagination.ts';
+import { requireInScope } from '../../platform/db/tenant-scope.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import * as accounts from './account-repository.ts';
 import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
@@ -13,20 +15,17 @@ import { toApiKeyView, toOrganizationView, toUserView } from './tenancy-views.ts
 /** Users of an organization: who is calling, and the org_admin's management of members. */
 export function createMemberService({ db }: { db: Database }) {
   async function requireUser(executor: Executor, principal: Principal, userId: string) {
-    const user = await accounts.findUser(executor, principal.organizationId, userId);
-    if (user) return user;
-    if (await accounts.findUserOrganization(executor, userId)) throw new ForbiddenError();
-    throw new NotFoundError('User');
+    return requireInScope(await accounts.findUser(executor, principal, userId), 'User', () =>
+      accounts.findUserOrganization(executor, userId),
+    );
   }
 
   return {
     async me(principal: Principal): Promise<MeView> {
       const [organization, user, apiKey] = await Promise.all([
-        accounts.findOrganization(db, principal.organizationId),
-        principal.userId ? accounts.findUser(db, principal.organizationId, principal.userId) : undefined,
-        principal.apiKeyId
-          ? apiKeyRows.findApiKey(db, principal.organizationId, principal.apiKeyId)
-          : undefined,
+        accounts.findOrganization(db, principal),
+        principal.userId ? accounts.findUser(db, principal, principal.userId) : undefined,
+        principal.apiKeyId ? apiKeyRows.findApiKey(db, principal, principal.apiKeyId) : undefined,
       ]);
       if (!organization) throw new NotFoundError('Organization');
       return {
@@ -39,8 +38,8 @@ export function createMemberService({ db }: { db: Database }) {
       };
     },
 
-    async list(principal: Principal, page: { limit: number; offset: number }) {
-      const { rows, total } = await accounts.listUsers(db, principal.organizationId, page);
+    async list(principal: Principal, page: Page) {
+      const { rows, total } = await accounts.listUsers(db, principal, page);
       return { items: rows.map(toUserView), total };
     },
 
@@ -86,23 +85,19 @@ export function createMemberService({ db }: { db: Database }) {
           user.role === 'org_admin' &&
           user.status === 'active' &&
           ((changes.role !== undefined && changes.role !== 'org_admin') || changes.status === 'disabled');
-        if (
-          losesAdmin &&
-          (await accounts.countOtherActiveAdmins(tx, principal.organizationId, userId)) === 0
-        ) {
+        if (losesAdmin && (await accounts.countOtherActiveAdmins(tx, principal, userId)) === 0) {
           throw new BadRequestError(
             'last_org_admin',
             'An organization must keep at least one active org_admin',
           );
         }
-        const updated = await accounts.updateUser(tx, principal.organizationId, userId, {
+        const updated = await accounts.updateUser(tx, principal, userId, {
           fullName: changes.full_name,
           role: changes.role,
           status: changes.status,
         });
         if (!updated) throw new NotFoundError('User');
-        if (changes.status === 'disabled')
-          await accounts.revokeUserRefreshTokens(tx, principal.organizationId, userId);
+        if (changes.status === 'disabled') await accounts.revokeUserRefreshTokens(tx, principal, userId);
         return toUserView(updated);
       });
     },
