@@ -1,15 +1,16 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { wrapLanguageModel } from 'ai';
 import { AppError, BadRequestError } from '../../platform/http/errors.ts';
+import { fallbackMiddleware } from '../../platform/llm/fallback-middleware.ts';
 import { createLanguageModelCache, type GuardedFetch } from '../../platform/llm/model-factory.ts';
 import { OFFLINE_MODEL_ID } from '../../platform/llm/offline-model.ts';
 import type { ProviderConnection, ProviderType } from '../../platform/llm/provider-connection.ts';
-import { countsAgainstProvider, withResilience } from '../../platform/llm/resilient-model.ts';
 import {
-  type CircuitBreaker,
-  CircuitOpenError,
-  createCircuitBreaker,
-} from '../../platform/resilience/circuit-breaker.ts';
-import { RetriesExhaustedError } from '../../platform/resilience/retry.ts';
+  countsAgainstProvider,
+  isProviderUnavailable,
+  withResilience,
+} from '../../platform/llm/resilient-model.ts';
+import { type CircuitBreaker, createCircuitBreaker } from '../../platform/resilience/circuit-breaker.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 
@@ -94,48 +95,6 @@ const identityOf = (connection: ProviderConnection): ProviderIdentity => ({
   name: connection.name,
   type: connection.type,
 });
-
-/** An open circuit or exhausted retries mean the primary cannot answer now: try the fallback. */
-const shouldFallBack = (error: unknown) =>
-  error instanceof CircuitOpenError || error instanceof RetriesExhaustedError;
-
-/**
- * Calls `primary` until it fails in a way the fallback can help with; from then on, for the rest
- * of the turn, calls `fallback` (one model per turn keeps the conversation consistent).
- */
-function withFallback(
-  primary: LanguageModelV4,
-  fallback: LanguageModelV4,
-  onAnswer: (which: 'primary' | 'fallback') => void,
-): LanguageModelV4 {
-  let usingFallback = false;
-  async function call<T>(
-    abortSignal: AbortSignal | undefined,
-    run: (model: LanguageModelV4) => PromiseLike<T>,
-  ) {
-    if (!usingFallback) {
-      try {
-        const result = await run(primary);
-        onAnswer('primary');
-        return result;
-      } catch (error) {
-        if (abortSignal?.aborted || !shouldFallBack(error)) throw error;
-        usingFallback = true;
-      }
-    }
-    const result = await run(fallback);
-    onAnswer('fallback');
-    return result;
-  }
-  return {
-    specificationVersion: primary.specificationVersion,
-    provider: primary.provider,
-    modelId: primary.modelId,
-    supportedUrls: primary.supportedUrls,
-    doGenerate: (options) => call(options.abortSignal, (model) => model.doGenerate(options)),
-    doStream: (options) => call(options.abortSignal, (model) => model.doStream(options)),
-  };
-}
 
 interface BreakerEntry {
   breaker: CircuitBreaker;
@@ -256,13 +215,17 @@ export function createModelResolver({
         modelId: fallback.modelId,
       };
       let answered = primaryChoice;
-      const model = withFallback(
-        primaryModel,
-        buildModel(principal, fallback.connection, fallback.modelId),
-        (which) => {
-          answered = which === 'primary' ? primaryChoice : fallbackChoice;
-        },
-      );
+      // The middleware holds the switch to the fallback, so each turn gets its own.
+      const model = wrapLanguageModel({
+        model: primaryModel,
+        middleware: fallbackMiddleware({
+          fallback: buildModel(principal, fallback.connection, fallback.modelId),
+          shouldFallBack: isProviderUnavailable,
+          onAnswer: (which) => {
+            answered = which === 'primary' ? primaryChoice : fallbackChoice;
+          },
+        }),
+      });
       return {
         model,
         primary: primaryChoice,

@@ -7,21 +7,11 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from '@ai-sdk/provider';
+import { mostRelevantPassage } from './relevant-passage.ts';
+import { instanceFor } from './schema-instance.ts';
 
 export const OFFLINE_MODEL_ID = 'agentry-offline';
 export const OFFLINE_PREFIX = '[offline model]';
-
-const stopWords = new Set(
-  'the and for are but not you your with this that have from what when where which who how can will would could should about into than then them they their there here our out all any was were been being its it is of to in on a an or as at by be do does did i me my we us'.split(
-    ' ',
-  ),
-);
-
-const wordsOf = (text: string) =>
-  text
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}_]+/u)
-    .filter((word) => word.length > 2 && !stopWords.has(word));
 
 const textOf = (message: LanguageModelV4Message): string =>
   typeof message.content === 'string'
@@ -32,19 +22,6 @@ const textOf = (message: LanguageModelV4Message): string =>
 
 /** Rough token count (4 characters a token), enough for usage accounting of a model that costs nothing. */
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
-
-/** The passage of the context sharing the most words with the question, if any shares one. */
-function mostRelevantPassage(context: string[], question: string): string | undefined {
-  const wanted = new Set(wordsOf(question));
-  let best: { passage: string; score: number } | undefined;
-  for (const passage of context.flatMap((text) => text.split(/(?<=[.!?])\s+|\n+/))) {
-    const trimmed = passage.trim();
-    if (!trimmed) continue;
-    const score = new Set(wordsOf(trimmed).filter((word) => wanted.has(word))).size;
-    if (score > 0 && (!best || score > best.score)) best = { passage: trimmed, score };
-  }
-  return best?.passage;
-}
 
 /** The tool the user named (by its name, underscores read as spaces), with a best-effort input. */
 function requestedToolCall(tools: LanguageModelV4FunctionTool[], question: string) {
@@ -68,22 +45,10 @@ function requestedToolCall(tools: LanguageModelV4FunctionTool[], question: strin
   };
 }
 
-function respond(options: LanguageModelV4CallOptions): {
-  content: LanguageModelV4Content[];
-  usage: LanguageModelV4Usage;
-} {
-  const prompt = options.prompt;
-  const last = prompt.at(-1);
-  const question = [...prompt].reverse().find((message) => message.role === 'user');
+/** The offline answer in words: what a tool returned, what the user said, the passage it matches. */
+function answerText(prompt: LanguageModelV4Message[], question: LanguageModelV4Message | undefined): string {
   const questionText = question ? textOf(question) : '';
-  const functionTools = (options.tools ?? []).filter(
-    (tool): tool is LanguageModelV4FunctionTool => tool.type === 'function',
-  );
-  const inputTokens = estimateTokens(prompt.map(textOf).join('\n'));
-
-  const call = last?.role === 'user' ? requestedToolCall(functionTools, questionText) : undefined;
-  if (call) return { content: [call], usage: usageOf(inputTokens, estimateTokens(call.input)) };
-
+  const last = prompt.at(-1);
   const lines = [
     `${OFFLINE_PREFIX} I answer from this agent's instructions and conversation, without a language model.`,
   ];
@@ -101,7 +66,39 @@ function respond(options: LanguageModelV4CallOptions): {
   lines.push(
     passage ? `Most relevant: "${passage.slice(0, 500)}"` : 'Nothing in my context matches that yet.',
   );
-  const text = lines.join('\n');
+  return lines.join('\n');
+}
+
+/** JSON mode: an object valid against the schema, built from the context; without one, the answer wrapped. */
+function jsonAnswer(
+  prompt: LanguageModelV4Message[],
+  question: LanguageModelV4Message | undefined,
+  schema: object | undefined,
+): string {
+  if (!schema) return JSON.stringify({ answer: answerText(prompt, question) });
+  const passages = prompt.filter((message) => message !== question).map(textOf);
+  return JSON.stringify(instanceFor(schema, { question: question ? textOf(question) : '', passages }));
+}
+
+function respond(options: LanguageModelV4CallOptions): {
+  content: LanguageModelV4Content[];
+  usage: LanguageModelV4Usage;
+} {
+  const prompt = options.prompt;
+  const question = [...prompt].reverse().find((message) => message.role === 'user');
+  const inputTokens = estimateTokens(prompt.map(textOf).join('\n'));
+  const format = options.responseFormat;
+
+  if (format?.type !== 'json' && prompt.at(-1)?.role === 'user') {
+    const functionTools = (options.tools ?? []).filter(
+      (tool): tool is LanguageModelV4FunctionTool => tool.type === 'function',
+    );
+    const call = requestedToolCall(functionTools, question ? textOf(question) : '');
+    if (call) return { content: [call], usage: usageOf(inputTokens, estimateTokens(call.input)) };
+  }
+
+  const text =
+    format?.type === 'json' ? jsonAnswer(prompt, question, format.schema) : answerText(prompt, question);
   return { content: [{ type: 'text', text }], usage: usageOf(inputTokens, estimateTokens(text)) };
 }
 
@@ -115,7 +112,8 @@ function usageOf(input: number, output: number): LanguageModelV4Usage {
 /**
  * Agentry's built-in model (DESIGN section 6): no network, no key, deterministic. It quotes the
  * context passage most relevant to the user's message, calls a tool when the user names one, and
- * always says that it is the offline model.
+ * always says that it is the offline model. Asked for JSON (`responseFormat`), it answers with an
+ * object valid against the given schema, built from the same context, and calls no tools.
  */
 export function createOfflineModel(): LanguageModelV4 {
   return {

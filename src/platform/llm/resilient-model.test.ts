@@ -15,7 +15,9 @@ beforeAll(async () => {
 afterAll(() => stub.close());
 beforeEach(() => stub.reset());
 
-function resilientModel(overrides: { timeoutMs?: number; failureThreshold?: number } = {}) {
+function resilientModel(
+  overrides: { timeoutMs?: number; failureThreshold?: number; maxDelayMs?: number } = {},
+) {
   const breaker = createCircuitBreaker('stub', {
     failureThreshold: overrides.failureThreshold ?? 3,
     recoveryTimeoutMs: 60_000,
@@ -29,16 +31,26 @@ function resilientModel(overrides: { timeoutMs?: number; failureThreshold?: numb
   const retries: number[] = [];
   const resilient = withResilience(model, {
     breaker,
-    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: overrides.maxDelayMs ?? 20 },
     timeoutMs: overrides.timeoutMs ?? 5_000,
     onRetry: (_error, attempt) => retries.push(attempt),
   });
-  return { model: resilient, breaker, retries };
+  return { model: resilient, inner: model, breaker, retries };
 }
 
 const completions = () => stub.requests.filter((request) => request.path === '/v1/chat/completions');
 
 describe('resilient model over real HTTP', () => {
+  it('keeps the identity of the model it wraps', async () => {
+    const { model, inner } = resilientModel();
+    expect(model).toMatchObject({
+      specificationVersion: 'v4',
+      provider: inner.provider,
+      modelId: inner.modelId,
+    });
+    expect(await model.supportedUrls).toEqual(await inner.supportedUrls);
+  });
+
   it('retries a rate limit and a server error, then answers', async () => {
     stub.enqueue({ type: 'error', status: 429, retryAfterSeconds: 0 }, { type: 'error', status: 500 });
     const { model, retries } = resilientModel();
@@ -84,6 +96,18 @@ describe('resilient model over real HTTP', () => {
     });
   });
 
+  it('stops waiting for a retry when the caller aborts', async () => {
+    stub.enqueue({ type: 'error', status: 429, retryAfterSeconds: 30 });
+    const { model, breaker } = resilientModel({ maxDelayMs: 60_000 });
+    const controller = new AbortController();
+    const answer = generateText({ model, prompt: 'hello', maxRetries: 0, abortSignal: controller.signal });
+    await expect.poll(() => completions().length).toBe(1);
+    controller.abort();
+    await expect(answer).rejects.toThrow();
+    expect(completions()).toHaveLength(1);
+    expect(breaker.snapshot()).toMatchObject({ state: 'closed', consecutive_failures: 0 });
+  });
+
   it('retries a stream that fails before it starts, then streams', async () => {
     stub.enqueue({ type: 'error', status: 502 }, { type: 'text', text: 'streamed answer here' });
     const { model } = resilientModel();
@@ -92,6 +116,15 @@ describe('resilient model over real HTTP', () => {
     for await (const delta of result.textStream) text += delta;
     expect(text).toBe('streamed answer here');
     expect(completions()).toHaveLength(2);
+  });
+
+  it('bounds a stream only until it starts: a slow stream may outlast the timeout', async () => {
+    stub.enqueue({ type: 'text', text: 'one two three four five six', chunkDelayMs: 100 });
+    const { model } = resilientModel({ timeoutMs: 200 });
+    const result = streamText({ model, prompt: 'hello', maxRetries: 0 });
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    expect(text).toBe('one two three four five six');
   });
 
   it('cancels the upstream request when the caller aborts a stream', async () => {

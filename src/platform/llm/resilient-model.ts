@@ -1,5 +1,11 @@
-import { APICallError, type LanguageModelV4, type LanguageModelV4CallOptions } from '@ai-sdk/provider';
-import type { CircuitBreaker } from '../resilience/circuit-breaker.ts';
+import {
+  APICallError,
+  type LanguageModelV4,
+  type LanguageModelV4CallOptions,
+  type LanguageModelV4Middleware,
+} from '@ai-sdk/provider';
+import { wrapLanguageModel } from 'ai';
+import { type CircuitBreaker, CircuitOpenError } from '../resilience/circuit-breaker.ts';
 import { RetriesExhaustedError, type RetryPolicy, withRetry } from '../resilience/retry.ts';
 
 export class ModelTimeoutError extends Error {
@@ -40,17 +46,23 @@ export interface ResilienceOptions {
 export const countsAgainstProvider = (error: unknown) =>
   error instanceof RetriesExhaustedError || isRetryableModelError(error);
 
+/** An open circuit or exhausted retries: the provider cannot answer now, another model might. */
+export const isProviderUnavailable = (error: unknown) =>
+  error instanceof CircuitOpenError || error instanceof RetriesExhaustedError;
+
 /**
- * Wraps a model so that every call goes through the provider's circuit breaker, retries
- * retryable errors with jittered exponential backoff (honouring Retry-After), and is bounded by
- * a timeout. The caller's abort signal cancels the call and any waiting.
+ * Every call goes through the provider's circuit breaker, retries retryable errors with jittered
+ * exponential backoff (honouring Retry-After), and is bounded by a timeout. The caller's abort
+ * signal cancels the call and any waiting.
  */
-export function withResilience(model: LanguageModelV4, options: ResilienceOptions): LanguageModelV4 {
+export function resilienceMiddleware(options: ResilienceOptions): LanguageModelV4Middleware {
   const policy: RetryPolicy = { ...options.retry, isRetryable: isRetryableModelError, retryAfterMs };
 
+  // Each attempt gets its own deadline signal, so this calls `model` directly rather than the
+  // middleware's `doGenerate`/`doStream`, which are bound to the original parameters.
   function call<T>(
-    callOptions: LanguageModelV4CallOptions,
-    run: (options: LanguageModelV4CallOptions) => PromiseLike<T>,
+    params: LanguageModelV4CallOptions,
+    run: (params: LanguageModelV4CallOptions) => PromiseLike<T>,
   ) {
     return options.breaker.execute(() =>
       withRetry(
@@ -60,29 +72,29 @@ export function withResilience(model: LanguageModelV4, options: ResilienceOption
             () => deadline.abort(new ModelTimeoutError(options.timeoutMs)),
             options.timeoutMs,
           );
-          const signals = [deadline.signal, ...(callOptions.abortSignal ? [callOptions.abortSignal] : [])];
+          const signals = [deadline.signal, ...(params.abortSignal ? [params.abortSignal] : [])];
           try {
-            return await run({ ...callOptions, abortSignal: AbortSignal.any(signals) });
+            return await run({ ...params, abortSignal: AbortSignal.any(signals) });
           } catch (error) {
-            throw deadline.signal.aborted && !callOptions.abortSignal?.aborted
-              ? deadline.signal.reason
-              : error;
+            throw deadline.signal.aborted && !params.abortSignal?.aborted ? deadline.signal.reason : error;
           } finally {
             clearTimeout(timer);
           }
         },
         policy,
-        { signal: callOptions.abortSignal, onRetry: options.onRetry },
+        { signal: params.abortSignal, onRetry: options.onRetry },
       ),
     );
   }
 
   return {
-    specificationVersion: model.specificationVersion,
-    provider: model.provider,
-    modelId: model.modelId,
-    supportedUrls: model.supportedUrls,
-    doGenerate: (callOptions) => call(callOptions, (withSignal) => model.doGenerate(withSignal)),
-    doStream: (callOptions) => call(callOptions, (withSignal) => model.doStream(withSignal)),
+    specificationVersion: 'v4',
+    wrapGenerate: ({ params, model }) => call(params, (withDeadline) => model.doGenerate(withDeadline)),
+    wrapStream: ({ params, model }) => call(params, (withDeadline) => model.doStream(withDeadline)),
   };
+}
+
+/** `model` with {@link resilienceMiddleware} applied. */
+export function withResilience(model: LanguageModelV4, options: ResilienceOptions): LanguageModelV4 {
+  return wrapLanguageModel({ model, middleware: resilienceMiddleware(options) });
 }
