@@ -9,7 +9,9 @@ import { registerEvents } from './modules/events/index.ts';
 import { registerExecution } from './modules/execution/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
+import type { ProcessLease } from './modules/ops/process-lease.ts';
 import { registerProviders } from './modules/providers/index.ts';
+import { registerRuns, runningTurnsOf } from './modules/runs/index.ts';
 import { registerTenancy } from './modules/tenancy/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
@@ -35,6 +37,8 @@ export interface AppOptions {
   events: EventBus;
   /** Where modules declare their background jobs; the server starts them where workers run. */
   jobs: JobRegistry;
+  /** This process's lease: the runs it starts name it, and modules end the work of dead processes through it. */
+  lease: Pick<ProcessLease, 'id' | 'onOrphanedWork'>;
   /** Where log lines go; standard output when absent. */
   logStream?: DestinationStream;
 }
@@ -48,6 +52,7 @@ export async function buildApp({
   queue,
   jobs,
   events,
+  lease,
   logStream,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -83,6 +88,7 @@ export async function buildApp({
     events,
     promptScreening: config.promptScreening,
     historyRetentionDays: config.historyRetentionDays,
+    runningTurns: runningTurnsOf,
   });
   const { conversations } = await registerConversations(app, {
     db: database.db,
@@ -101,17 +107,20 @@ export async function buildApp({
     operatorProvidersShared: config.operatorProvidersShared,
     validationTimeoutSeconds: config.providerValidationTimeoutSeconds,
   });
+  const runs = await registerRuns(app, { db: database.db, guard, events, requireAgent: agents.service.get });
+  lease.onOrphanedWork(runs.abandonOrphanedRuns);
   const execution = await registerExecution(app, {
     db: database.db,
     guard,
-    agents: agents.service,
-    conversations,
+    agentForTurn: agents.service.forTurn,
+    openSession: conversations.openSession,
+    searchMessages: conversations.searchMessages,
     providers,
     fetch: createOutboundGuard({ allowlist: config.outboundAllowlist }).fetch,
     resilience: config.llmResilience,
     modelPrices: config.modelPrices,
     events,
-    jobs,
+    processId: lease.id,
   });
   await registerOpenAiCompat(app, { guard, agents: agents.service, turns: execution.turns });
   await registerEvents(app, { bus: events, guard });

@@ -108,6 +108,7 @@ const settingsSchema = z.object({
   LLM_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
   LLM_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   MODEL_PRICES: modelPrices,
+  RUN_RECOVERY_SECONDS: z.coerce.number().int().min(2).max(3_600).default(60),
 });
 
 /** Every environment variable Agentry reads (documented in .env.example). */
@@ -156,6 +157,8 @@ export interface Config {
   };
   /** USD per million tokens, per model id; entries over the built-in price table. */
   modelPrices: Record<string, { input: number; output: number }>;
+  /** A dead process's turns end `abandoned` within this many seconds (process leases). */
+  runRecoverySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     modelPrices: settings.MODEL_PRICES,
+    runRecoverySeconds: settings.RUN_RECOVERY_SECONDS,
   };
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
+import { acquireProcessLease, type ProcessLease } from './modules/ops/process-lease.ts';
 import { readOrCreateLocalSecret } from './platform/crypto/local-secret.ts';
 import { deriveKeyFromLocalSecret, parseSecretKey } from './platform/crypto/secret-box.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
@@ -93,7 +94,13 @@ export async function startAgentry({
   const events = await startEventBus(database.connection, database.db, {
     onError: (error) => reportError(error, 'event bus error'),
   });
+  let lease: ProcessLease | undefined;
   try {
+    lease = await acquireProcessLease(database.db, {
+      role,
+      recoverySeconds: config.runRecoverySeconds,
+      onError: (error) => reportError(error as Error, 'process lease error'),
+    });
     const jobs = createJobRegistry();
     const app = await buildApp({
       config,
@@ -103,9 +110,11 @@ export async function startAgentry({
       queue,
       jobs,
       events,
+      lease,
       ...(logStream ? { logStream } : {}),
     });
     reportError = (error, source) => app.log.error({ err: error }, source);
+    lease.start();
     await jobs.defineAll(queue);
     if (role !== 'api') await jobs.startWorkers(queue);
     extend?.(app);
@@ -119,12 +128,14 @@ export async function startAgentry({
         stopping ??= app
           .close()
           .finally(() => queue.stop())
+          .finally(() => lease?.release())
           .finally(() => events.close());
         return stopping;
       },
     };
   } catch (error) {
     await queue.stop();
+    await lease?.release();
     await events.close();
     throw error;
   }

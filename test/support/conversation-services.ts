@@ -1,6 +1,7 @@
 import { createAgentService } from '../../src/modules/agents/agent-service.ts';
 import { createMessageService } from '../../src/modules/conversations/message-service.ts';
 import { createSessionService } from '../../src/modules/conversations/session-service.ts';
+import { runningTurnsOf } from '../../src/modules/runs/index.ts';
 import { insertOrganization } from '../../src/modules/tenancy/account-repository.ts';
 import type { Principal } from '../../src/modules/tenancy/index.ts';
 import { uuidv7 } from '../../src/platform/db/ids.ts';
@@ -9,7 +10,11 @@ import { createTestDatabase, type TestDatabase } from './test-database.ts';
 /** A database with the conversation services wired as index.ts wires them, for the services' tests. */
 export async function conversationTestSetup() {
   const database: TestDatabase = await createTestDatabase();
-  const agents = createAgentService({ db: database.db, promptScreening: 'block' });
+  const agents = createAgentService({
+    db: database.db,
+    promptScreening: 'block',
+    runningTurns: runningTurnsOf,
+  });
   const sessions = createSessionService({ db: database.db, requireAgent: agents.get });
   const messages = createMessageService({ db: database.db });
 

@@ -217,7 +217,7 @@ export interface AgentRuntime {
   last_heartbeat: string | null;
   last_error: string | null;
   consecutive_failures: number;
-  /** Turns in flight (internal bookkeeping of busy/idle, not shown in the agent's view). */
+  /** A counter earlier versions kept on the row; busy is now derived from running runs. */
   running_turns?: number;
 }
 

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import { runningTurnsOf } from '../runs/index.ts';
 import { insertOrganization } from '../tenancy/account-repository.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
 import { createAgentService } from './agent-service.ts';
@@ -25,7 +26,11 @@ describe('history retention job', () => {
       userId: null,
       apiKeyId: null,
     };
-    const agents = createAgentService({ db: database.db, promptScreening: 'block' });
+    const agents = createAgentService({
+      db: database.db,
+      promptScreening: 'block',
+      runningTurns: runningTurnsOf,
+    });
     const agent = await agents.create({ name: 'Aged' }, { principal, ipAddress: null });
     await agents.update(agent.id, { role: 'old change' }, { principal, ipAddress: null });
     await agents.update(agent.id, { role: 'recent change' }, { principal, ipAddress: null });

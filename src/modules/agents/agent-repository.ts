@@ -1,9 +1,9 @@
 import {
   and,
   arrayContains,
-  count,
   desc,
   eq,
+  getTableColumns,
   ilike,
   inArray,
   isNull,
@@ -11,14 +11,30 @@ import {
   lt,
   or,
   type SQL,
+  type SQLWrapper,
   sql,
 } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
+import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { preparedStatement } from '../../platform/db/prepared-statement.ts';
+import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { AgentStatus } from './agent-config.ts';
 import { agentHistory, agents, agentVersions } from './agent-tables.ts';
 
 export type AgentRow = typeof agents.$inferSelect;
+/** An agent with the number of its runs still running (how busy it is). */
+export type AgentActivityRow = AgentRow & { runningTurns: number };
+
+/**
+ * The number of an agent's runs still running, as SQL over its organization and id columns: the
+ * runs module provides it, so that a read of the agent carries it in the same round trip.
+ */
+export type RunningTurns = (organizationId: SQLWrapper, agentId: SQLWrapper) => SQL<number>;
+
+const withActivity = (runningTurns: RunningTurns) => ({
+  ...getTableColumns(agents),
+  runningTurns: runningTurns(agents.organizationId, agents.id).as('running_turns'),
+});
 export type AgentVersionRow = typeof agentVersions.$inferSelect;
 export type AgentHistoryRow = typeof agentHistory.$inferSelect;
 
@@ -32,22 +48,16 @@ export interface AgentFilters {
   name?: string | undefined;
 }
 
-export interface Page {
-  limit: number;
-  offset: number;
-}
-
-const live = (organizationId: string) =>
-  and(eq(agents.organizationId, organizationId), isNull(agents.deletedAt));
+const live = (scope: TenantScope) => and(inScope(agents.organizationId, scope), isNull(agents.deletedAt));
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /**
- * Reads a live (not deleted) agent of the organization. The hottest query of the API, so it is
- * prepared once per database: no query building per call, a named statement on PostgreSQL.
+ * Reads a live (not deleted) agent of the scope. The hottest query of the API, so it is prepared
+ * once per database: no query building per call, a named statement on PostgreSQL.
  */
-export function prepareAgentLookup(db: Database) {
+export function prepareAgentLookup(db: Database, runningTurns: RunningTurns) {
   const statement = db
-    .select()
+    .select(withActivity(runningTurns))
     .from(agents)
     .where(
       and(
@@ -57,21 +67,29 @@ export function prepareAgentLookup(db: Database) {
       ),
     )
     .prepare('agent_by_id');
-  return async (organizationId: string, agentId: string): Promise<AgentRow | undefined> =>
-    (await statement.execute({ organizationId, agentId }))[0];
+  return async (scope: TenantScope, agentId: string): Promise<AgentActivityRow | undefined> =>
+    (await statement.execute({ organizationId: scope.organizationId, agentId }))[0];
 }
 
-/** A live agent of the organization, locked until the transaction ends: the write path. */
-export async function lockAgent(tx: Executor, organizationId: string, agentId: string) {
+/** A live agent of the scope, locked until the transaction ends: the write path. */
+export async function lockAgent(
+  tx: Executor,
+  scope: TenantScope,
+  agentId: string,
+  runningTurns: RunningTurns,
+) {
   const [row] = await tx
-    .select()
+    .select(withActivity(runningTurns))
     .from(agents)
-    .where(and(live(organizationId), eq(agents.id, agentId)))
+    .where(and(live(scope), eq(agents.id, agentId)))
     .for('update');
   return row;
 }
 
-/** The organization of a live agent, to tell "another organization's" (403) from "missing" (404). */
+/**
+ * Unscoped: the organization of a live agent, to tell "another organization's" (403) from
+ * "missing" (404) once a scoped lookup missed (`requireInScope`).
+ */
 export async function findAgentOrganization(db: Executor, agentId: string) {
   const [row] = await db
     .select({ organizationId: agents.organizationId })
@@ -80,8 +98,15 @@ export async function findAgentOrganization(db: Executor, agentId: string) {
   return row?.organizationId;
 }
 
-export async function listAgents(db: Executor, organizationId: string, filters: AgentFilters, page: Page) {
-  const conditions: (SQL | undefined)[] = [live(organizationId)];
+/** Newest first. */
+export async function listAgents(
+  db: Executor,
+  scope: TenantScope,
+  filters: AgentFilters,
+  page: Page,
+  runningTurns: RunningTurns,
+) {
+  const conditions: (SQL | undefined)[] = [live(scope)];
   if (filters.status) conditions.push(eq(agents.status, filters.status));
   if (filters.agent_type) conditions.push(eq(agents.agentType, filters.agent_type));
   if (filters.kind) conditions.push(eq(agents.kind, filters.kind));
@@ -91,18 +116,14 @@ export async function listAgents(db: Executor, organizationId: string, filters: 
     const pattern = `%${escapeLike(filters.search)}%`;
     conditions.push(or(ilike(agents.name, pattern), ilike(agents.description, pattern)));
   }
-  const where = and(...conditions);
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(agents)
-      .where(where)
-      .orderBy(desc(agents.createdAt), desc(agents.id))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ value: count() }).from(agents).where(where),
-  ]);
-  return { rows, total: total?.value ?? 0 };
+  return listPage(
+    db,
+    agents,
+    and(...conditions),
+    [desc(agents.createdAt), desc(agents.id)],
+    page,
+    withActivity(runningTurns),
+  );
 }
 
 type VersionInsert = typeof agentVersions.$inferInsert;
@@ -135,8 +156,8 @@ export async function writeNewAgent(
 /** One change of a locked agent: its row, its new version (if the configuration changed), its history. */
 export async function writeChange(
   tx: Executor,
+  scope: TenantScope,
   change: {
-    organizationId: string;
     agentId: string;
     version: VersionInsert | null;
     history: HistoryInsert[];
@@ -146,17 +167,17 @@ export async function writeChange(
   const update = tx
     .update(agents)
     .set(change.agent)
-    .where(and(eq(agents.organizationId, change.organizationId), eq(agents.id, change.agentId)));
+    .where(and(inScope(agents.organizationId, scope), eq(agents.id, change.agentId)));
   await withVersionAndHistory(tx, change.version, change.history, update.getSQL());
 }
 
-export async function findVersion(db: Executor, organizationId: string, agentId: string, version: number) {
+export async function findVersion(db: Executor, scope: TenantScope, agentId: string, version: number) {
   const [row] = await db
     .select()
     .from(agentVersions)
     .where(
       and(
-        eq(agentVersions.organizationId, organizationId),
+        inScope(agentVersions.organizationId, scope),
         eq(agentVersions.agentId, agentId),
         eq(agentVersions.version, version),
       ),
@@ -164,51 +185,31 @@ export async function findVersion(db: Executor, organizationId: string, agentId:
   return row;
 }
 
-export async function listVersions(db: Executor, organizationId: string, agentId: string, page: Page) {
-  const where = and(eq(agentVersions.organizationId, organizationId), eq(agentVersions.agentId, agentId));
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(agentVersions)
-      .where(where)
-      .orderBy(desc(agentVersions.version))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ value: count() }).from(agentVersions).where(where),
-  ]);
-  return { rows, total: total?.value ?? 0 };
+/** Newest first. */
+export async function listVersions(db: Executor, scope: TenantScope, agentId: string, page: Page) {
+  const where = and(inScope(agentVersions.organizationId, scope), eq(agentVersions.agentId, agentId));
+  return listPage(db, agentVersions, where, [desc(agentVersions.version)], page);
 }
 
 /** Newest first; `fieldFilter` matches a field and, for a section such as traits, its fields. */
 export async function listHistory(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   agentId: string,
   query: Page & { fieldFilter?: string | undefined },
 ) {
-  const conditions = [eq(agentHistory.organizationId, organizationId), eq(agentHistory.agentId, agentId)];
+  const conditions = [inScope(agentHistory.organizationId, scope), eq(agentHistory.agentId, agentId)];
   if (query.fieldFilter) {
     const field = query.fieldFilter;
     const sectionMatch = like(agentHistory.fieldChanged, `${escapeLike(field)}.%`);
     conditions.push(or(eq(agentHistory.fieldChanged, field), sectionMatch) as SQL);
   }
-  const where = and(...conditions);
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(agentHistory)
-      .where(where)
-      .orderBy(desc(agentHistory.seq))
-      .limit(query.limit)
-      .offset(query.offset),
-    db.select({ value: count() }).from(agentHistory).where(where),
-  ]);
-  return { rows, total: total?.value ?? 0 };
+  return listPage(db, agentHistory, and(...conditions), [desc(agentHistory.seq)], query);
 }
 
 /**
- * Retention across every organization (the one unscoped query: a maintenance job acting for the
- * operator), in batches so that no single statement holds locks for long.
+ * Unscoped: retention across every organization (a maintenance job acting for the operator), in
+ * batches so that no single statement holds locks for long.
  */
 export async function deleteHistoryBefore(db: Database, cutoff: Date, batchSize = 5_000): Promise<number> {
   let deleted = 0;
@@ -225,85 +226,4 @@ export async function deleteHistoryBefore(db: Database, cutoff: Date, batchSize 
     deleted += rows.length;
     if (rows.length < batchSize) return deleted;
   }
-}
-
-/** How a turn of the agent ended, for its counters and runtime state. */
-export interface TurnOutcome {
-  /** `abandoned`: the process running the turn died; the turn only releases the agent. */
-  status: 'completed' | 'failed' | 'cancelled' | 'abandoned';
-  error?: string | undefined;
-  at: Date;
-}
-
-/**
- * The agent's turns in flight, kept in its runtime (`running_turns`, not part of the view): each
- * turn's start adds one and its end removes one, in the transactions that start and end its run.
- * An atomic counter on the agent's own row stays right when turns end at the same time, where
- * counting running runs would not (a transaction cannot see a concurrent one's end).
- */
-const runningTurns = sql`coalesce((${agents.runtime}->>'running_turns')::int, 0)`;
-
-/**
- * The runtime writes of a turn, as prepared statements (every turn runs two of them). Each is one
- * atomic statement, so concurrent turns never lose an update:
- * - `markAgentBusy`: one more turn in flight, the agent is busy;
- * - `recordTurnOutcome`: one turn fewer in flight (the agent stays busy while any other runs); a
- *   completed turn adds one interaction and clears the failure streak; a failed one sets the error
- *   state and lengthens the streak (health turns from warning to error at three in a row); a
- *   cancelled or abandoned one only releases the agent.
- */
-export function prepareTurnStateWrites() {
-  const where = and(
-    eq(agents.organizationId, sql.placeholder('organizationId')),
-    eq(agents.id, sql.placeholder('agentId')),
-    isNull(agents.deletedAt),
-  );
-  const heartbeat = sql`${sql.placeholder('heartbeat')}::text`;
-  const remaining = sql`greatest(${runningTurns} - 1, 0)`;
-  const settled = sql`case when ${remaining} > 0 then 'busy' else 'idle' end`;
-  const streak = sql`coalesce((${agents.runtime}->>'consecutive_failures')::int, 0) + 1`;
-  const runtimeChange = (fields: SQL) => ({
-    runtime: sql`${agents.runtime} || jsonb_build_object(${fields})`,
-  });
-  const changes = {
-    started: runtimeChange(
-      sql`'state', 'busy', 'last_heartbeat', ${heartbeat}, 'running_turns', ${runningTurns} + 1`,
-    ),
-    completed: {
-      interactionCount: sql`${agents.interactionCount} + 1`,
-      lastInteractionAt: sql`${sql.placeholder('heartbeat')}::timestamptz`,
-      ...runtimeChange(
-        sql`'state', ${settled}, 'health', 'healthy', 'consecutive_failures', 0, 'last_heartbeat', ${heartbeat}, 'running_turns', ${remaining}`,
-      ),
-    },
-    failed: runtimeChange(
-      sql`'state', 'error', 'last_error', ${sql.placeholder('error')}::text, 'consecutive_failures', ${streak}, 'health', case when ${streak} >= 3 then 'error' else 'warning' end, 'last_heartbeat', ${heartbeat}, 'running_turns', ${remaining}`,
-    ),
-    released: runtimeChange(
-      sql`'state', ${settled}, 'last_heartbeat', ${heartbeat}, 'running_turns', ${remaining}`,
-    ),
-  };
-  const statements = Object.fromEntries(
-    Object.entries(changes).map(([kind, change]) => [
-      kind,
-      preparedStatement(`agent_turn_${kind}`, (db) => db.update(agents).set(change).where(where)),
-    ]),
-  ) as Record<keyof typeof changes, ReturnType<typeof preparedStatement>>;
-
-  return {
-    async markAgentBusy(db: Executor, organizationId: string, agentId: string, at: Date) {
-      await statements.started(db, { organizationId, agentId, heartbeat: at.toISOString() });
-    },
-
-    async recordTurnOutcome(db: Executor, organizationId: string, agentId: string, outcome: TurnOutcome) {
-      const kind =
-        outcome.status === 'completed' ? 'completed' : outcome.status === 'failed' ? 'failed' : 'released';
-      await statements[kind](db, {
-        organizationId,
-        agentId,
-        heartbeat: outcome.at.toISOString(),
-        error: outcome.error ?? 'failed',
-      });
-    },
-  };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { runningTurnsOf } from '../runs/index.ts';
 import { insertOrganization } from '../tenancy/account-repository.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { type AgentService, createAgentService } from './agent-service.ts';
@@ -17,7 +18,7 @@ async function organization(): Promise<Principal> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  agents = createAgentService({ db: database.db, promptScreening: 'block' });
+  agents = createAgentService({ db: database.db, promptScreening: 'block', runningTurns: runningTurnsOf });
   principal = await organization();
 });
 afterAll(() => database.dispose());
@@ -91,63 +92,5 @@ describe('agent service', () => {
       ForbiddenError,
     );
     expect((await agents.get(principal, agent.id)).status).toBe('active');
-  });
-});
-
-describe('agent runtime across turns', () => {
-  it('stays busy while any of its turns runs, whatever order they end in', async () => {
-    const agent = await agents.create({ name: 'Busy Agent' }, context());
-    const runtime = async () => (await agents.get(principal, agent.id)).runtime;
-    await agents.recordTurnStarted(principal, agent.id);
-    await agents.recordTurnStarted(principal, agent.id);
-    expect(await runtime()).toMatchObject({ state: 'busy' });
-    await agents.recordTurnEnded(principal, agent.id, { status: 'cancelled' });
-    expect(await runtime()).toMatchObject({ state: 'busy' });
-    await agents.recordTurnEnded(principal, agent.id, { status: 'completed' });
-    expect(await runtime()).toEqual({
-      state: 'idle',
-      health: 'healthy',
-      last_heartbeat: expect.any(String),
-      last_error: null,
-      consecutive_failures: 0,
-    });
-    expect((await agents.get(principal, agent.id)).interaction_count).toBe(1);
-  });
-
-  it('counts concurrent turns exactly: ends racing each other leave it idle', async () => {
-    const agent = await agents.create({ name: 'Racing Agent' }, context());
-    await Promise.all(Array.from({ length: 8 }, () => agents.recordTurnStarted(principal, agent.id)));
-    await Promise.all(
-      Array.from({ length: 8 }, (_, index) =>
-        agents.recordTurnEnded(principal, agent.id, { status: index % 2 ? 'completed' : 'cancelled' }),
-      ),
-    );
-    const ended = await agents.get(principal, agent.id);
-    expect(ended.runtime.state).toBe('idle');
-    expect(ended.interaction_count).toBe(4);
-  });
-
-  it('shows a failure as the error state, and an abandoned turn only releases the agent', async () => {
-    const agent = await agents.create({ name: 'Failing Agent' }, context());
-    await agents.recordTurnStarted(principal, agent.id);
-    await agents.recordTurnStarted(principal, agent.id);
-    await agents.recordTurnEnded(principal, agent.id, { status: 'failed', error: 'provider down' });
-    expect((await agents.get(principal, agent.id)).runtime).toMatchObject({
-      state: 'error',
-      health: 'warning',
-      last_error: 'provider down',
-      consecutive_failures: 1,
-    });
-    await agents.recordTurnAbandoned(principal.organizationId, agent.id);
-    expect((await agents.get(principal, agent.id)).runtime).toMatchObject({
-      state: 'idle',
-      consecutive_failures: 1,
-    });
-    // A release too many (a run ended twice) never counts below zero.
-    await agents.recordTurnAbandoned(principal.organizationId, agent.id);
-    await agents.recordTurnStarted(principal, agent.id);
-    expect((await agents.get(principal, agent.id)).runtime.state).toBe('busy');
-    await agents.recordTurnEnded(principal, agent.id, { status: 'completed' });
-    expect((await agents.get(principal, agent.id)).runtime.state).toBe('idle');
   });
 });

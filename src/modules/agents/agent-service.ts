@@ -1,10 +1,11 @@
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import type { Page } from '../../platform/db/pagination.ts';
+import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import {
   BadRequestError,
   ConflictError,
-  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from '../../platform/http/errors.ts';
@@ -21,6 +22,7 @@ import { type AgentWriteInput, toConfigPatch } from './agent-input.ts';
 import { type ChangeContext, historyRecord, versionRecord } from './agent-records.ts';
 import * as repository from './agent-repository.ts';
 import type { AgentView, DiffView, ScreeningFindingView, VersionView } from './agent-schemas.ts';
+import { createAgentTurnCache } from './agent-turn-cache.ts';
 import { applyConfigPatch, diffConfigs, type FieldChange } from './agent-versioning.ts';
 import { toAgentView, toHistoryView, toVersionView, withDefaults } from './agent-views.ts';
 import { type ScreeningMode, screenPromptFields } from './prompt-screening.ts';
@@ -67,11 +69,14 @@ export function createAgentService({
   db,
   events,
   promptScreening,
+  runningTurns,
 }: {
   db: Database;
   /** Live events for clients; optional for callers (tests, jobs) that need none. */
-  events?: EventPublisher;
+  events?: Pick<EventPublisher, 'publish'>;
   promptScreening: ScreeningMode;
+  /** How busy an agent is (the runs module's count of its running runs). */
+  runningTurns: repository.RunningTurns;
 }) {
   const publish = (
     tx: Executor,
@@ -108,21 +113,19 @@ export function createAgentService({
     return findings;
   }
 
-  const findAgent = repository.prepareAgentLookup(db);
-  const turnState = repository.prepareTurnStateWrites();
-
-  async function missingAgent(executor: Executor, agentId: string): Promise<never> {
-    if (await repository.findAgentOrganization(executor, agentId)) throw new ForbiddenError();
-    throw new NotFoundError('Agent');
-  }
+  const findAgent = repository.prepareAgentLookup(db, runningTurns);
 
   async function requireAgent(principal: Principal, agentId: string) {
-    return (await findAgent(principal.organizationId, agentId)) ?? missingAgent(db, agentId);
+    return requireInScope(await findAgent(principal, agentId), 'Agent', () =>
+      repository.findAgentOrganization(db, agentId),
+    );
   }
 
   /** The agent locked for the rest of the transaction, so that changes to it are serialized. */
   async function requireLockedAgent(tx: Executor, principal: Principal, agentId: string) {
-    return (await repository.lockAgent(tx, principal.organizationId, agentId)) ?? missingAgent(tx, agentId);
+    return requireInScope(await repository.lockAgent(tx, principal, agentId, runningTurns), 'Agent', () =>
+      repository.findAgentOrganization(tx, agentId),
+    );
   }
 
   /**
@@ -138,7 +141,7 @@ export function createAgentService({
       status?: AgentStatus | undefined;
     },
   ) {
-    return db.transaction(async (tx) => {
+    const changed = await db.transaction(async (tx) => {
       const row = await requireLockedAgent(tx, context.principal, agentId);
       if (context.expectedVersion !== undefined && context.expectedVersion !== row.version) {
         throw new ConflictError(
@@ -183,24 +186,33 @@ export function createAgentService({
         changes.length > 0
           ? versionRecord(row, context, at, { version: number, config: next, changeType: request.changeType })
           : null;
-      await repository.writeChange(tx, {
-        organizationId: row.organizationId,
+      await repository.writeChange(tx, context.principal, {
         agentId: row.id,
         version,
         history,
         agent,
       });
-      const updated: repository.AgentRow = { ...row, ...agent };
+      const updated: repository.AgentActivityRow = { ...row, ...agent };
       await publish(tx, 'agent-updated', updated, {
         changed_fields: history.map((entry) => entry.fieldChanged),
         change_type: request.changeType,
       });
       return { row: updated, findings, version };
     });
+    // Committed: this process's next turn must see the change (other processes hear its event).
+    turnCache.forget(context.principal.organizationId, agentId);
+    return changed;
   }
 
+  async function get(principal: Principal, agentId: string): Promise<AgentView> {
+    const row = await requireAgent(principal, agentId);
+    return toAgentView(row, row.runningTurns);
+  }
+
+  const turnCache = createAgentTurnCache(get);
+
   async function requireVersion(principal: Principal, agentId: string, version: number) {
-    const row = await repository.findVersion(db, principal.organizationId, agentId, version);
+    const row = await repository.findVersion(db, principal, agentId, version);
     if (!row) throw new NotFoundError(`Version ${version}`);
     return row;
   }
@@ -252,13 +264,11 @@ export function createAgentService({
       return { ...toAgentView(row), warnings: findings };
     },
 
-    async get(principal: Principal, agentId: string): Promise<AgentView> {
-      return toAgentView(await requireAgent(principal, agentId));
-    },
+    get,
 
-    async list(principal: Principal, filters: repository.AgentFilters, page: repository.Page) {
-      const { rows, total } = await repository.listAgents(db, principal.organizationId, filters, page);
-      return { items: rows.map(toAgentView), total };
+    async list(principal: Principal, filters: repository.AgentFilters, page: Page) {
+      const { rows, total } = await repository.listAgents(db, principal, filters, page, runningTurns);
+      return { items: rows.map((row) => toAgentView(row, row.runningTurns)), total };
     },
 
     /** PUT and PATCH of an agent: a partial update of configuration and status. */
@@ -269,7 +279,7 @@ export function createAgentService({
         nextConfig: (current) => applyConfigPatch(current, patch),
         status,
       });
-      return { ...toAgentView(row), warnings: findings };
+      return { ...toAgentView(row, row.runningTurns), warnings: findings };
     },
 
     async updateConfiguration(agentId: string, patch: AgentConfigPatch, context: ChangeContext) {
@@ -295,12 +305,12 @@ export function createAgentService({
         { ...context, changeReason: context.changeReason ?? `Rollback to version ${target}` },
         { changeType: 'rollback', nextConfig: () => withDefaults(snapshot.snapshot) },
       );
-      return { ...toAgentView(row), warnings: findings };
+      return { ...toAgentView(row, row.runningTurns), warnings: findings };
     },
 
-    async listVersions(principal: Principal, agentId: string, page: repository.Page) {
+    async listVersions(principal: Principal, agentId: string, page: Page) {
       await requireAgent(principal, agentId);
-      const { rows, total } = await repository.listVersions(db, principal.organizationId, agentId, page);
+      const { rows, total } = await repository.listVersions(db, principal, agentId, page);
       return { items: rows.map(toVersionView), total };
     },
 
@@ -340,49 +350,10 @@ export function createAgentService({
       };
     },
 
-    async history(
-      principal: Principal,
-      agentId: string,
-      query: repository.Page & { fieldFilter?: string | undefined },
-    ) {
+    async history(principal: Principal, agentId: string, query: Page & { fieldFilter?: string | undefined }) {
       await requireAgent(principal, agentId);
-      const { rows, total } = await repository.listHistory(db, principal.organizationId, agentId, query);
+      const { rows, total } = await repository.listHistory(db, principal, agentId, query);
       return { items: rows.map(toHistoryView), total };
-    },
-
-    /**
-     * For the execution pipeline: the agent is working on one more turn (runtime state, not
-     * configuration). `tx`: the transaction that starts the turn's run.
-     */
-    async recordTurnStarted(principal: Principal, agentId: string, tx?: Executor): Promise<void> {
-      await turnState.markAgentBusy(tx ?? db, principal.organizationId, agentId, new Date());
-    },
-
-    /**
-     * For the execution pipeline: counters and runtime state after a turn; no version, no history.
-     * `tx`: the transaction that ends the turn's run. Call it once per turn that recorded its start.
-     */
-    async recordTurnEnded(
-      principal: Principal,
-      agentId: string,
-      outcome: Omit<repository.TurnOutcome, 'at'>,
-      tx?: Executor,
-    ): Promise<void> {
-      await turnState.recordTurnOutcome(tx ?? db, principal.organizationId, agentId, {
-        ...outcome,
-        at: new Date(),
-      });
-    },
-
-    /**
-     * For the maintenance job that ends the runs of a process that died mid-turn (any
-     * organization): the turn is over, so the agent is released.
-     */
-    async recordTurnAbandoned(organizationId: string, agentId: string, tx?: Executor): Promise<void> {
-      await turnState.recordTurnOutcome(tx ?? db, organizationId, agentId, {
-        status: 'abandoned',
-        at: new Date(),
-      });
     },
 
     /** Soft delete: the agent is archived, disappears from reads, and its history keeps the event. */
@@ -397,8 +368,7 @@ export function createAgentService({
           newValue: 'archived',
           version: row.version,
         });
-        await repository.writeChange(tx, {
-          organizationId: row.organizationId,
+        await repository.writeChange(tx, context.principal, {
           agentId: row.id,
           version: null,
           history: [deletion],
@@ -406,7 +376,17 @@ export function createAgentService({
         });
         await publish(tx, 'agent-deleted', row);
       });
+      turnCache.forget(context.principal.organizationId, agentId);
     },
+
+    /**
+     * For the turn engine: the agent as a turn runs it, from the process cache (403/404 like
+     * `get`; its runtime state may be stale, its configuration never is).
+     */
+    forTurn: (principal: Principal, agentId: string): Promise<AgentView> => turnCache.get(principal, agentId),
+
+    /** Keeps the turn cache right across processes: watch every organization's events with it. */
+    turnCacheWatcher: turnCache.watcher,
   };
 }
 

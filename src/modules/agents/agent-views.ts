@@ -6,17 +6,27 @@ import type { AgentView, HistoryView, VersionView } from './agent-schemas.ts';
 /** Stored snapshots predate fields added later; those read as their defaults. */
 export const withDefaults = (stored: AgentConfig): AgentConfig => ({ ...defaultAgentConfig, ...stored });
 
-/** The runtime as the API shows it: the turn counter behind busy/idle stays internal. */
-const runtimeView = ({ running_turns: _running, ...runtime }: AgentRow['runtime']) => runtime;
+/**
+ * The runtime as the API shows it: busy while any of its runs is running (derived, never stored),
+ * else the state its last turns left (idle, or error after a failure).
+ */
+function runtimeView(
+  { running_turns: _legacyCounter, ...runtime }: AgentRow['runtime'],
+  runningTurns: number,
+): AgentView['runtime'] {
+  if (runningTurns > 0) return { ...runtime, state: 'busy' };
+  return { ...runtime, state: runtime.state === 'busy' ? 'idle' : runtime.state };
+}
 
-export const toAgentView = (row: AgentRow): AgentView => ({
+/** `runningTurns`: how many of its runs are running, when the read knows it (a write's answer does not). */
+export const toAgentView = (row: AgentRow, runningTurns = 0): AgentView => ({
   ...withDefaults(row.configuration),
   id: row.id,
   organization_id: row.organizationId,
   status: row.status,
   is_active: row.status === 'active',
   version: row.version,
-  runtime: runtimeView(row.runtime),
+  runtime: runtimeView(row.runtime, runningTurns),
   interaction_count: row.interactionCount,
   last_interaction_at: iso(row.lastInteractionAt),
   total_tasks_processed: row.totalTasksProcessed,

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
-import type { EventPublisher } from '../../platform/events/event-bus.ts';
+import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
+import type { RunningTurns } from './agent-repository.ts';
 import { agentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
@@ -11,6 +12,7 @@ import type { ScreeningMode } from './prompt-screening.ts';
 export type { AgentRuntime } from './agent-config.ts';
 export type { AgentView } from './agent-schemas.ts';
 export type { AgentService } from './agent-service.ts';
+export { turnOutcomesPart } from './agent-turn-parts.ts';
 
 export async function registerAgents(
   app: FastifyInstance,
@@ -18,16 +20,20 @@ export async function registerAgents(
     db: Database;
     guard: AccessGuard;
     jobs: JobRegistry;
-    events: EventPublisher;
+    events: Pick<EventBus, 'publish' | 'watch'>;
     promptScreening: ScreeningMode;
     historyRetentionDays: number;
+    /** How busy an agent is: the runs module's count of its running runs. */
+    runningTurns: RunningTurns;
   },
 ) {
   const service = createAgentService({
     db: options.db,
     events: options.events,
     promptScreening: options.promptScreening,
+    runningTurns: options.runningTurns,
   });
+  options.events.watch(service.turnCacheWatcher);
   await app.register(agentRoutes(service, options.guard), { prefix: '/api/v1' });
   options.jobs.add(historyRetentionJob(options.db, options.historyRetentionDays));
   return { service };

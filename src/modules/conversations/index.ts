@@ -8,9 +8,10 @@ import { createSessionService, type RequireAgent } from './session-service.ts';
 
 export type { MessageRole } from './conversation-tables.ts';
 export type { MessageView } from './message-schemas.ts';
-export type { NewMessage } from './message-service.ts';
 export type { SessionView } from './session-schemas.ts';
-export type { RequireAgent, SessionRequest } from './session-service.ts';
+export type { OpenedSession, OpenSessionRequest, RequireAgent } from './session-service.ts';
+export type { TurnSessionMessage, TurnSessionWrite } from './turn-session-parts.ts';
+export { turnEndSessionsPart, turnStartSessionsPart } from './turn-session-parts.ts';
 
 /** Sessions and their messages; returns the service API the execution pipeline uses. */
 export async function registerConversations(
@@ -23,9 +24,7 @@ export async function registerConversations(
   await app.register(messageRoutes(messages, options.guard), { prefix: '/api/v1' });
   return {
     conversations: {
-      getOrCreateSession: sessions.getOrCreate,
-      appendMessages: messages.append,
-      recentMessages: messages.recent,
+      openSession: sessions.openSession,
       searchMessages: messages.search,
     },
   };

@@ -1,6 +1,8 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
+import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { mapColumns, preparedStatements } from '../../platform/db/prepared-statement.ts';
+import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { messages } from './conversation-tables.ts';
 import type { MessageView } from './message-schemas.ts';
 import { messageCountChange } from './session-repository.ts';
@@ -12,10 +14,9 @@ export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 export type MessageInsert = Omit<typeof messages.$inferInsert, 'createdAt' | 'updatedAt' | 'deletedAt'>;
 export type MessageChange = Partial<Pick<MessageRow, 'content' | 'metadata'>>;
 
-const live = (organizationId: string) =>
-  and(eq(messages.organizationId, organizationId), isNull(messages.deletedAt));
-const liveInSession = (organizationId: string, sessionId: string) =>
-  and(live(organizationId), eq(messages.sessionId, sessionId));
+const live = (scope: TenantScope) => and(inScope(messages.organizationId, scope), isNull(messages.deletedAt));
+const liveInSession = (scope: TenantScope, sessionId: string) =>
+  and(live(scope), eq(messages.sessionId, sessionId));
 
 /** Chronological: creation time, then the time-ordered id for messages of one transaction. */
 const chronological = [asc(messages.createdAt), asc(messages.id)];
@@ -39,8 +40,8 @@ const insertedColumns = [
 /**
  * Inserts messages of one session together with the session's count change
  * (`messageCountChange`), in one prepared statement per number of messages. Returns undefined
- * when the count change found no live session of the organization: the messages were inserted all
- * the same, so the caller must roll its transaction back.
+ * when the count change found no live session of the scope: the messages were inserted all the
+ * same, so the caller must roll its transaction back.
  */
 export function prepareCountedInsert() {
   const statements = preparedStatements<number, Record<string, unknown>>(
@@ -71,11 +72,15 @@ export function prepareCountedInsert() {
   );
   return async (
     tx: Executor,
-    organizationId: string,
+    scope: TenantScope,
     sessionId: string,
     rows: Pick<MessageInsert, (typeof insertedColumns)[number]>[],
   ): Promise<MessageRow[] | undefined> => {
-    const values: Record<string, unknown> = { organizationId, sessionId, added: rows.length };
+    const values: Record<string, unknown> = {
+      organizationId: scope.organizationId,
+      sessionId,
+      added: rows.length,
+    };
     rows.forEach((row, index) => {
       for (const column of insertedColumns) values[`${column}${index}`] = row[column];
     });
@@ -85,15 +90,18 @@ export function prepareCountedInsert() {
   };
 }
 
-export async function findMessage(db: Executor, organizationId: string, messageId: string) {
+export async function findMessage(db: Executor, scope: TenantScope, messageId: string) {
   const [row] = await db
     .select(messageColumns)
     .from(messages)
-    .where(and(live(organizationId), eq(messages.id, messageId)));
+    .where(and(live(scope), eq(messages.id, messageId)));
   return row;
 }
 
-/** The organization of a live message, to tell "another organization's" (403) from "missing" (404). */
+/**
+ * Unscoped: the organization of a live message, to tell "another organization's" (403) from
+ * "missing" (404) once a scoped lookup missed (`requireInScope`).
+ */
 export async function findMessageOrganization(db: Executor, messageId: string) {
   const [row] = await db
     .select({ organizationId: messages.organizationId })
@@ -105,14 +113,14 @@ export async function findMessageOrganization(db: Executor, messageId: string) {
 /** Which of `messageIds` are live messages of the session. */
 export async function findMessageIdsInSession(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   sessionId: string,
   messageIds: string[],
 ) {
   const rows = await db
     .select({ id: messages.id })
     .from(messages)
-    .where(and(liveInSession(organizationId, sessionId), inArray(messages.id, messageIds)));
+    .where(and(liveInSession(scope, sessionId), inArray(messages.id, messageIds)));
   return new Set(rows.map((row) => row.id));
 }
 
@@ -122,85 +130,48 @@ export async function findMessageIdsInSession(
  */
 export async function listMessages(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   sessionId: string,
   filters: { role?: MessageView['role'] | undefined; search?: string | undefined },
-  page: { limit: number; offset: number },
+  page: Page,
 ) {
-  const conditions: SQL[] = [liveInSession(organizationId, sessionId) as SQL];
+  const conditions: SQL[] = [liveInSession(scope, sessionId) as SQL];
   if (filters.role) conditions.push(eq(messages.role, filters.role));
   if (filters.search) {
     // websearch_to_tsquery never fails on user input, and the text travels as a bound parameter.
     conditions.push(sql`${messages.searchVector} @@ websearch_to_tsquery('simple', ${filters.search})`);
   }
-  const where = and(...conditions);
-  const [rows, [total]] = await Promise.all([
-    db
-      .select(messageColumns)
-      .from(messages)
-      .where(where)
-      .orderBy(...chronological)
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ value: count() }).from(messages).where(where),
-  ]);
-  return { rows, total: total?.value ?? 0 };
-}
-
-/**
- * The newest `limit` messages of the session, returned oldest first. Prepared once per database
- * (every chat turn reads its thread): a named statement.
- */
-export function prepareRecentMessages(db: Database) {
-  const statement = db
-    .select(messageColumns)
-    .from(messages)
-    .where(
-      and(
-        eq(messages.organizationId, sql.placeholder('organizationId')),
-        eq(messages.sessionId, sql.placeholder('sessionId')),
-        isNull(messages.deletedAt),
-      ),
-    )
-    .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(sql.placeholder('limit'))
-    .prepare('recent_messages');
-  return async (organizationId: string, sessionId: string, limit: number): Promise<MessageRow[]> =>
-    (await statement.execute({ organizationId, sessionId, limit })).reverse();
+  return listPage(db, messages, and(...conditions), chronological, page, messageColumns);
 }
 
 export async function updateMessage(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   messageId: string,
   change: MessageChange & Partial<Pick<MessageRow, 'feedbackScore' | 'feedbackReason'>>,
 ) {
   const [row] = await db
     .update(messages)
     .set({ ...change, updatedAt: sql`now()` })
-    .where(and(live(organizationId), eq(messages.id, messageId)))
+    .where(and(live(scope), eq(messages.id, messageId)))
     .returning(messageColumns);
   return row;
 }
 
 /** Soft-deletes one live message; false when it was already gone. */
-export async function softDeleteMessage(tx: Executor, organizationId: string, messageId: string) {
+export async function softDeleteMessage(tx: Executor, scope: TenantScope, messageId: string) {
   const rows = await tx
     .update(messages)
     .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(live(organizationId), eq(messages.id, messageId)))
+    .where(and(live(scope), eq(messages.id, messageId)))
     .returning({ id: messages.id });
   return rows.length > 0;
 }
 
 /** Soft-deletes every live message of the sessions (their sessions are being deleted). */
-export async function softDeleteMessagesOfSessions(
-  tx: Executor,
-  organizationId: string,
-  sessionIds: string[],
-) {
+export async function softDeleteMessagesOfSessions(tx: Executor, scope: TenantScope, sessionIds: string[]) {
   await tx
     .update(messages)
     .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(live(organizationId), inArray(messages.sessionId, sessionIds)));
+    .where(and(live(scope), inArray(messages.sessionId, sessionIds)));
 }

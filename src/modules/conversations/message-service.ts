@@ -1,59 +1,40 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { violatedConstraint } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import { within } from '../../platform/db/unit-of-work.ts';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
-import { missingMessage, missingSession } from './conversation-access.ts';
 import { toMessageView } from './conversation-views.ts';
 import * as repository from './message-repository.ts';
-import {
-  type CreateMessageBody,
+import type {
+  CreateMessageBody,
   createMessageBody,
-  type FeedbackBody,
-  type ListMessagesQuery,
-  type MessageView,
-  type UpdateMessageBody,
+  FeedbackBody,
+  ListMessagesQuery,
+  MessageView,
+  UpdateMessageBody,
 } from './message-schemas.ts';
-import { adjustMessageCount, findSession } from './session-repository.ts';
+import { adjustMessageCount, findSession, findSessionOrganization } from './session-repository.ts';
 
-/** A message to store: the body of `POST /sessions/{id}/messages` (role defaults to user). */
-export type NewMessage = CreateMessageBody;
 type ValidMessage = z.output<typeof createMessageBody>;
-
-const messageList = z.array(createMessageBody);
-
-/** The service API validates like the HTTP routes, so every stored message obeys the same rules. */
-function validMessages(inputs: NewMessage[]): ValidMessage[] {
-  const result = messageList.safeParse(inputs);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    'The messages are not valid',
-    result.error.issues.map((issue) => ({
-      field: issue.path.join('.') || 'messages',
-      message: issue.message,
-    })),
-  );
-}
 
 /** uuidv7 is time-ordered only to the millisecond: sorting a batch's ids keeps it in order. */
 const orderedIds = (count: number) => Array.from({ length: count }, () => uuidv7()).sort();
 
 export function createMessageService({ db }: { db: Database }) {
-  const recentMessages = repository.prepareRecentMessages(db);
   const insertCountedMessages = repository.prepareCountedInsert();
 
   async function requireSession(executor: Executor, principal: Principal, sessionId: string) {
-    return (
-      (await findSession(executor, principal.organizationId, sessionId)) ??
-      missingSession(executor, sessionId)
+    return requireInScope(await findSession(executor, principal, sessionId), 'Session', () =>
+      findSessionOrganization(executor, sessionId),
     );
   }
 
   async function requireMessage(principal: Principal, messageId: string) {
-    return (
-      (await repository.findMessage(db, principal.organizationId, messageId)) ?? missingMessage(db, messageId)
+    return requireInScope(await repository.findMessage(db, principal, messageId), 'Message', () =>
+      repository.findMessageOrganization(db, messageId),
     );
   }
 
@@ -63,12 +44,7 @@ export function createMessageService({ db }: { db: Database }) {
       ...new Set(inputs.flatMap((input) => (input.parent_message_id ? [input.parent_message_id] : []))),
     ];
     if (parentIds.length === 0) return;
-    const found = await repository.findMessageIdsInSession(
-      tx,
-      principal.organizationId,
-      sessionId,
-      parentIds,
-    );
+    const found = await repository.findMessageIdsInSession(tx, principal, sessionId, parentIds);
     const invalid = parentIds.filter((id) => !found.has(id));
     if (invalid.length > 0) {
       throw new BadRequestError(
@@ -100,16 +76,18 @@ export function createMessageService({ db }: { db: Database }) {
       if (inputs.some((input) => input.parent_message_id)) {
         // The atomic counter update is also the existence check and locks the session row,
         // before the parents are checked.
-        if (!(await adjustMessageCount(tx, principal.organizationId, sessionId, inputs.length))) {
-          await missingSession(tx, sessionId);
-        }
+        await requireInScope(
+          await adjustMessageCount(tx, principal, sessionId, inputs.length),
+          'Session',
+          () => findSessionOrganization(tx, sessionId),
+        );
         await checkParents(tx, principal, sessionId, inputs);
         return repository.insertMessages(tx, values);
       }
       // Without parents to check first, the counter update and the insert are one statement.
       let inserted: repository.MessageRow[] | undefined;
       try {
-        inserted = await insertCountedMessages(tx, principal.organizationId, sessionId, values);
+        inserted = await insertCountedMessages(tx, principal, sessionId, values);
       } catch (error) {
         // No session row at all (the insert's foreign key): a missing session, like a deleted one.
         if (violatedConstraint(error) === 'messages_session_id_sessions_id_fk')
@@ -117,7 +95,7 @@ export function createMessageService({ db }: { db: Database }) {
         throw error;
       }
       // Another organization's or a deleted session: the transaction rolls the insert back.
-      return inserted ?? (await missingSession(tx, sessionId));
+      return requireInScope(inserted, 'Session', () => findSessionOrganization(tx, sessionId));
     });
     return rows.map(toMessageView);
   }
@@ -127,9 +105,11 @@ export function createMessageService({ db }: { db: Database }) {
     messageId: string,
     values: Parameters<typeof repository.updateMessage>[3],
   ): Promise<MessageView> {
-    const row =
-      (await repository.updateMessage(db, principal.organizationId, messageId, values)) ??
-      (await missingMessage(db, messageId));
+    const row = await requireInScope(
+      await repository.updateMessage(db, principal, messageId, values),
+      'Message',
+      () => repository.findMessageOrganization(db, messageId),
+    );
     return toMessageView(row);
   }
 
@@ -137,36 +117,6 @@ export function createMessageService({ db }: { db: Database }) {
     async post(principal: Principal, sessionId: string, body: ValidMessage): Promise<MessageView> {
       const [message] = await insert(principal, sessionId, [body]);
       return message as MessageView;
-    },
-
-    /**
-     * For the execution pipeline: stores a turn's messages in order, in one transaction, or in the
-     * caller's `tx` (the turn's end, with its run).
-     */
-    async append(
-      principal: Principal,
-      sessionId: string,
-      messages: NewMessage[],
-      tx?: Executor,
-    ): Promise<MessageView[]> {
-      return insert(principal, sessionId, validMessages(messages), tx);
-    },
-
-    /**
-     * For the execution pipeline: the last `limit` messages, oldest first. `sessionChecked`: the
-     * caller opened this session for the same request (getOrCreateSession), so it is not read again.
-     */
-    async recent(
-      principal: Principal,
-      sessionId: string,
-      limit: number,
-      options: { sessionChecked?: boolean } = {},
-    ): Promise<MessageView[]> {
-      if (!options.sessionChecked) await requireSession(db, principal, sessionId);
-      const count = Math.max(0, Math.floor(limit));
-      if (count === 0) return [];
-      const rows = await recentMessages(principal.organizationId, sessionId, count);
-      return rows.map(toMessageView);
     },
 
     /** For the execution pipeline's tools: full-text search in one session (web search syntax), oldest first. */
@@ -179,7 +129,7 @@ export function createMessageService({ db }: { db: Database }) {
       await requireSession(db, principal, sessionId);
       const { rows } = await repository.listMessages(
         db,
-        principal.organizationId,
+        principal,
         sessionId,
         { search: query },
         { limit: Math.max(1, Math.floor(limit)), offset: 0 },
@@ -190,13 +140,10 @@ export function createMessageService({ db }: { db: Database }) {
     async list(principal: Principal, sessionId: string, query: ListMessagesQuery) {
       await requireSession(db, principal, sessionId);
       const { limit, offset, ...filters } = query;
-      const { rows, total } = await repository.listMessages(
-        db,
-        principal.organizationId,
-        sessionId,
-        filters,
-        { limit, offset },
-      );
+      const { rows, total } = await repository.listMessages(db, principal, sessionId, filters, {
+        limit,
+        offset,
+      });
       return { items: rows.map(toMessageView), total };
     },
 
@@ -223,10 +170,10 @@ export function createMessageService({ db }: { db: Database }) {
       const message = await requireMessage(principal, messageId);
       await db.transaction(async (tx) => {
         // Session first, then message: the lock order of every other write, so no deadlock.
-        if (!(await adjustMessageCount(tx, principal.organizationId, message.sessionId, -1))) {
+        if (!(await adjustMessageCount(tx, principal, message.sessionId, -1))) {
           throw new NotFoundError('Message');
         }
-        if (!(await repository.softDeleteMessage(tx, principal.organizationId, messageId))) {
+        if (!(await repository.softDeleteMessage(tx, principal, messageId))) {
           throw new NotFoundError('Message');
         }
       });

@@ -1,14 +1,15 @@
-import { and, asc, count, desc, eq, inArray, isNull, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
-import { sessions } from './conversation-tables.ts';
+import { listPage, type Page } from '../../platform/db/pagination.ts';
+import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { messages, sessions } from './conversation-tables.ts';
 import type { ListSessionsQuery } from './session-schemas.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type SessionInsert = typeof sessions.$inferInsert;
 export type SessionChange = Partial<Pick<SessionRow, 'title' | 'userId' | 'status' | 'metadata'>>;
 
-const live = (organizationId: string) =>
-  and(eq(sessions.organizationId, organizationId), isNull(sessions.deletedAt));
+const live = (scope: TenantScope) => and(inScope(sessions.organizationId, scope), isNull(sessions.deletedAt));
 
 const sortColumns = {
   created_at: sessions.createdAt,
@@ -21,11 +22,11 @@ export async function insertSessions(db: Executor, rows: SessionInsert[]) {
   return db.insert(sessions).values(rows).returning();
 }
 
-export async function findSession(db: Executor, organizationId: string, sessionId: string) {
+export async function findSession(db: Executor, scope: TenantScope, sessionId: string) {
   const [row] = await db
     .select()
     .from(sessions)
-    .where(and(live(organizationId), eq(sessions.id, sessionId)));
+    .where(and(live(scope), eq(sessions.id, sessionId)));
   return row;
 }
 
@@ -42,11 +43,52 @@ export function prepareSessionLookup(db: Database) {
       ),
     )
     .prepare('session_by_id');
-  return async (organizationId: string, sessionId: string): Promise<SessionRow | undefined> =>
-    (await statement.execute({ organizationId, sessionId }))[0];
+  return async (scope: TenantScope, sessionId: string): Promise<SessionRow | undefined> =>
+    (await statement.execute({ organizationId: scope.organizationId, sessionId }))[0];
 }
 
-/** The organization of a live session, to tell "another organization's" (403) from "missing" (404). */
+/** A session's latest messages (any role), oldest first, as its thread lookup reads them. */
+export interface ThreadMessage {
+  role: string;
+  content: string;
+}
+
+/**
+ * A live session of the scope with its latest `limit` messages, in one prepared statement: the
+ * only read of a turn that continues a session.
+ */
+export function prepareThreadLookup(db: Database) {
+  const latest = sql`(select ${messages.role}, ${messages.content}, ${messages.createdAt}, ${messages.id} from ${messages}
+    where ${messages.organizationId} = ${sessions.organizationId} and ${messages.sessionId} = ${sessions.id} and ${messages.deletedAt} is null
+    order by ${messages.createdAt} desc, ${messages.id} desc limit ${sql.placeholder('limit')})`;
+  const statement = db
+    .select({
+      id: sessions.id,
+      agentId: sessions.agentId,
+      userId: sessions.userId,
+      history: sql<
+        ThreadMessage[]
+      >`coalesce((select json_agg(json_build_object('role', latest.role, 'content', latest.content) order by latest.created_at, latest.id) from ${latest} as latest), '[]')`,
+    })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.organizationId, sql.placeholder('organizationId')),
+        eq(sessions.id, sql.placeholder('sessionId')),
+        isNull(sessions.deletedAt),
+      ),
+    )
+    .prepare('session_thread');
+  return async (scope: TenantScope, sessionId: string, limit: number) =>
+    (
+      await statement.execute({ organizationId: scope.organizationId, sessionId, limit: Math.max(0, limit) })
+    )[0];
+}
+
+/**
+ * Unscoped: the organization of a live session, to tell "another organization's" (403) from
+ * "missing" (404) once a scoped lookup missed (`requireInScope`).
+ */
 export async function findSessionOrganization(db: Executor, sessionId: string) {
   const [row] = await db
     .select({ organizationId: sessions.organizationId })
@@ -57,39 +99,29 @@ export async function findSessionOrganization(db: Executor, sessionId: string) {
 
 export async function listSessions(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   query: Omit<ListSessionsQuery, 'limit' | 'offset'>,
-  page: { limit: number; offset: number },
+  page: Page,
 ) {
-  const conditions: SQL[] = [live(organizationId) as SQL];
+  const conditions: SQL[] = [live(scope) as SQL];
   if (query.agent_id) conditions.push(eq(sessions.agentId, query.agent_id));
   if (query.user_id) conditions.push(eq(sessions.userId, query.user_id));
   if (query.status) conditions.push(eq(sessions.status, query.status));
-  const where = and(...conditions);
   const direction = query.sort_order === 'asc' ? asc : desc;
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(sessions)
-      .where(where)
-      .orderBy(direction(sortColumns[query.sort_by]), direction(sessions.id))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ value: count() }).from(sessions).where(where),
-  ]);
-  return { rows, total: total?.value ?? 0 };
+  const order = [direction(sortColumns[query.sort_by]), direction(sessions.id)];
+  return listPage(db, sessions, and(...conditions), order, page);
 }
 
 export async function updateSession(
   db: Executor,
-  organizationId: string,
+  scope: TenantScope,
   sessionId: string,
   change: SessionChange,
 ) {
   const [row] = await db
     .update(sessions)
     .set({ ...change, updatedAt: sql`now()` })
-    .where(and(live(organizationId), eq(sessions.id, sessionId)))
+    .where(and(live(scope), eq(sessions.id, sessionId)))
     .returning();
   return row;
 }
@@ -98,44 +130,47 @@ export async function updateSession(
  * The UPDATE that adds `added` (negative to remove) to the message count, returning the session's
  * id; it also locks the session row until the transaction ends, so concurrent writers queue
  * instead of losing counts. For `adjustMessageCount`, or as a CTE of the messages' insert. The
- * values may be placeholders of a prepared statement (`added` then only adds messages).
+ * values may be placeholders of a prepared statement (the scope then is the `organizationId`
+ * placeholder, and `added` only adds messages).
  */
 export function messageCountChange(
   tx: Executor,
-  organizationId: string | Placeholder,
+  scope: TenantScope | Placeholder,
   sessionId: string | Placeholder,
   added: number | Placeholder,
 ) {
   const adds = typeof added !== 'number' || added > 0;
   const activity = adds ? { lastActivity: sql`greatest(${sessions.lastActivity}, now())` } : {};
+  const inOrganization =
+    scope instanceof Placeholder
+      ? eq(sessions.organizationId, scope)
+      : inScope(sessions.organizationId, scope);
   return tx
     .update(sessions)
     .set({ messageCount: sql`${sessions.messageCount} + ${added}`, ...activity })
-    .where(
-      and(
-        eq(sessions.organizationId, organizationId),
-        eq(sessions.id, sessionId),
-        isNull(sessions.deletedAt),
-      ),
-    )
+    .where(and(inOrganization, eq(sessions.id, sessionId), isNull(sessions.deletedAt)))
     .returning({ id: sessions.id });
 }
 
 /**
  * Adds `added` (negative to remove) to the message count in one atomic UPDATE (see
- * `messageCountChange`). Returns false when the session is not a live session of the organization.
+ * `messageCountChange`). Returns the session's id, or undefined when it is not a live session of
+ * the scope.
  */
 export async function adjustMessageCount(
   tx: Executor,
-  organizationId: string,
+  scope: TenantScope,
   sessionId: string,
   added: number,
-): Promise<boolean> {
-  const rows = await messageCountChange(tx, organizationId, sessionId, added);
-  return rows.length > 0;
+): Promise<{ id: string } | undefined> {
+  const [row] = await messageCountChange(tx, scope, sessionId, added);
+  return row;
 }
 
-/** Locks the given live sessions (any organization) until the transaction ends; returns their owners. */
+/**
+ * Unscoped on purpose: locks the given live sessions of any organization until the transaction
+ * ends and returns their owners, so that a batch delete can tell 403 from 404 for every id.
+ */
 export async function lockSessions(tx: Executor, sessionIds: string[]) {
   return tx
     .select({ id: sessions.id, organizationId: sessions.organizationId })
@@ -145,12 +180,12 @@ export async function lockSessions(tx: Executor, sessionIds: string[]) {
     .for('update');
 }
 
-/** Soft-deletes live sessions of the organization; returns the ids it deleted. */
-export async function softDeleteSessions(tx: Executor, organizationId: string, sessionIds: string[]) {
+/** Soft-deletes live sessions of the scope; returns the ids it deleted. */
+export async function softDeleteSessions(tx: Executor, scope: TenantScope, sessionIds: string[]) {
   const rows = await tx
     .update(sessions)
     .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(and(live(organizationId), inArray(sessions.id, sessionIds)))
+    .where(and(live(scope), inArray(sessions.id, sessionIds)))
     .returning({ id: sessions.id });
   return rows.map((row) => row.id);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationTestSetup } from '../../../test/support/conversation-services.ts';
+import { uuidv7 } from '../../platform/db/ids.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 
@@ -14,42 +15,68 @@ beforeAll(async () => {
 });
 afterAll(() => setup.database.dispose());
 
-describe('getOrCreateSession (execution pipeline)', () => {
-  it('starts a session when none is named', async () => {
-    const { session, created } = await setup.sessions.getOrCreate(principal, {
-      agentId,
-      userId: 'end-user-1',
-    });
-    expect(created).toBe(true);
-    expect(session).toMatchObject({ agent_id: agentId, user_id: 'end-user-1', message_count: 0 });
+const open = (
+  who: Principal,
+  request: { sessionId?: string; agentId?: string; userId?: string; historyWindow?: number },
+) =>
+  setup.sessions.openSession(who, {
+    newSessionId: uuidv7(),
+    agentId: request.agentId ?? agentId,
+    historyWindow: request.historyWindow ?? 20,
+    ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+    ...(request.userId ? { userId: request.userId } : {}),
   });
 
-  it('continues a named session of the same agent and end user', async () => {
-    const { session } = await setup.sessions.getOrCreate(principal, { agentId, userId: 'end-user-2' });
-    const again = await setup.sessions.getOrCreate(principal, {
-      sessionId: session.id,
+describe('openSession (the turn engine)', () => {
+  it('plans a new session under the given id without writing it', async () => {
+    const newSessionId = uuidv7();
+    const opened = await setup.sessions.openSession(principal, {
+      newSessionId,
       agentId,
-      userId: 'end-user-2',
+      userId: 'end-user-1',
+      historyWindow: 20,
     });
-    expect(again).toEqual({ session, created: false });
+    expect(opened).toEqual({ id: newSessionId, created: true, userId: 'end-user-1', history: [] });
+    await expect(setup.sessions.get(principal, newSessionId)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('continues a session with its latest user and assistant messages, oldest first, in the window', async () => {
+    const session = await setup.sessions.create(principal, { agent_id: agentId, user_id: 'end-user-2' });
+    for (const [index, role] of (
+      ['user', 'assistant', 'system', 'user', 'tool', 'assistant'] as const
+    ).entries()) {
+      await setup.messages.post(principal, session.id, { role, content: `m${index}` });
+    }
+    const opened = await open(principal, { sessionId: session.id, userId: 'end-user-2', historyWindow: 5 });
+    // The window counts every role; stored system and tool messages are not replayed.
+    expect(opened).toEqual({
+      id: session.id,
+      created: false,
+      userId: 'end-user-2',
+      history: [
+        { role: 'assistant', content: 'm1' },
+        { role: 'user', content: 'm3' },
+        { role: 'assistant', content: 'm5' },
+      ],
+    });
+    expect((await open(principal, { sessionId: session.id, historyWindow: 0 })).history).toEqual([]);
   });
 
   it('refuses a session of another agent or end user (400), organization (403) or none (404)', async () => {
-    const { session } = await setup.sessions.getOrCreate(principal, { agentId, userId: 'end-user-3' });
+    const session = await setup.sessions.create(principal, { agent_id: agentId, user_id: 'end-user-3' });
     const otherAgent = await setup.agent(principal);
-    await expect(
-      setup.sessions.getOrCreate(principal, { sessionId: session.id, agentId: otherAgent }),
-    ).rejects.toBeInstanceOf(BadRequestError);
-    await expect(
-      setup.sessions.getOrCreate(principal, { sessionId: session.id, agentId, userId: 'someone-else' }),
-    ).rejects.toBeInstanceOf(BadRequestError);
+    await expect(open(principal, { sessionId: session.id, agentId: otherAgent })).rejects.toBeInstanceOf(
+      BadRequestError,
+    );
+    await expect(open(principal, { sessionId: session.id, userId: 'someone-else' })).rejects.toBeInstanceOf(
+      BadRequestError,
+    );
     const stranger = await setup.organization();
+    await expect(open(stranger, { sessionId: session.id })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(
-      setup.sessions.getOrCreate(stranger, { sessionId: session.id, agentId }),
-    ).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(setup.sessions.getOrCreate(stranger, { agentId })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(
-      setup.sessions.getOrCreate(principal, { sessionId: '01900000-0000-7000-8000-000000000000', agentId }),
+      open(principal, { sessionId: '01900000-0000-7000-8000-000000000000' }),
     ).rejects.toBeInstanceOf(NotFoundError);
+    await setup.sessions.remove(principal, session.id);
+    await expect(open(principal, { sessionId: session.id })).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -1,8 +1,8 @@
 import type { Database } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
-import { missingSession } from './conversation-access.ts';
 import { toSessionView } from './conversation-views.ts';
 import { softDeleteMessagesOfSessions } from './message-repository.ts';
 import * as repository from './session-repository.ts';
@@ -19,19 +19,35 @@ import type {
  */
 export type RequireAgent = (principal: Principal, agentId: string) => Promise<unknown>;
 
-export interface SessionRequest {
-  /** Continue this session; a new one is created when absent. */
+export interface OpenSessionRequest {
+  /** Continue this session; a new one is planned when absent. */
   sessionId?: string | undefined;
+  /** The id of the session to start when there is none to continue. */
+  newSessionId: string;
   agentId: string;
   userId?: string | undefined;
-  title?: string | undefined;
+  /** How many of the latest messages to read (the agent's thread window). */
+  historyWindow: number;
+}
+
+/** The session a turn runs in. */
+export interface OpenedSession {
+  id: string;
+  /** Planned by this call: the turn writes it. */
+  created: boolean;
+  userId: string | null;
+  /** The latest user and assistant messages, oldest first. */
+  history: { role: 'user' | 'assistant'; content: string }[];
 }
 
 export function createSessionService({ db, requireAgent }: { db: Database; requireAgent: RequireAgent }) {
   const findSession = repository.prepareSessionLookup(db);
+  const findThread = repository.prepareThreadLookup(db);
 
   async function requireSession(principal: Principal, sessionId: string) {
-    return (await findSession(principal.organizationId, sessionId)) ?? missingSession(db, sessionId);
+    return requireInScope(await findSession(principal, sessionId), 'Session', () =>
+      repository.findSessionOrganization(db, sessionId),
+    );
   }
 
   /** Checks each distinct agent once, in order, before anything is written. */
@@ -77,10 +93,7 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
 
     async list(principal: Principal, query: ListSessionsQuery) {
       const { limit, offset, ...filters } = query;
-      const { rows, total } = await repository.listSessions(db, principal.organizationId, filters, {
-        limit,
-        offset,
-      });
+      const { rows, total } = await repository.listSessions(db, principal, filters, { limit, offset });
       return { items: rows.map(toSessionView), total };
     },
 
@@ -92,18 +105,20 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
       if (body.status !== undefined) change.status = body.status;
       if (body.metadata !== undefined) change.metadata = body.metadata;
       if (Object.keys(change).length === 0) return toSessionView(await requireSession(principal, sessionId));
-      const row =
-        (await repository.updateSession(db, principal.organizationId, sessionId, change)) ??
-        (await missingSession(db, sessionId));
+      const row = await requireInScope(
+        await repository.updateSession(db, principal, sessionId, change),
+        'Session',
+        () => repository.findSessionOrganization(db, sessionId),
+      );
       return toSessionView(row);
     },
 
     /** Soft delete of the session and its messages, together. */
     async remove(principal: Principal, sessionId: string): Promise<void> {
       await db.transaction(async (tx) => {
-        const deleted = await repository.softDeleteSessions(tx, principal.organizationId, [sessionId]);
-        if (deleted.length === 0) await missingSession(tx, sessionId);
-        await softDeleteMessagesOfSessions(tx, principal.organizationId, deleted);
+        const deleted = await repository.softDeleteSessions(tx, principal, [sessionId]);
+        await requireInScope(deleted[0], 'Session', () => repository.findSessionOrganization(tx, sessionId));
+        await softDeleteMessagesOfSessions(tx, principal, deleted);
       });
     },
 
@@ -124,35 +139,39 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
         if (missing.length > 0) {
           throw new NotFoundError(`${missing.length === 1 ? 'Session' : 'Sessions'} ${missing.join(', ')}`);
         }
-        await repository.softDeleteSessions(tx, principal.organizationId, wanted);
-        await softDeleteMessagesOfSessions(tx, principal.organizationId, wanted);
+        await repository.softDeleteSessions(tx, principal, wanted);
+        await softDeleteMessagesOfSessions(tx, principal, wanted);
       });
     },
 
     /**
-     * For the execution pipeline: continues `sessionId` when given (it must be the same agent's
-     * and, when both name one, the same end user's), otherwise starts a new session.
+     * For the turn engine: continues `sessionId` (it must be the agent's and, when both name one,
+     * the end user's), with its last `historyWindow` user and assistant messages, in one read; or,
+     * without one, plans a new session under `newSessionId`, written with the turn's first record.
      */
-    async getOrCreate(
-      principal: Principal,
-      request: SessionRequest,
-    ): Promise<{ session: SessionView; created: boolean }> {
+    async openSession(principal: Principal, request: OpenSessionRequest): Promise<OpenedSession> {
       if (!request.sessionId) {
-        const session = await create(principal, {
-          agent_id: request.agentId,
-          user_id: request.userId,
-          title: request.title,
-        });
-        return { session, created: true };
+        return { id: request.newSessionId, created: true, userId: request.userId ?? null, history: [] };
       }
-      const row = await requireSession(principal, request.sessionId);
-      if (row.agentId !== request.agentId) {
+      const { sessionId } = request;
+      const thread = await requireInScope(
+        await findThread(principal, sessionId, request.historyWindow),
+        'Session',
+        () => repository.findSessionOrganization(db, sessionId),
+      );
+      if (thread.agentId !== request.agentId) {
         throw new BadRequestError('session_agent_mismatch', 'The session belongs to another agent');
       }
-      if (request.userId && row.userId && row.userId !== request.userId) {
+      if (request.userId && thread.userId && thread.userId !== request.userId) {
         throw new BadRequestError('session_user_mismatch', 'The session belongs to another end user');
       }
-      return { session: toSessionView(row), created: false };
+      // Only trusted server code writes instructions, and tool results live in their runs: stored
+      // system and tool messages are not replayed.
+      const history = thread.history.filter(
+        (message): message is OpenedSession['history'][number] =>
+          message.role === 'user' || message.role === 'assistant',
+      );
+      return { id: thread.id, created: false, userId: thread.userId, history };
     },
   };
 }

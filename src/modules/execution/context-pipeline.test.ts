@@ -7,6 +7,7 @@ import {
   type ContextSource,
   estimateTokens,
   fitToBudget,
+  inContextOrder,
 } from './context-pipeline.ts';
 
 const text = (tokens: number, label = 'x') => label.padEnd(tokens * 4, '.');
@@ -63,8 +64,14 @@ describe('fitToBudget', () => {
 describe('assembleContext', () => {
   const principal: Principal = { organizationId: 'org', role: 'agent_user', userId: null, apiKeyId: null };
   const agent = { max_context_size: 1_000 } as AgentView;
-  const source = (name: string, parts: Omit<ContextPart, 'source'>[]): ContextSource => ({
+  const source = (
+    name: string,
+    parts: Omit<ContextPart, 'source'>[],
+    options: { order?: number; budgetShare?: number } = {},
+  ): ContextSource => ({
     name,
+    order: options.order ?? 0,
+    ...(options.budgetShare === undefined ? {} : { budgetShare: options.budgetShare }),
     collect: async () => parts.map((item) => ({ ...item, source: name })),
   });
 
@@ -80,7 +87,7 @@ describe('assembleContext', () => {
         source('empty', []),
         source('user_message', [{ placement: 'message', role: 'user', content: 'Question?' }]),
       ],
-      { principal, agent, sessionId: null, message: 'Question?' },
+      { principal, agent, session: null, message: 'Question?' },
     );
     expect(context.instructions).toBe('Be kind.\n\nFact.');
     expect(context.messages).toEqual([
@@ -103,7 +110,7 @@ describe('assembleContext', () => {
         source('thread', [{ placement: 'message', role: 'user', content: text(600), dropRank: 0 }]),
         source('user_message', [{ placement: 'message', role: 'user', content: text(500) }]),
       ],
-      { principal, agent, sessionId: null, message: '' },
+      { principal, agent, session: null, message: '' },
     );
     expect(context.sections).toEqual([
       { source: 'thread', tokens: 600, included: false },
@@ -111,5 +118,44 @@ describe('assembleContext', () => {
     ]);
     expect(context.dropped).toHaveLength(1);
     expect(context.messages).toHaveLength(1);
+  });
+
+  it('gives a source with a budget share no more than its share of the budget, its best parts first', async () => {
+    const knowledge = [0, 1, 2, 3].map((rank) => ({
+      placement: 'instructions' as const,
+      role: 'user' as const,
+      content: text(100, `passage${rank}`),
+      dropRank: rank,
+    }));
+    const context = await assembleContext(
+      [
+        source('knowledge', knowledge, { budgetShare: 0.25 }),
+        source('thread', [{ placement: 'message', role: 'user', content: text(100, 'old'), dropRank: 0 }]),
+        source('user_message', [{ placement: 'message', role: 'user', content: text(10) }]),
+      ],
+      { principal, agent, session: null, message: '' },
+    );
+    // 25% of 1,000 tokens holds two passages of 100: the two highest ranks stay, though the whole
+    // context would have fitted; the thread is not cut for the knowledge's sake.
+    expect(context.instructions.split('\n\n').map((part) => part.split('.')[0])).toEqual([
+      'passage2',
+      'passage3',
+    ]);
+    expect(context.messages.map((message) => message.source)).toEqual(['thread', 'user_message']);
+    expect(context.dropped.map((message) => message.content.split('.')[0])).toEqual(['passage0', 'passage1']);
+  });
+});
+
+describe('inContextOrder', () => {
+  it('places sources by their order, and equal orders in the order they were registered', () => {
+    const named = (name: string, order: number): ContextSource => ({ name, order, collect: () => [] });
+    expect(
+      inContextOrder([
+        named('user', 1_000),
+        named('memory', 400),
+        named('prompt', 100),
+        named('knowledge', 400),
+      ]).map((source) => source.name),
+    ).toEqual(['prompt', 'memory', 'knowledge', 'user']);
   });
 });

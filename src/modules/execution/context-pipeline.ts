@@ -11,16 +11,27 @@ export interface ProvidedMessage {
   content: string;
 }
 
+/** A stored message of the turn's session, as the context sees it. */
+export interface HistoryMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The session a turn continues or starts, opened by the turn's planning step. */
+export interface ContextSession {
+  id: string;
+  /** A session this turn starts (stored with the turn's end). */
+  created: boolean;
+  /** Its last `memory.thread_window` user and assistant messages, oldest first. */
+  history: HistoryMessage[];
+}
+
 /** What a context source may look at to contribute to one turn. */
 export interface ContextRequest {
   principal: Principal;
   agent: AgentView;
-  /**
-   * A session the caller already opened for this request (getOrCreateSession: the organization's,
-   * the agent's), so sources read it without checking it again. Null for turns without a session
-   * (the test endpoint, the OpenAI-compatible facade).
-   */
-  sessionId: string | null;
+  /** Null for turns without a session (the test endpoint, the OpenAI-compatible facade, tasks). */
+  session: ContextSession | null;
   message: string;
   /** The conversation before `message` when the caller holds it (OpenAI semantics), oldest first. */
   history?: ProvidedMessage[] | undefined;
@@ -43,12 +54,31 @@ export interface ContextPart {
 }
 
 /**
- * A contributor to the context. Sources run in the order they are given, and their parts keep that
- * order; adding knowledge or memory is adding a source.
+ * Where the built-in sources sit; a module's source picks a number between them (knowledge and
+ * memory go between the initial context and the thread).
  */
+export const contextOrder = {
+  systemPrompt: 100,
+  initialContext: 200,
+  knowledge: 300,
+  memory: 400,
+  thread: 500,
+  providedHistory: 600,
+  userMessage: 1_000,
+} as const;
+
+/** A contributor to the context of every turn, registered on the turn registry. */
 export interface ContextSource {
   name: string;
-  collect(request: ContextRequest): Promise<ContextPart[]>;
+  /** Parts are placed by their source's order, lowest first (`contextOrder`); ties keep registration order. */
+  order: number;
+  /**
+   * The largest fraction of the agent's max_context_size this source's droppable parts may take:
+   * past it, its lowest-ranked parts are left out before any budget is shared. Unbounded when absent.
+   */
+  budgetShare?: number;
+  /** Sources are collected concurrently: one must not depend on another's parts. */
+  collect(request: ContextRequest): ContextPart[] | Promise<ContextPart[]>;
 }
 
 export interface ContextMessage {
@@ -73,6 +103,11 @@ export interface AssembledContext {
 
 const INSTRUCTION_SEPARATOR = '\n\n';
 
+interface CostedPart {
+  part: ContextPart;
+  tokens: number;
+}
+
 const toMessage = (part: ContextPart): ContextMessage => ({
   role: part.role,
   content: part.content,
@@ -80,16 +115,30 @@ const toMessage = (part: ContextPart): ContextMessage => ({
   tokens: estimateTokens(part.content),
 });
 
+const byRank = (left: CostedPart, right: CostedPart) =>
+  (left.part.dropRank ?? 0) - (right.part.dropRank ?? 0);
+
+/** Leaves out the lowest-ranked droppable parts of `parts` until at most `limit` tokens remain. */
+function dropUntil(parts: CostedPart[], limit: number, total: number, dropped: Set<CostedPart>) {
+  for (const costed of parts.filter((candidate) => candidate.part.dropRank !== undefined).sort(byRank)) {
+    if (total <= limit) break;
+    if (dropped.has(costed)) continue;
+    dropped.add(costed);
+    total -= costed.tokens;
+  }
+  return total;
+}
+
 /**
  * Keeps every part without a drop rank and as many ranked parts as fit in `budgetTokens`, leaving
- * out the lowest ranks first. Throws `context_too_large` when the parts that cannot be dropped
- * alone exceed the budget.
+ * out the lowest ranks first; a source with a budget share first gives up what exceeds its share.
+ * Throws `context_too_large` when the parts that cannot be dropped alone exceed the budget.
  */
-export function fitToBudget(parts: ContextPart[], budgetTokens: number) {
-  const cost = (part: ContextPart) => estimateTokens(part.content);
-  const fixed = parts
-    .filter((part) => part.dropRank === undefined)
-    .reduce((sum, part) => sum + cost(part), 0);
+export function fitToBudget(parts: ContextPart[], budgetTokens: number, shares = new Map<string, number>()) {
+  const costed = parts.map((part) => ({ part, tokens: estimateTokens(part.content) }));
+  const fixed = costed
+    .filter(({ part }) => part.dropRank === undefined)
+    .reduce((sum, { tokens }) => sum + tokens, 0);
   if (fixed > budgetTokens) {
     throw new BadRequestError(
       'context_too_large',
@@ -97,32 +146,50 @@ export function fitToBudget(parts: ContextPart[], budgetTokens: number) {
       { estimated_tokens: fixed, max_context_size: budgetTokens },
     );
   }
-  const droppable = parts
-    .filter((part) => part.dropRank !== undefined)
-    .sort((left, right) => (left.dropRank ?? 0) - (right.dropRank ?? 0));
-  let total = parts.reduce((sum, part) => sum + cost(part), 0);
-  const dropped = new Set<ContextPart>();
-  for (const part of droppable) {
-    if (total <= budgetTokens) break;
-    dropped.add(part);
-    total -= cost(part);
+  const dropped = new Set<CostedPart>();
+  for (const [source, share] of shares) {
+    const own = costed.filter(({ part }) => part.source === source && part.dropRank !== undefined);
+    const ownTotal = own.reduce((sum, { tokens }) => sum + tokens, 0);
+    dropUntil(own, Math.floor(budgetTokens * share), ownTotal, dropped);
   }
+  const remaining = costed.filter((candidate) => !dropped.has(candidate));
+  const total = dropUntil(
+    remaining,
+    budgetTokens,
+    remaining.reduce((sum, { tokens }) => sum + tokens, 0),
+    dropped,
+  );
   return {
-    kept: parts.filter((part) => !dropped.has(part)),
-    dropped: parts.filter((part) => dropped.has(part)),
+    kept: costed.filter((candidate) => !dropped.has(candidate)).map(({ part }) => part),
+    dropped: costed.filter((candidate) => dropped.has(candidate)).map(({ part }) => part),
     estimatedTokens: total,
   };
 }
 
-/** Runs the sources in order and fits what they contribute into the agent's max_context_size. */
+/** Places sources by their order; equal orders keep the order they were given in. */
+export const inContextOrder = (sources: readonly ContextSource[]) =>
+  sources
+    .map((source, index) => ({ source, index }))
+    .sort((left, right) => left.source.order - right.source.order || left.index - right.index)
+    .map(({ source }) => source);
+
+/**
+ * Collects every source (concurrently), places their parts in source order, and fits them into
+ * the agent's max_context_size. `sources` must already be in context order (`inContextOrder`).
+ */
 export async function assembleContext(
-  sources: ContextSource[],
+  sources: readonly ContextSource[],
   request: ContextRequest,
 ): Promise<AssembledContext> {
-  const parts: ContextPart[] = [];
-  for (const source of sources) parts.push(...(await source.collect(request)));
+  const collected = await Promise.all(sources.map((source) => source.collect(request)));
+  const parts = collected.flat();
+  const shares = new Map<string, number>();
+  for (const [index, source] of sources.entries()) {
+    if (source.budgetShare === undefined) continue;
+    for (const part of collected[index] ?? []) shares.set(part.source, source.budgetShare);
+  }
   const budgetTokens = request.agent.max_context_size;
-  const { kept, dropped, estimatedTokens } = fitToBudget(parts, budgetTokens);
+  const { kept, dropped, estimatedTokens } = fitToBudget(parts, budgetTokens, shares);
 
   const sections = new Map<string, { source: string; tokens: number; included: boolean }>();
   for (const part of parts) {

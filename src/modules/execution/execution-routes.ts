@@ -11,6 +11,7 @@ import {
   executionResponse,
   previewBody,
   previewResponse,
+  serviceHealthView,
   testBody,
   testResponse,
 } from './execution-schemas.ts';
@@ -146,5 +147,21 @@ export const executionRoutes =
         },
       },
       async (request) => execution.test(principalOf(request), request.params.id, request.body.prompt),
+    );
+
+    app.get(
+      '/health/services',
+      {
+        onRequest: guard('runs:read'),
+        schema: {
+          tags: ['health'],
+          security: bearerSecurity,
+          summary: 'Circuit breakers of the model providers your agents used, in this process',
+          description:
+            'Each process keeps its own breakers: the state is that of the process that answered. The built-in offline model has none.',
+          response: { 200: z.array(serviceHealthView), ...standardErrorResponses },
+        },
+      },
+      async (request) => execution.health(principalOf(request)),
     );
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
-import { actionTypes, runStatuses, runTriggers } from './run-tables.ts';
+import { nullableTimestamp } from '../../platform/http/common-schemas.ts';
+import { usageView } from '../runs/index.ts';
 
 export const MESSAGE_MAX_BYTES = 100 * 1024;
 
@@ -25,6 +25,21 @@ const requestMetadata = z
     message: 'must not contain the NUL character (U+0000)',
   });
 
+/** A JSON Schema for a structured answer: an object here, compiled and checked by the service. */
+const responseSchema = z
+  .record(z.string(), z.unknown())
+  .refine((value) => Buffer.byteLength(JSON.stringify(value), 'utf8') <= 64 * 1024, {
+    message: 'must be at most 64 KB once serialized',
+  })
+  .meta({
+    example: {
+      type: 'object',
+      properties: { category: { type: 'string', enum: ['billing', 'technical', 'other'] } },
+      required: ['category'],
+      additionalProperties: false,
+    },
+  });
+
 export const executeBody = z
   .object({
     session_id: z.uuid().optional().describe('Continue this session; a new one is started when absent'),
@@ -35,6 +50,11 @@ export const executeBody = z
       .optional()
       .describe('Answer with Server-Sent Events; defaults to the agent’s use_streaming'),
     metadata: requestMetadata.optional().describe('Stored on the user message (at most 16 KB)'),
+    response_schema: responseSchema
+      .optional()
+      .describe(
+        'A JSON Schema (draft-07 or 2020-12, root type object) the answer must follow: the answer is then a JSON object, validated, with one repair attempt (docs/execution.md)',
+      ),
   })
   .strict()
   .meta({ id: 'AgentExecutionRequest' });
@@ -49,14 +69,6 @@ export const previewBody = z
   .meta({ id: 'ContextPreviewRequest' });
 
 export const testBody = z.object({ prompt: userText }).strict().meta({ id: 'AgentTestRequest' });
-
-export const usageView = z
-  .object({
-    input_tokens: z.number().int(),
-    output_tokens: z.number().int(),
-    total_tokens: z.number().int(),
-  })
-  .meta({ id: 'TokenUsage' });
 
 export const providerView = z.object({
   id: z.string().describe('The provider id; `offline` for the built-in model'),
@@ -79,6 +91,10 @@ export const executionResponse = z
     user_message_id: z.uuid(),
     run_id: z.uuid(),
     content: z.string(),
+    structured_output: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('The validated answer object, when the request carried a response_schema'),
     tool_calls: z.array(toolCallView),
     metadata: z.object({
       usage: usageView,
@@ -132,67 +148,6 @@ export const testResponse = z
     run_id: z.uuid(),
   })
   .meta({ id: 'AgentTestResponse' });
-
-export const runView = z
-  .object({
-    id: z.uuid(),
-    organization_id: z.uuid(),
-    agent_id: z.uuid(),
-    agent_version: z.number().int(),
-    session_id: z.uuid().nullable(),
-    trigger: z.enum(runTriggers),
-    status: z.enum(runStatuses),
-    input: z.record(z.string(), z.unknown()),
-    output: z.string().nullable(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-    usage: usageView,
-    cost_estimate: z.number().nullable(),
-    model: z.string().nullable(),
-    provider_id: z.string().nullable(),
-    provider_name: z.string().nullable(),
-    provider_type: z.string().nullable(),
-    fallback_used: z.boolean(),
-    warnings: z.array(z.string()),
-    started_at: timestamp,
-    completed_at: nullableTimestamp,
-    duration_ms: z.number().int().nullable(),
-    created_by_user_id: z.uuid().nullable(),
-    created_by_api_key_id: z.uuid().nullable(),
-  })
-  .meta({ id: 'Run' });
-export type RunView = z.infer<typeof runView>;
-
-export const actionView = z
-  .object({
-    id: z.uuid(),
-    agent_id: z.uuid(),
-    run_id: z.uuid(),
-    sequence: z.number().int(),
-    action_type: z.enum(actionTypes),
-    action_data: z.record(z.string(), z.unknown()),
-    result_data: z.record(z.string(), z.unknown()),
-    success: z.boolean(),
-    execution_time_ms: z.number().int(),
-    created_at: timestamp,
-  })
-  .meta({ id: 'AgentAction' });
-export type ActionView = z.infer<typeof actionView>;
-
-export const runWithActionsView = runView
-  .extend({ actions: z.array(actionView) })
-  .meta({ id: 'RunWithActions' });
-
-export const listRunsQuery = pageQuery(50, 200).extend({
-  agent_id: z.uuid().optional(),
-  session_id: z.uuid().optional(),
-  status: z.enum(runStatuses).optional(),
-  trigger: z.enum(runTriggers).optional(),
-});
-
-export const agentActionsQuery = pageQuery(50, 200).extend({
-  action_type: z.enum(actionTypes).optional(),
-  run_id: z.uuid().optional(),
-});
 
 export const serviceHealthView = z
   .object({

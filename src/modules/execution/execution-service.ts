@@ -1,27 +1,18 @@
 import { BadRequestError } from '../../platform/http/errors.ts';
-import type { AgentService } from '../agents/index.ts';
-import type { Conversations } from '../conversations/index.ts';
+import { assertAnswerSchema } from '../../platform/llm/json-schema-validator.ts';
+import type { AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
-import type { ToolCatalog } from './agent-tools.ts';
-import { assembleContext, type ContextSource } from './context-pipeline.ts';
 import type { ExecuteBody, ExecutionResponse } from './execution-schemas.ts';
 import type { ModelResolver, ProviderDirectory } from './model-resolver.ts';
-import type { Page, RunFilters } from './run-repository.ts';
-import type { RunService } from './run-service.ts';
-import type { ActionType } from './run-tables.ts';
 import { maxOutputTokensFor } from './system-prompt-source.ts';
-import { requireRunnable, type TurnOptions, type TurnRunner, type TurnSummary } from './turn.ts';
+import type { TurnEngine, TurnOptions, TurnSummary } from './turn.ts';
+import { requireRunnable } from './turn-plan.ts';
 
 export interface ExecutionServiceDependencies {
-  agents: Pick<AgentService, 'get'>;
-  conversations: Pick<Conversations, 'getOrCreateSession'>;
+  agentForTurn(principal: Principal, agentId: string): Promise<AgentView>;
   providers: ProviderDirectory;
-  runs: RunService;
   models: ModelResolver;
-  turns: TurnRunner;
-  tools: ToolCatalog;
-  /** The sources of a chat turn's context, as the turn uses them (for previews). */
-  contextSources: ContextSource[];
+  turns: TurnEngine;
 }
 
 export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => ({
@@ -30,6 +21,7 @@ export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => 
   user_message_id: summary.user_message_id as string,
   run_id: summary.run_id,
   content: summary.content,
+  ...(summary.structured_output ? { structured_output: summary.structured_output } : {}),
   tool_calls: summary.tool_calls,
   metadata: {
     usage: summary.usage,
@@ -43,9 +35,9 @@ export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => 
   execution_time_ms: summary.execution_time_ms,
 });
 
-/** Executing agents (chat, test, preview) and reading what their runs did. */
+/** Executing agents (chat, test, preview) and the health of the providers they call. */
 export function createExecutionService(dependencies: ExecutionServiceDependencies) {
-  const { agents, providers, runs, models, turns } = dependencies;
+  const { agentForTurn, providers, models, turns } = dependencies;
 
   /** The agent's provider must be usable before a test spends a call on it (seed 003). */
   async function requireUsableProvider(principal: Principal, providerId: string | null) {
@@ -72,20 +64,21 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
     /** `stream` when the request says so, else the agent's use_streaming. */
     async wantsStream(principal: Principal, agentId: string, requested: boolean | undefined) {
       if (requested !== undefined) return requested;
-      return (await agents.get(principal, agentId)).use_streaming;
+      return (await agentForTurn(principal, agentId)).use_streaming;
     },
 
     /** One chat turn; events stream through `options.onEvent` while it runs. */
     async execute(principal: Principal, agentId: string, body: ExecuteBody, options: TurnOptions = {}) {
+      if (body.response_schema) assertAnswerSchema(body.response_schema, 'response_schema');
       const summary = await turns.run(
         {
           principal,
           agentId,
           trigger: 'chat',
           message: body.message,
-          sessionId: body.session_id,
-          userId: body.user_id,
+          conversation: { sessionId: body.session_id, userId: body.user_id },
           metadata: body.metadata,
+          responseSchema: body.response_schema,
         },
         options,
       );
@@ -94,7 +87,7 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
 
     /** POST /agents/{id}/test (seed 003): one prompt, no session, the provider must be validated. */
     async test(principal: Principal, agentId: string, prompt: string) {
-      const agent = await agents.get(principal, agentId);
+      const agent = await agentForTurn(principal, agentId);
       requireRunnable(agent);
       await requireUsableProvider(principal, agent.provider_id);
       const started = performance.now();
@@ -112,57 +105,34 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
       };
     },
 
-    /** What the model would see for this message, without calling it or storing anything. */
+    /** What the model would see for this message: the turn's own planning step, with nothing called or stored. */
     async preview(
       principal: Principal,
       agentId: string,
       body: { message: string; session_id?: string | undefined },
     ) {
-      const agent = await agents.get(principal, agentId);
-      // The same checks as a turn: the session must be this agent's (and the organization's).
-      if (body.session_id) {
-        await dependencies.conversations.getOrCreateSession(principal, {
-          sessionId: body.session_id,
-          agentId,
-        });
-      }
-      const { primary, warnings } = await models.describe(principal, agent);
-      const { tools, unknown } = dependencies.tools.select(agent.tools);
-      const context = await assembleContext(dependencies.contextSources, {
+      const plan = await turns.preview({
         principal,
-        agent,
-        sessionId: body.session_id ?? null,
+        agentId,
+        trigger: 'chat',
         message: body.message,
+        conversation: { sessionId: body.session_id },
       });
       return {
-        agent_id: agent.id,
-        agent_version: agent.version,
-        model: primary.modelId,
-        provider: primary.provider,
-        system_prompt: context.instructions,
-        messages: context.messages,
-        tools: tools.map((tool) => tool.name),
-        budget_tokens: context.budgetTokens,
-        estimated_tokens: context.estimatedTokens,
-        sections: context.sections,
-        dropped: context.dropped,
-        max_output_tokens: maxOutputTokensFor(agent),
-        warnings: [...unknown.map((name) => `Unknown tool "${name}" ignored`), ...warnings],
+        agent_id: plan.agent.id,
+        agent_version: plan.agent.version,
+        model: plan.model.primary.modelId,
+        provider: plan.model.primary.provider,
+        system_prompt: plan.context.instructions,
+        messages: plan.context.messages,
+        tools: plan.tools.map((tool) => tool.name),
+        budget_tokens: plan.context.budgetTokens,
+        estimated_tokens: plan.context.estimatedTokens,
+        sections: plan.context.sections,
+        dropped: plan.context.dropped,
+        max_output_tokens: maxOutputTokensFor(plan.agent),
+        warnings: plan.warnings,
       };
-    },
-
-    listRuns: (principal: Principal, filters: RunFilters, page: Page) => runs.list(principal, filters, page),
-
-    getRun: (principal: Principal, runId: string) => runs.get(principal, runId),
-
-    async agentActions(
-      principal: Principal,
-      agentId: string,
-      filters: { action_type?: ActionType | undefined; run_id?: string | undefined },
-      page: Page,
-    ) {
-      await agents.get(principal, agentId);
-      return runs.listAgentActions(principal, agentId, filters, page);
     },
 
     health: (principal: Principal) => models.healthOf(principal),

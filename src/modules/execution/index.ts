@@ -1,41 +1,42 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
-import { unitOfWork } from '../../platform/db/unit-of-work.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
-import type { JobRegistry } from '../../platform/queue/job-registry.ts';
-import type { AgentService } from '../agents/index.ts';
-import type { Conversations } from '../conversations/index.ts';
-import type { AccessGuard } from '../tenancy/index.ts';
-import { createToolCatalog, currentTimeTool, searchSessionMessagesTool } from './agent-tools.ts';
-import type { ContextSource } from './context-pipeline.ts';
+import type { AgentView } from '../agents/index.ts';
+import type { AccessGuard, Principal } from '../tenancy/index.ts';
+import { builtinToolProvider, type SessionSearch } from './builtin-tools.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { createExecutionService } from './execution-service.ts';
 import { initialContextSource } from './initial-context-source.ts';
 import { createModelResolver, type ProviderDirectory, type ResilienceSettings } from './model-resolver.ts';
 import { type PriceTable, priceTableWith } from './pricing.ts';
 import { providedHistorySource } from './provided-history-source.ts';
-import { abandonedRunsJob } from './run-jobs.ts';
-import { runRoutes } from './run-routes.ts';
-import { createRunService } from './run-service.ts';
 import { systemPromptSource } from './system-prompt-source.ts';
 import { threadSource } from './thread-source.ts';
-import { createTurnRunner } from './turn.ts';
+import { createTurnEngine } from './turn.ts';
+import type { TurnPlanDependencies } from './turn-plan.ts';
+import { createTurnRecorder } from './turn-recorder.ts';
+import { createTurnRegistry } from './turn-registry.ts';
 import { userMessageSource } from './user-message-source.ts';
 
-export type { AgentTool, AgentToolContext } from './agent-tools.ts';
-export type { ContextPart, ContextSource, ProvidedMessage } from './context-pipeline.ts';
+export type { AgentTool, AgentToolContext, ToolProvider } from './agent-tool.ts';
+export { defineTool, ToolInputError } from './agent-tool.ts';
+export type { ContextPart, ContextRequest, ContextSource, ProvidedMessage } from './context-pipeline.ts';
+export { contextOrder } from './context-pipeline.ts';
 export type { ProviderDirectory, ResilienceSettings } from './model-resolver.ts';
-export type { TurnEvent, TurnOptions, TurnRequest, TurnRunner, TurnSummary } from './turn.ts';
+export type { TurnEngine, TurnEvent, TurnOptions, TurnSummary } from './turn.ts';
+export type { TurnRequest } from './turn-plan.ts';
+export type { EndedTurn, PlannedTurn, TurnHook, TurnRegistry } from './turn-registry.ts';
 
 export interface ExecutionOptions {
   db: Database;
   guard: AccessGuard;
-  agents: Pick<AgentService, 'get' | 'recordTurnStarted' | 'recordTurnEnded' | 'recordTurnAbandoned'>;
-  conversations: Pick<
-    Conversations,
-    'getOrCreateSession' | 'appendMessages' | 'recentMessages' | 'searchMessages'
-  >;
+  /** The agent as turns run it: the agents module's process cache. */
+  agentForTurn(principal: Principal, agentId: string): Promise<AgentView>;
+  /** Opens the session a chat turn continues or starts (the conversations module). */
+  openSession: TurnPlanDependencies['openSession'];
+  /** Full-text search in a session, for the built-in search tool (the conversations module). */
+  searchMessages: SessionSearch;
   providers: ProviderDirectory;
   /** Every model call goes through the outbound guard (provider URLs are user-supplied). */
   fetch: GuardedFetch;
@@ -43,53 +44,58 @@ export interface ExecutionOptions {
   /** MODEL_PRICES: entries over the built-in price table. */
   modelPrices: PriceTable;
   /** Where run events are published for live clients. */
-  events: EventPublisher;
-  jobs: JobRegistry;
+  events: Pick<EventPublisher, 'encode' | 'notification'>;
+  /** The lease of this process, which the runs it starts name (their recovery follows it). */
+  processId: string | null;
 }
 
 /**
- * Executing agents: the turn (context, model, tools), runs and their actions, and the API for
- * them. Returns the service, whose `turns.run` every other trigger (tasks, analysis) calls.
+ * Executing agents: the turn engine, the registry modules contribute to it through, the
+ * recorder that stores turns, and the execution API. Returns the engine, whose `run` every other
+ * trigger (tasks, analysis, channels) calls, and the registry, which every later module adds to.
  */
 export async function registerExecution(app: FastifyInstance, options: ExecutionOptions) {
-  const runs = createRunService({ db: options.db, events: options.events });
-  options.jobs.add(abandonedRunsJob(options.db, options.events, options.agents));
+  const registry = createTurnRegistry();
+  for (const source of [
+    systemPromptSource,
+    initialContextSource,
+    threadSource,
+    // Turns without a session whose caller sends the conversation (the OpenAI-compatible facade).
+    providedHistorySource,
+    userMessageSource,
+  ]) {
+    registry.addContextSource(source);
+  }
+  registry.addToolProvider(builtinToolProvider(options.searchMessages));
+
   const models = createModelResolver({
     providers: options.providers,
     fetch: options.fetch,
     resilience: options.resilience,
   });
-  const tools = createToolCatalog([currentTimeTool(), searchSessionMessagesTool(options.conversations)]);
-  // Knowledge and memory sources go between the initial context and the thread.
-  const contextSources: ContextSource[] = [
-    systemPromptSource,
-    initialContextSource,
-    threadSource(options.conversations),
-    // Turns without a session whose caller sends the conversation (the OpenAI-compatible facade).
-    providedHistorySource,
-    userMessageSource,
-  ];
-  const turns = createTurnRunner({
-    transaction: unitOfWork(options.db),
-    agents: options.agents,
-    conversations: options.conversations,
-    runs,
+  const recorder = createTurnRecorder({
+    db: options.db,
+    events: options.events,
+    registry,
+    processId: options.processId,
+    onError: (error) => app.log.error({ err: error }, 'recording turn starts failed'),
+  });
+  // Turns finish before the server closes; then what is still waiting is written.
+  app.addHook('onClose', () => recorder.flush());
+  const turns = createTurnEngine({
+    registry,
+    agentForTurn: options.agentForTurn,
+    openSession: options.openSession,
     models,
-    tools,
-    contextSources,
+    store: recorder.store,
     prices: priceTableWith(options.modelPrices),
   });
   const service = createExecutionService({
-    agents: options.agents,
-    conversations: options.conversations,
+    agentForTurn: options.agentForTurn,
     providers: options.providers,
-    runs,
     models,
     turns,
-    tools,
-    contextSources,
   });
   await app.register(executionRoutes(service, options.guard), { prefix: '/api/v1' });
-  await app.register(runRoutes(service, options.guard), { prefix: '/api/v1' });
-  return { service, turns };
+  return { turns, registry };
 }

@@ -1,9 +1,10 @@
-import type { ContextSource } from './context-pipeline.ts';
+import { type ContextSource, contextOrder } from './context-pipeline.ts';
 
 /** The agent's `initial_context`: background every turn starts from, after the system prompt. */
 export const initialContextSource: ContextSource = {
   name: 'initial_context',
-  async collect({ agent }) {
+  order: contextOrder.initialContext,
+  collect({ agent }) {
     const text = agent.initial_context?.trim();
     if (!text) return [];
     return [

@@ -9,11 +9,10 @@ import {
   tool,
 } from 'ai';
 import { AppError } from '../../platform/http/errors.ts';
-import type { AgentTool, AgentToolContext } from './agent-tools.ts';
+import type { RecordedAction } from '../runs/index.ts';
+import type { AgentTool, AgentToolContext } from './agent-tool.ts';
 import type { ContextMessage } from './context-pipeline.ts';
-import type { ResolvedModel } from './model-resolver.ts';
-import type { UsageMeter } from './pricing.ts';
-import type { ActionLog, RecordedAction } from './run-service.ts';
+import { type ModelCallLedger, recordModelCall } from './model-call-record.ts';
 
 /** A tool call of the turn, as the API returns it. */
 export interface ToolCallRecord {
@@ -30,8 +29,7 @@ export type LoopEvent =
   | { type: 'tool-call'; id: string; name: string; input: unknown }
   | { type: 'tool-result'; id: string; name: string; output: unknown; success: boolean };
 
-export interface ModelLoopInput {
-  resolved: ResolvedModel;
+export interface ModelLoopInput extends ModelCallLedger {
   instructions: string;
   messages: ContextMessage[];
   tools: AgentTool[];
@@ -40,8 +38,6 @@ export interface ModelLoopInput {
   maxOutputTokens: number;
   temperature: number;
   signal: AbortSignal;
-  actions: ActionLog;
-  meter: UsageMeter;
   onEvent: (event: LoopEvent) => void;
 }
 
@@ -160,27 +156,12 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
         break;
       }
       case 'finish-step': {
-        const answered = input.resolved.answered();
-        const tokens = {
-          input_tokens: part.usage.inputTokens ?? 0,
-          output_tokens: part.usage.outputTokens ?? 0,
-        };
-        input.meter.add(answered.modelId, tokens);
-        input.actions.record({
-          actionType: 'llm_call',
-          actionData: {
-            step: stepTexts.length + 1,
-            model: answered.modelId,
-            provider_id: answered.provider.id,
-            provider_name: answered.provider.name,
-          },
-          resultData: {
-            finish_reason: part.finishReason,
-            usage: { ...tokens, total_tokens: tokens.input_tokens + tokens.output_tokens },
-            text_length: stepText.length,
-          },
-          success: part.finishReason !== 'error',
-          executionTimeMs: part.performance.responseTimeMs,
+        recordModelCall(input, {
+          step: stepTexts.length + 1,
+          finishReason: part.finishReason,
+          tokens: { input_tokens: part.usage.inputTokens ?? 0, output_tokens: part.usage.outputTokens ?? 0 },
+          responseTimeMs: part.performance.responseTimeMs,
+          result: { text_length: stepText.length },
         });
         fileToolActions();
         finishReason = part.finishReason;

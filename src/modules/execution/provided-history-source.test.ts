@@ -8,6 +8,7 @@ import { userMessageSource } from './user-message-source.ts';
 const principal: Principal = { organizationId: 'org', role: 'agent_user', userId: null, apiKeyId: null };
 const agentInstructions: ContextSource = {
   name: 'system_prompt',
+  order: 100,
   collect: async () => [
     { source: 'system_prompt', placement: 'instructions', role: 'user', content: 'You are the agent.' },
   ],
@@ -16,7 +17,7 @@ const sources = [agentInstructions, providedHistorySource, userMessageSource];
 const request = (maxContextSize: number) => ({
   principal,
   agent: { max_context_size: maxContextSize } as AgentView,
-  sessionId: null,
+  session: null,
   message: 'And now?',
   history: [
     { role: 'system' as const, content: 'Answer in French.' },

@@ -1,4 +1,4 @@
-import type { ContextPart, ContextSource } from './context-pipeline.ts';
+import { type ContextPart, type ContextSource, contextOrder } from './context-pipeline.ts';
 
 /**
  * The conversation a caller sends with its request instead of a session (the OpenAI-compatible
@@ -8,7 +8,8 @@ import type { ContextPart, ContextSource } from './context-pipeline.ts';
  */
 export const providedHistorySource: ContextSource = {
   name: 'provided_history',
-  async collect({ history }) {
+  order: contextOrder.providedHistory,
+  collect({ history }) {
     return (history ?? []).flatMap((message, index): ContextPart[] => {
       if (!message.content.trim()) return [];
       if (message.role === 'system') {

@@ -1,7 +1,5 @@
-import { generateText } from 'ai';
-import type { ResolvedModel } from './model-resolver.ts';
-import type { UsageMeter } from './pricing.ts';
-import type { ActionLog } from './run-service.ts';
+import { callModelDirect } from './direct-model-call.ts';
+import { type ModelCallLedger, recordModelCall } from './model-call-record.ts';
 
 export const MAX_SUGGESTIONS = 3;
 const MAX_SUGGESTION_LENGTH = 200;
@@ -38,16 +36,13 @@ export function offlineSuggestions(userMessage: string): string[] {
   return [`Can you tell me more about "${topic}"?`, 'Can you give me an example?', 'What should I do next?'];
 }
 
-export interface SuggestionsInput {
-  resolved: ResolvedModel;
+export interface SuggestionsInput extends ModelCallLedger {
   instructions: string;
   userMessage: string;
   answer: string;
   suggestionsPrompt: string | null;
   temperature: number;
   signal: AbortSignal;
-  actions: ActionLog;
-  meter: UsageMeter;
 }
 
 /**
@@ -57,9 +52,8 @@ export interface SuggestionsInput {
  */
 export async function generateSuggestions(input: SuggestionsInput): Promise<string[]> {
   if (input.resolved.answered().provider.type === 'offline') return offlineSuggestions(input.userMessage);
-  const started = performance.now();
   const request = `${input.suggestionsPrompt?.trim() || DEFAULT_SUGGESTIONS_PROMPT}\n${FORMAT_RULE}`;
-  const result = await generateText({
+  const result = await callModelDirect({
     model: input.resolved.model,
     instructions: input.instructions,
     messages: [
@@ -69,31 +63,9 @@ export async function generateSuggestions(input: SuggestionsInput): Promise<stri
     ],
     maxOutputTokens: SUGGESTIONS_MAX_OUTPUT_TOKENS,
     temperature: input.temperature,
-    abortSignal: input.signal,
-    maxRetries: 0,
+    signal: input.signal,
   });
-  const answered = input.resolved.answered();
-  const tokens = {
-    input_tokens: result.usage.inputTokens ?? 0,
-    output_tokens: result.usage.outputTokens ?? 0,
-  };
-  input.meter.add(answered.modelId, tokens);
   const suggestions = parseSuggestions(result.text);
-  input.actions.record({
-    actionType: 'llm_call',
-    actionData: {
-      purpose: 'suggestions',
-      model: answered.modelId,
-      provider_id: answered.provider.id,
-      provider_name: answered.provider.name,
-    },
-    resultData: {
-      finish_reason: result.finishReason,
-      usage: { ...tokens, total_tokens: tokens.input_tokens + tokens.output_tokens },
-      suggestions,
-    },
-    success: true,
-    executionTimeMs: performance.now() - started,
-  });
+  recordModelCall(input, { purpose: 'suggestions', ...result, result: { suggestions } });
   return suggestions;
 }

@@ -1,5 +1,5 @@
 import type { AgentView } from '../agents/index.ts';
-import type { ContextSource } from './context-pipeline.ts';
+import { type ContextSource, contextOrder } from './context-pipeline.ts';
 
 type ResponseLength = AgentView['response_length'];
 type TraitName = keyof AgentView['traits'];
@@ -107,11 +107,18 @@ export function buildSystemPrompt(agent: AgentView): string {
   return sections.join('\n\n');
 }
 
+/** Built once per agent view: turns share the cached view of an agent until it changes. */
+const builtPrompts = new WeakMap<AgentView, string>();
+
 export const systemPromptSource: ContextSource = {
   name: 'system_prompt',
-  async collect({ agent }) {
-    return [
-      { source: 'system_prompt', placement: 'instructions', role: 'user', content: buildSystemPrompt(agent) },
-    ];
+  order: contextOrder.systemPrompt,
+  collect({ agent }) {
+    let content = builtPrompts.get(agent);
+    if (content === undefined) {
+      content = buildSystemPrompt(agent);
+      builtPrompts.set(agent, content);
+    }
+    return [{ source: 'system_prompt', placement: 'instructions', role: 'user', content }];
   },
 };

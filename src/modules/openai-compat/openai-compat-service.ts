@@ -1,5 +1,5 @@
 import type { AgentService } from '../agents/index.ts';
-import type { TurnRunner } from '../execution/index.ts';
+import type { TurnEngine } from '../execution/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { createAgentModels } from './agent-models.ts';
 import { chunkStream, toChatCompletion } from './chat-completion-views.ts';
@@ -8,7 +8,7 @@ import type { ChatCompletionBody, ChatCompletionChunk } from './openai-schemas.t
 
 export interface OpenAiCompatDependencies {
   agents: Pick<AgentService, 'get' | 'list'>;
-  turns: Pick<TurnRunner, 'run'>;
+  turns: Pick<TurnEngine, 'run'>;
 }
 
 export interface CompletionOptions {

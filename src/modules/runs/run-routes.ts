@@ -3,18 +3,11 @@ import { z } from 'zod';
 import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
-import {
-  actionView,
-  agentActionsQuery,
-  listRunsQuery,
-  runView,
-  runWithActionsView,
-  serviceHealthView,
-} from './execution-schemas.ts';
-import type { ExecutionService } from './execution-service.ts';
+import { actionView, agentActionsQuery, listRunsQuery, runView, runWithActionsView } from './run-schemas.ts';
+import type { RunService } from './run-service.ts';
 
 export const runRoutes =
-  (execution: ExecutionService, guard: AccessGuard): FastifyPluginAsyncZod =>
+  (runs: RunService, guard: AccessGuard): FastifyPluginAsyncZod =>
   async (app) => {
     const common = { tags: ['runs'], security: bearerSecurity };
     const read = guard('runs:read');
@@ -33,7 +26,7 @@ export const runRoutes =
       },
       async (request, reply) => {
         const { limit, offset, ...filters } = request.query;
-        const { items, total } = await execution.listRuns(principalOf(request), filters, { limit, offset });
+        const { items, total } = await runs.list(principalOf(request), filters, { limit, offset });
         reply.header('x-total-count', String(total));
         return items;
       },
@@ -50,7 +43,7 @@ export const runRoutes =
           response: { 200: runWithActionsView, 404: errorBodySchema, ...standardErrorResponses },
         },
       },
-      async (request) => execution.getRun(principalOf(request), request.params.id),
+      async (request) => runs.get(principalOf(request), request.params.id),
     );
 
     app.get(
@@ -68,7 +61,7 @@ export const runRoutes =
       },
       async (request, reply) => {
         const { limit, offset, ...filters } = request.query;
-        const { items, total } = await execution.agentActions(
+        const { items, total } = await runs.listAgentActions(
           principalOf(request),
           request.params.id,
           filters,
@@ -80,21 +73,5 @@ export const runRoutes =
         reply.header('x-total-count', String(total));
         return items;
       },
-    );
-
-    app.get(
-      '/health/services',
-      {
-        onRequest: read,
-        schema: {
-          tags: ['health'],
-          security: bearerSecurity,
-          summary: 'Circuit breakers of the model providers your agents used, in this process',
-          description:
-            'Each process keeps its own breakers: the state is that of the process that answered. The built-in offline model has none.',
-          response: { 200: z.array(serviceHealthView), ...standardErrorResponses },
-        },
-      },
-      async (request) => execution.health(principalOf(request)),
     );
   };

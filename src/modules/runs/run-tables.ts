@@ -4,9 +4,13 @@ import { agents } from '../agents/agent-tables.ts';
 import { sessions } from '../conversations/conversation-tables.ts';
 import { organizations } from '../tenancy/tenancy-tables.ts';
 
-/** `api`: a call through the OpenAI-compatible facade (the client sends the history; no session). */
-export const runTriggers = ['chat', 'test', 'task', 'analysis', 'api'] as const;
-export const runStatuses = ['running', 'completed', 'failed', 'cancelled'] as const;
+/**
+ * `api`: a call through the OpenAI-compatible facade (the client sends the history; no session);
+ * `channel`: a message from Slack, email or a webhook; `mcp`: a call through Agentry's MCP server.
+ */
+export const runTriggers = ['chat', 'test', 'task', 'analysis', 'api', 'channel', 'mcp'] as const;
+/** `abandoned`: the process running the turn died (its lease expired) before the turn ended. */
+export const runStatuses = ['running', 'completed', 'failed', 'cancelled', 'abandoned'] as const;
 export const actionTypes = ['chat_response', 'llm_call', 'tool_call', 'message_sent'] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 export type RunStatus = (typeof runStatuses)[number];
@@ -61,6 +65,8 @@ export const runs = pgTable(
     durationMs: integer('duration_ms'),
     createdByUserId: uuid('created_by_user_id'),
     createdByApiKeyId: uuid('created_by_api_key_id'),
+    /** The lease of the process running the turn: its recovery follows the lease, not the run's age. */
+    processId: uuid('process_id'),
   },
   (table) => [
     index('runs_organization_started_idx').on(table.organizationId, table.startedAt),

@@ -1,6 +1,6 @@
 import { iso } from '../../platform/http/common-schemas.ts';
-import type { ActionView, RunView } from './execution-schemas.ts';
 import type { ActionRow, RunRow } from './run-repository.ts';
+import type { ActionView, RunView } from './run-schemas.ts';
 
 export const toRunView = (row: RunRow): RunView => ({
   id: row.id,

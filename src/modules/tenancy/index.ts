@@ -11,7 +11,8 @@ import { createMemberService } from './member-service.ts';
 
 export type { AccessGuard } from './access-guard.ts';
 export { bearerSecurity, principalOf } from './access-guard.ts';
-export type { Principal } from './principal.ts';
+export { backgroundPrincipal, type Principal, requirePermission } from './principal.ts';
+export type { Role } from './roles.ts';
 
 export interface TenancyOptions {
   db: Database;

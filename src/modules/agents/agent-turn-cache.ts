@@ -1,0 +1,35 @@
+import { createInvalidatingCache } from '../../platform/cache/invalidating-cache.ts';
+import type { EventWatcher } from '../../platform/events/event-bus.ts';
+import type { Principal } from '../tenancy/index.ts';
+import type { AgentView } from './agent-schemas.ts';
+
+/** Agents a process keeps ready for turns; the least recently used is forgotten first. */
+export const AGENT_CACHE_SIZE = 10_000;
+
+/** The agent events after which a cached agent is stale. */
+const changes = new Set(['agent-updated', 'agent-deleted']);
+
+/**
+ * The agents as turns run them, cached per process: a turn reads no agent row. Invalidated by the
+ * agent's own change events: at once in the process that made the change (`forget`, after its
+ * commit), and in every other process when the event arrives (`watcher`); an event too large to
+ * name its agent drops the organization's agents, and a gap in the events drops them all.
+ */
+export function createAgentTurnCache(load: (principal: Principal, agentId: string) => Promise<AgentView>) {
+  const cache = createInvalidatingCache<AgentView>(AGENT_CACHE_SIZE);
+  const watcher: EventWatcher = {
+    event(event) {
+      if (!changes.has(event.type)) return;
+      const agentId = event.data.agent_id;
+      if (typeof agentId === 'string') cache.invalidate(event.organization_id, agentId);
+      else cache.invalidateGroup(event.organization_id);
+    },
+    gap: () => cache.clear(),
+  };
+  return {
+    get: (principal: Principal, agentId: string) =>
+      cache.get(principal.organizationId, agentId, () => load(principal, agentId)),
+    forget: (organizationId: string, agentId: string) => cache.invalidate(organizationId, agentId),
+    watcher,
+  };
+}

@@ -1,0 +1,90 @@
+import type { Executor } from '../../platform/db/database.ts';
+import type { AgentView } from '../agents/index.ts';
+import type { RunTrigger, RunUsage } from '../runs/index.ts';
+import type { Principal } from '../tenancy/index.ts';
+import type { ToolProvider } from './agent-tool.ts';
+import { type AssembledContext, type ContextSource, inContextOrder } from './context-pipeline.ts';
+
+/** A turn about to call its model: what a before-model-call hook may look at. */
+export interface PlannedTurn {
+  principal: Principal;
+  trigger: RunTrigger;
+  agent: AgentView;
+  sessionId: string | null;
+  message: string;
+  context: AssembledContext;
+  /** The names of the tools the model is offered. */
+  tools: string[];
+  model: { provider: { id: string; name: string; type: string }; modelId: string };
+}
+
+/** A turn that ended, as the after-turn hooks see it inside the transaction that stores its end. */
+export interface EndedTurn {
+  principal: Principal;
+  trigger: RunTrigger;
+  agent: { id: string; version: number };
+  runId: string;
+  sessionId: string | null;
+  status: 'completed' | 'failed' | 'cancelled';
+  message: string;
+  /** The answer of a completed turn. */
+  answer: string | null;
+  /** The validated object of a completed turn that carried a response schema. */
+  structuredOutput: Record<string, unknown> | null;
+  userMessageId: string | null;
+  assistantMessageId: string | null;
+  usage: RunUsage;
+  costEstimate: number | null;
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * A module's say in every turn. `beforeModelCall` runs once the turn is planned and before its run
+ * starts: throwing an AppError refuses the turn (e.g. a spent budget), and nothing is stored.
+ * `afterTurn` runs inside the transaction that stores the turn's end, for every ending (completed,
+ * failed, cancelled): its writes (e.g. enqueueing a memory job) commit with the turn or not at all.
+ * It must write only through `tx` and make no network calls; turns ending together share that
+ * transaction, so a hook that throws makes each of them retry on its own, and then fails only its own.
+ */
+export interface TurnHook {
+  name: string;
+  beforeModelCall?(turn: PlannedTurn): void | Promise<void>;
+  afterTurn?(turn: EndedTurn, tx: Executor): Promise<void>;
+}
+
+/**
+ * Where modules contribute to the turn (DESIGN section 10): context sources, tool providers and
+ * hooks, registered while the application is assembled. The turn reads them; it imports no module
+ * that contributes.
+ */
+export function createTurnRegistry() {
+  const sources: ContextSource[] = [];
+  const toolProviders: ToolProvider[] = [];
+  const hooks: TurnHook[] = [];
+  let ordered: readonly ContextSource[] | undefined;
+  return {
+    addContextSource(source: ContextSource) {
+      if (sources.some((known) => known.name === source.name)) {
+        throw new Error(`A context source named ${source.name} is already registered`);
+      }
+      sources.push(source);
+      ordered = undefined;
+    },
+    addToolProvider(provider: ToolProvider) {
+      toolProviders.push(provider);
+    },
+    addHook(hook: TurnHook) {
+      hooks.push(hook);
+    },
+    /** In context order (`contextOrder`). */
+    contextSources: (): readonly ContextSource[] => {
+      ordered ??= inContextOrder(sources);
+      return ordered;
+    },
+    toolProviders: (): readonly ToolProvider[] => toolProviders,
+    beforeModelCallHooks: () => hooks.filter((hook) => hook.beforeModelCall),
+    afterTurnHooks: () => hooks.filter((hook) => hook.afterTurn),
+  };
+}
+
+export type TurnRegistry = ReturnType<typeof createTurnRegistry>;
