@@ -124,15 +124,20 @@ describe('POST /api/v1/providers', () => {
     expect(models.body).toEqual([{ id: 'gpt-stub' }, { id: 'gpt-stub-mini' }]);
   });
 
-  it('announces each status change as a provider-validation-updated event', async () => {
+  it('announces its creation, then each status change as a provider-validation-updated event', async () => {
     const account = await registerAccount(app.http, 'Listener');
     const stream = await openEventStream(`${app.url}/api/v1/events`, {
       authorization: `Bearer ${account.token}`,
     });
     try {
       const created = await create(openAiProvider('Announced', { api_key: WRONG_KEY }), account);
-      await expect.poll(() => stream.events.length, { timeout: 5_000 }).toBe(2);
+      await expect.poll(() => stream.events.length, { timeout: 5_000 }).toBe(3);
       expect(stream.events).toEqual([
+        expect.objectContaining({
+          type: 'provider-created',
+          organization_id: account.organizationId,
+          data: { provider_id: created.id, is_active: true, is_default: true },
+        }),
         expect.objectContaining({
           type: 'provider-validation-updated',
           organization_id: account.organizationId,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OperatorProviderSetting } from '../../config.ts';
 import { createSecretBox } from '../../platform/crypto/secret-box.ts';
 import type { Database } from '../../platform/db/database.ts';
-import type { EventPublisher } from '../../platform/events/event-bus.ts';
+import type { EventBus } from '../../platform/events/event-bus.ts';
 import { createOutboundGuard } from '../../platform/http/outbound-guard.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
@@ -23,8 +23,8 @@ export interface ProvidersOptions {
   guard: AccessGuard;
   queue: JobQueue;
   jobs: JobRegistry;
-  /** Announces validation status changes to the organization's clients. */
-  events: EventPublisher;
+  /** Announces provider changes to the organization's clients and to every process's caches. */
+  events: Pick<EventBus, 'publish' | 'watch'>;
   /** Encrypts provider keys at rest (AGENTRY_SECRET_KEY, resolved by the server). */
   secretKey: Buffer;
   outboundAllowlist: string[];
@@ -46,12 +46,16 @@ export async function registerProviders(app: FastifyInstance, options: Providers
     shared: options.operatorProvidersShared,
     secretKey: options.secretKey,
   });
+  const connections = createProviderConnections({ db: options.db, secretBox, operators });
+  options.events.watch(connections.watcher);
   const service = createProviderService({
     db: options.db,
     queue: options.queue,
     secretBox,
     outboundGuard,
     operators,
+    events: options.events,
+    onChanged: connections.forget,
   });
   await app.register(providerRoutes(service, options.guard), { prefix: '/api/v1' });
   options.jobs.add(
@@ -65,7 +69,6 @@ export async function registerProviders(app: FastifyInstance, options: Providers
     }),
   );
   options.jobs.atStart((queue) => operators.synchronize(queue));
-  const connections = createProviderConnections({ db: options.db, secretBox, operators });
   return {
     providers: {
       resolveConnection: connections.resolveConnection,

@@ -40,10 +40,17 @@ async function organization(): Promise<Principal> {
 function assemble(settings: OperatorProviderSetting[], shared: boolean) {
   const secretBox = createSecretBox(secretKey);
   const operators = createOperatorProviders({ db: database.db, settings, shared, secretKey });
-  return {
-    service: createProviderService({ db: database.db, queue, secretBox, outboundGuard: allowAll, operators }),
-    connections: createProviderConnections({ db: database.db, secretBox, operators }),
-  };
+  const connections = createProviderConnections({ db: database.db, secretBox, operators });
+  const service = createProviderService({
+    db: database.db,
+    queue,
+    secretBox,
+    outboundGuard: allowAll,
+    operators,
+    events: { publish: async () => {} },
+    onChanged: connections.forget,
+  });
+  return { service, connections };
 }
 
 describe('resolveConnection', () => {

@@ -1,6 +1,8 @@
+import { createInvalidatingCache } from '../../platform/cache/invalidating-cache.ts';
 import type { SecretBox } from '../../platform/crypto/secret-box.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
+import type { EventWatcher } from '../../platform/events/event-bus.ts';
 import { BadRequestError } from '../../platform/http/errors.ts';
 import type { ProviderConnection, ProviderType } from '../../platform/llm/provider-connection.ts';
 import type { Principal } from '../tenancy/index.ts';
@@ -25,6 +27,13 @@ export interface ProviderDescription {
   validation_error: string | null;
   is_active: boolean;
 }
+
+/** Resolved connections remembered per process (organization and provider); oldest forgotten first. */
+const CONNECTION_CACHE_SIZE = 10_000;
+/** The cache key of an agent without a provider: the organization's default chain. */
+const DEFAULT_PROVIDER = '(default)';
+/** Changes after which an organization's connections are resolved again. */
+const providerChanges = new Set(['provider-created', 'provider-updated', 'provider-deleted']);
 
 /** Opened keys remembered per process (a few providers serve many turns); oldest forgotten first. */
 const OPENED_KEYS_SIZE = 1_000;
@@ -69,6 +78,7 @@ export function createProviderConnections({
   operators: OperatorProviders;
 }) {
   const findProvider = prepareProviderLookup(db);
+  const connections = createInvalidatingCache<ProviderConnection>(CONNECTION_CACHE_SIZE);
 
   // Opening a key is deterministic (same row, same ciphertext: same key), so each sealed key is
   // opened once per process rather than at every turn. A new key is a new ciphertext.
@@ -99,28 +109,38 @@ export function createProviderConnections({
     return firstOperator ? { scope: 'operator', provider: firstOperator.provider } : { scope: 'builtin' };
   }
 
+  async function connect(principal: Principal, providerId: string | null): Promise<ProviderConnection> {
+    const resolved = await resolve(principal, providerId);
+    if (resolved.scope === 'builtin') return builtinOfflineConnection;
+    if (resolved.scope === 'operator') {
+      const { id, name, type, baseUrl, apiKey } = resolved.provider;
+      return { id, name, type, baseUrl, apiKey };
+    }
+    const row = refuseInactive(resolved.row);
+    return { id: row.id, name: row.name, type: row.type, baseUrl: row.baseUrl, apiKey: apiKeyOf(row) };
+  }
+
   return {
     /**
      * The provider to call for `providerId` (an agent's provider_id), with its key decrypted.
      * Throws 400 provider_inactive, 403 for another organization's provider (or operator providers
      * that are not shared), 404 for an unknown or deleted one.
      */
-    async resolveConnection(principal: Principal, providerId: string | null): Promise<ProviderConnection> {
-      const resolved = await resolve(principal, providerId);
-      if (resolved.scope === 'builtin') return builtinOfflineConnection;
-      if (resolved.scope === 'operator') {
-        const { id, name, type, baseUrl, apiKey } = resolved.provider;
-        return { id, name, type, baseUrl, apiKey };
-      }
-      const row = refuseInactive(resolved.row);
-      return {
-        id: row.id,
-        name: row.name,
-        type: row.type,
-        baseUrl: row.baseUrl,
-        apiKey: apiKeyOf(row),
-      };
-    },
+    resolveConnection: (principal: Principal, providerId: string | null): Promise<ProviderConnection> =>
+      connections.get(principal.organizationId, providerId ?? DEFAULT_PROVIDER, () =>
+        connect(principal, providerId),
+      ),
+
+    /** The organization's providers changed (committed): its next turns resolve them again. */
+    forget: (organizationId: string) => connections.invalidateGroup(organizationId),
+
+    /** Keeps the connections right across processes: watch every organization's events with it. */
+    watcher: {
+      event(event) {
+        if (providerChanges.has(event.type)) connections.invalidateGroup(event.organization_id);
+      },
+      gap: () => connections.clear(),
+    } satisfies EventWatcher,
 
     /**
      * The same resolution, described without the key (for a test endpoint or a run record). An

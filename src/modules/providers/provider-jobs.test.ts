@@ -49,6 +49,8 @@ function assemble(fetch: (url: string, init: RequestInit) => Promise<Response> =
     secretBox,
     outboundGuard: { assertAllowed: async () => undefined },
     operators,
+    events: { publish: async () => {} },
+    onChanged: () => {},
   });
   const job = providerValidationJob({ db: database.db, secretBox, operators, fetch, timeoutMs: 2_000 });
   return { service, job };

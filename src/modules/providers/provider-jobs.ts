@@ -58,7 +58,7 @@ export function providerValidationJob({
   fetch: ProbeFetch;
   timeoutMs: number;
   /** Where status changes of organizations' providers are announced; none in some tests. */
-  events?: EventPublisher;
+  events?: Pick<EventPublisher, 'publish'>;
 }): JobDefinition<ValidationJobData> {
   // Operator providers belong to no organization, so their changes are not announced.
   const announce = (organizationId: string, providerId: string, status: string, error: string | null) =>

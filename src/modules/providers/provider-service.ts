@@ -3,6 +3,7 @@ import type { Database, Executor } from '../../platform/db/database.ts';
 import { isUniqueViolation, violatedConstraint } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { AppError, ConflictError, ValidationError } from '../../platform/http/errors.ts';
 import { OutboundBlockedError, type OutboundGuard } from '../../platform/http/outbound-guard.ts';
 import type { ProviderType } from '../../platform/llm/provider-connection.ts';
@@ -61,13 +62,28 @@ export function createProviderService({
   secretBox,
   outboundGuard,
   operators,
+  events,
+  onChanged,
 }: {
   db: Database;
   queue: JobQueue;
   secretBox: SecretBox;
   outboundGuard: Pick<OutboundGuard, 'assertAllowed'>;
   operators: OperatorProviders;
+  /** Announces changes to clients and to every process's cached connections. */
+  events: Pick<EventPublisher, 'publish'>;
+  /** Called once a change of the organization's providers committed (this process's caches). */
+  onChanged: (organizationId: string) => void;
 }) {
+  /** `provider-created`, `-updated`, `-deleted`, published with the change's transaction. */
+  const announce = (tx: Executor, type: string, organizationId: string, data: { provider_id: string }) =>
+    events.publish({ type, organization_id: organizationId, data }, { tx });
+  const stateOf = (row: repository.ProviderRow) => ({
+    provider_id: row.id,
+    is_active: row.isActive,
+    is_default: row.isDefault,
+  });
+
   /**
    * A base URL must pass the outbound guard before it is stored (and again on every call). A host
    * that does not resolve right now is accepted: its validation will say so.
@@ -127,6 +143,14 @@ export function createProviderService({
     models: offlineModels,
   });
 
+  /** Passes a committed change's result on, once this process's caches forgot the old state. */
+  const changed =
+    (principal: Principal) =>
+    <T>(result: T): T => {
+      onChanged(principal.organizationId);
+      return result;
+    };
+
   return {
     async create(principal: Principal, body: CreateProviderBody): Promise<ProviderView> {
       const offline = body.type === 'offline';
@@ -156,9 +180,10 @@ export function createProviderService({
             createdByApiKeyId: principal.apiKeyId,
           });
           if (!offline) await enqueueValidation(tx, row);
+          await announce(tx, 'provider-created', row.organizationId, stateOf(row));
           return toProviderView(row);
         })
-        .catch((error: unknown) => {
+        .then(changed(principal), (error: unknown) => {
           throw conflictFrom(error);
         });
     },
@@ -248,9 +273,10 @@ export function createProviderService({
             newValidation: endpointChanged,
           })) as repository.ProviderRow;
           if (endpointChanged && !offline) await enqueueValidation(tx, updated);
+          await announce(tx, 'provider-updated', updated.organizationId, stateOf(updated));
           return toProviderView(updated);
         })
-        .catch((error: unknown) => {
+        .then(changed(principal), (error: unknown) => {
           throw conflictFrom(error);
         });
     },
@@ -261,7 +287,9 @@ export function createProviderService({
       await db.transaction(async (tx) => {
         const deleted = await repository.softDeleteProvider(tx, principal, providerId);
         await requireInScope(deleted, 'Provider', () => repository.findProviderOrganization(tx, providerId));
+        await announce(tx, 'provider-deleted', principal.organizationId, { provider_id: providerId });
       });
+      onChanged(principal.organizationId);
     },
 
     /** Enqueues a fresh validation; the provider is `pending` until a worker takes it. */
