@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
 import { registerConversations } from './modules/conversations/index.ts';
 import { registerEvents } from './modules/events/index.ts';
-import { registerExecution } from './modules/execution/index.ts';
+import { registerExecution, type TurnRegistry } from './modules/execution/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import type { ProcessLease } from './modules/ops/process-lease.ts';
@@ -41,7 +41,18 @@ export interface AppOptions {
   lease: Pick<ProcessLease, 'id' | 'onOrphanedWork'>;
   /** Where log lines go; standard output when absent. */
   logStream?: DestinationStream;
+  /** Modules beyond the built-in ones (an embedder's, a test's), assembled last. */
+  modules?: AgentryModule[];
 }
+
+/**
+ * A module assembled with the others: it contributes to the turn through the turn registry and
+ * may register routes and jobs, as the built-in modules do.
+ */
+export type AgentryModule = (
+  app: FastifyInstance,
+  context: { db: DatabaseHandle['db']; turns: TurnRegistry; jobs: JobRegistry },
+) => void | Promise<void>;
 
 /** Assembles the HTTP application from the modules; holds no business logic. */
 export async function buildApp({
@@ -54,6 +65,7 @@ export async function buildApp({
   events,
   lease,
   logStream,
+  modules = [],
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logStream
@@ -124,5 +136,6 @@ export async function buildApp({
   });
   await registerOpenAiCompat(app, { guard, agents: agents.service, turns: execution.turns });
   await registerEvents(app, { bus: events, guard });
+  for (const module of modules) await module(app, { db: database.db, turns: execution.registry, jobs });
   return app;
 }

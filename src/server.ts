@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { buildApp } from './app.ts';
+import { type AgentryModule, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
 import { acquireProcessLease, type ProcessLease } from './modules/ops/process-lease.ts';
 import { readOrCreateLocalSecret } from './platform/crypto/local-secret.ts';
@@ -62,6 +62,8 @@ export interface AgentryOptions {
   logStream?: DestinationStream;
   /** Last additions before the API listens (the benchmark's no-op ceiling route). */
   extend?: (app: FastifyInstance) => void;
+  /** Modules beyond the built-in ones (see `AgentryModule`). */
+  modules?: AgentryModule[];
 }
 
 export interface RunningAgentry {
@@ -86,6 +88,7 @@ export async function startAgentry({
   role,
   logStream,
   extend,
+  modules,
 }: AgentryOptions): Promise<RunningAgentry> {
   let reportError = (error: Error, source: string) => console.error(source, error);
   const queue = await startJobQueue(database.connection, {
@@ -112,6 +115,7 @@ export async function startAgentry({
       events,
       lease,
       ...(logStream ? { logStream } : {}),
+      ...(modules ? { modules } : {}),
     });
     reportError = (error, source) => app.log.error({ err: error }, source);
     lease.start();

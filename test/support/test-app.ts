@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { AgentryModule } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type ProcessRole, secretKeyFor, startAgentry } from '../../src/server.ts';
 import { createHttpClient, type HttpClient } from './http-client.ts';
@@ -24,6 +25,7 @@ export interface TestApp {
 export async function startTestApp(
   env: Record<string, string> = {},
   role: ProcessRole = 'all',
+  modules: AgentryModule[] = [],
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({
@@ -48,6 +50,7 @@ export async function startTestApp(
     secretKey: secretKeyFor(config),
     role,
     logStream,
+    modules,
   });
   const url = running.url ?? '';
   return {
