@@ -2,7 +2,12 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { AgentryModule } from '../src/app.ts';
-import { contextOrder, defineTool, type EndedTurn, type PlannedTurn } from '../src/modules/execution/index.ts';
+import {
+  contextOrder,
+  defineTool,
+  type EndedTurn,
+  type PlannedTurn,
+} from '../src/modules/execution/index.ts';
 import { AppError } from '../src/platform/http/errors.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
@@ -18,13 +23,22 @@ const planned: PlannedTurn[] = [];
 let allowedOrganization = '';
 
 const probeModule: AgentryModule = async (_app, { db, turns }) => {
-  await db.execute(sql`create table probe_turns (run_id uuid primary key, status text not null, answer text)`);
+  await db.execute(
+    sql`create table probe_turns (run_id uuid primary key, status text not null, answer text)`,
+  );
   turns.addContextSource({
     name: 'probe_notes',
     order: contextOrder.knowledge,
     collect: ({ agent }) =>
       agent.tags.includes('probed')
-        ? [{ source: 'probe_notes', placement: 'instructions', role: 'user', content: 'The vault code is 4711.' }]
+        ? [
+            {
+              source: 'probe_notes',
+              placement: 'instructions',
+              role: 'user',
+              content: 'The vault code is 4711.',
+            },
+          ]
         : [],
   });
   turns.addToolProvider({
@@ -51,7 +65,10 @@ const probeModule: AgentryModule = async (_app, { db, turns }) => {
     beforeModelCall(turn) {
       planned.push(turn);
       if (turn.message.includes('over budget')) {
-        throw new AppError('budget_exceeded', 'The probe budget is spent', { status: 429, retryAfterSeconds: 60 });
+        throw new AppError('budget_exceeded', 'The probe budget is spent', {
+          status: 429,
+          retryAfterSeconds: 60,
+        });
       }
     },
   });
@@ -61,7 +78,8 @@ const probeModule: AgentryModule = async (_app, { db, turns }) => {
       await tx.execute(
         sql`insert into probe_turns (run_id, status, answer) values (${turn.runId}, ${turn.status}, ${turn.answer})`,
       );
-      if (turn.status === 'completed' && turn.message.includes('poison')) throw new Error('the probe log refused it');
+      if (turn.status === 'completed' && turn.message.includes('poison'))
+        throw new Error('the probe log refused it');
     },
   });
 };
@@ -86,7 +104,11 @@ const probeRows = async () =>
 const probeRow = async (runId: string) => (await probeRows()).rows.find((row) => row.run_id === runId);
 
 async function agentOf(account: TestAccount, body: Record<string, unknown> = {}) {
-  const response = await app.http.post('/api/v1/agents', { name: 'Probed', tags: ['probed'], ...body }, as(account));
+  const response = await app.http.post(
+    '/api/v1/agents',
+    { name: 'Probed', tags: ['probed'], ...body },
+    as(account),
+  );
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.id as string;
 }
@@ -105,14 +127,22 @@ describe('a module that contributes to the turn through the registry', () => {
       'probe_notes',
       'user_message',
     ]);
-    const answer = await app.http.post(`/api/v1/agents/${agentId}/execute`, { message: 'What is the vault code?' }, as(owner));
+    const answer = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { message: 'What is the vault code?' },
+      as(owner),
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.content).toContain('The vault code is 4711.');
   });
 
   it('offers its tools to its own organization only, with the schema written once as zod', async () => {
     const agentId = await agentOf(owner, { tools: ['probe_lookup'] });
-    const preview = await app.http.post(`/api/v1/agents/${agentId}/preview-context`, { message: 'hi' }, as(owner));
+    const preview = await app.http.post(
+      `/api/v1/agents/${agentId}/preview-context`,
+      { message: 'hi' },
+      as(owner),
+    );
     expect(preview.body.tools).toEqual(['probe_lookup']);
     const used = await app.http.post(
       `/api/v1/agents/${agentId}/execute`,
@@ -124,7 +154,11 @@ describe('a module that contributes to the turn through the registry', () => {
       expect.objectContaining({
         name: 'probe_lookup',
         success: true,
-        output: { found: expect.any(Number), organization_id: owner.organizationId, run_id: used.body.run_id },
+        output: {
+          found: expect.any(Number),
+          organization_id: owner.organizationId,
+          run_id: used.body.run_id,
+        },
       }),
     ]);
 
@@ -141,11 +175,17 @@ describe('a module that contributes to the turn through the registry', () => {
 
   it('lets a before-model-call hook refuse a turn with its typed error, and then stores nothing', async () => {
     const agentId = await agentOf(owner);
-    const runsBefore = (await app.http.get(`/api/v1/runs?agent_id=${agentId}`, as(owner))).headers.get('x-total-count');
-    const sessionsBefore = (await app.http.get(`/api/v1/sessions?agent_id=${agentId}`, as(owner))).headers.get(
+    const runsBefore = (await app.http.get(`/api/v1/runs?agent_id=${agentId}`, as(owner))).headers.get(
       'x-total-count',
     );
-    const refused = await app.http.post(`/api/v1/agents/${agentId}/execute`, { message: 'I am over budget' }, as(owner));
+    const sessionsBefore = (
+      await app.http.get(`/api/v1/sessions?agent_id=${agentId}`, as(owner))
+    ).headers.get('x-total-count');
+    const refused = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { message: 'I am over budget' },
+      as(owner),
+    );
     expectError(refused, 429, 'budget_exceeded');
     expect(refused.headers.get('retry-after')).toBe('60');
     expect(planned.at(-1)).toMatchObject({
@@ -156,15 +196,21 @@ describe('a module that contributes to the turn through the registry', () => {
       model: { modelId: 'agentry-offline' },
       context: { instructions: expect.stringContaining('The vault code is 4711.') },
     });
-    expect((await app.http.get(`/api/v1/runs?agent_id=${agentId}`, as(owner))).headers.get('x-total-count')).toBe(runsBefore);
-    expect((await app.http.get(`/api/v1/sessions?agent_id=${agentId}`, as(owner))).headers.get('x-total-count')).toBe(
-      sessionsBefore,
-    );
+    expect(
+      (await app.http.get(`/api/v1/runs?agent_id=${agentId}`, as(owner))).headers.get('x-total-count'),
+    ).toBe(runsBefore);
+    expect(
+      (await app.http.get(`/api/v1/sessions?agent_id=${agentId}`, as(owner))).headers.get('x-total-count'),
+    ).toBe(sessionsBefore);
   });
 
   it('runs the after-turn hook inside the transaction that stores the turn’s end, for every ending', async () => {
     const agentId = await agentOf(owner);
-    const completed = await app.http.post(`/api/v1/agents/${agentId}/execute`, { message: 'Hello there' }, as(owner));
+    const completed = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { message: 'Hello there' },
+      as(owner),
+    );
     expect(completed.status).toBe(200);
     expect(await probeRow(completed.body.run_id)).toEqual({
       run_id: completed.body.run_id,
@@ -174,7 +220,11 @@ describe('a module that contributes to the turn through the registry', () => {
 
     // The hook refuses the completed end: nothing of it is stored (no messages, no completed run,
     // no log row), and the turn then ends failed, which the hook does log.
-    const poisoned = await app.http.post(`/api/v1/agents/${agentId}/execute`, { message: 'poison pill' }, as(owner));
+    const poisoned = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { message: 'poison pill' },
+      as(owner),
+    );
     expectError(poisoned, 500, 'internal_error');
     const runs = (await app.http.get(`/api/v1/runs?agent_id=${agentId}&status=failed`, as(owner))).body as {
       id: string;

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { drizzle } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
-import type { Database, DatabaseHandle } from '../../src/platform/db/database.ts';
-import { openDatabase } from '../../src/platform/db/open-database.ts';
+import type { DatabaseHandle } from '../../src/platform/db/database.ts';
+import { openDatabase, pgliteDatabase } from '../../src/platform/db/open-database.ts';
 import { databaseUrl } from './postgres-names.ts';
 import './provided.ts';
 
@@ -69,19 +68,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const snapshot = new Blob([await readFile(inject('pgliteSnapshot'))]);
-  const client = await PGlite.create({ loadDataDir: snapshot });
-  const close = async () => {
-    if (!client.closed) await client.close();
-  };
-  return {
-    db: drizzle({ client }) as unknown as Database,
-    kind: 'pglite',
-    connection: { kind: 'pglite', client },
-    url: undefined,
-    ping: async () => {
-      await client.query('select 1');
-    },
-    close,
-    dispose: close,
-  };
+  const database = pgliteDatabase(await PGlite.create({ loadDataDir: snapshot }));
+  return { ...database, url: undefined, dispose: database.close };
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
+import { preparedStatement } from '../../platform/db/prepared-statement.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { messages, sessions } from './conversation-tables.ts';
 import type { ListSessionsQuery } from './session-schemas.ts';
@@ -57,32 +58,42 @@ export interface ThreadMessage {
  * A live session of the scope with its latest `limit` messages, in one prepared statement: the
  * only read of a turn that continues a session.
  */
-export function prepareThreadLookup(db: Database) {
+export function prepareThreadLookup() {
   const latest = sql`(select ${messages.role}, ${messages.content}, ${messages.createdAt}, ${messages.id} from ${messages}
     where ${messages.organizationId} = ${sessions.organizationId} and ${messages.sessionId} = ${sessions.id} and ${messages.deletedAt} is null
     order by ${messages.createdAt} desc, ${messages.id} desc limit ${sql.placeholder('limit')})`;
-  const statement = db
-    .select({
-      id: sessions.id,
-      agentId: sessions.agentId,
-      userId: sessions.userId,
-      history: sql<
-        ThreadMessage[]
-      >`coalesce((select json_agg(json_build_object('role', latest.role, 'content', latest.content) order by latest.created_at, latest.id) from ${latest} as latest), '[]')`,
-    })
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.organizationId, sql.placeholder('organizationId')),
-        eq(sessions.id, sql.placeholder('sessionId')),
-        isNull(sessions.deletedAt),
+  const statement = preparedStatement('session_thread', (db) =>
+    db
+      .select({
+        id: sessions.id,
+        agentId: sessions.agentId,
+        userId: sessions.userId,
+        history: sql`coalesce((select json_agg(json_build_object('role', latest.role, 'content', latest.content) order by latest.created_at, latest.id) from ${latest} as latest), '[]')`.as('history'),
+      })
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.organizationId, sql.placeholder('organizationId')),
+          eq(sessions.id, sql.placeholder('sessionId')),
+          isNull(sessions.deletedAt),
+        ),
       ),
-    )
-    .prepare('session_thread');
-  return async (scope: TenantScope, sessionId: string, limit: number) =>
-    (
-      await statement.execute({ organizationId: scope.organizationId, sessionId, limit: Math.max(0, limit) })
-    )[0];
+  );
+  return async (db: Executor, scope: TenantScope, sessionId: string, limit: number) => {
+    const [row] = await statement(db, {
+      organizationId: scope.organizationId,
+      sessionId,
+      limit: Math.max(0, limit),
+    });
+    return (
+      row && {
+        id: row.id as string,
+        agentId: row.agent_id as string,
+        userId: row.user_id as string | null,
+        history: row.history as ThreadMessage[],
+      }
+    );
+  };
 }
 
 /**

@@ -42,7 +42,7 @@ export interface OpenedSession {
 
 export function createSessionService({ db, requireAgent }: { db: Database; requireAgent: RequireAgent }) {
   const findSession = repository.prepareSessionLookup(db);
-  const findThread = repository.prepareThreadLookup(db);
+  const findThread = repository.prepareThreadLookup();
 
   async function requireSession(principal: Principal, sessionId: string) {
     return requireInScope(await findSession(principal, sessionId), 'Session', () =>
@@ -155,7 +155,7 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
       }
       const { sessionId } = request;
       const thread = await requireInScope(
-        await findThread(principal, sessionId, request.historyWindow),
+        await findThread(db, principal, sessionId, request.historyWindow),
         'Session',
         () => repository.findSessionOrganization(db, sessionId),
       );

@@ -95,11 +95,21 @@ async function structured(input: AnswerInput, schema: JSONSchema7, answer: TurnA
 }
 
 /**
+ * The schema in the instructions as well: a provider whose JSON mode takes no schema (or a model
+ * that ignores it) still learns the shape it must answer in.
+ */
+const withAnswerFormat = (instructions: string, schema: JSONSchema7) =>
+  `${instructions}\n\n# Answer format\nAnswer with only a JSON object that is valid against this JSON Schema:\n${JSON.stringify(schema)}`;
+
+/**
  * The model's answer to a turn: one direct call when the agent has no tools (the common path),
  * the AI SDK's tool loop otherwise; then, when the turn carries a response schema, validation with
  * one repair attempt. Every model call is filed as an llm_call action and metered.
  */
-export async function answerTurn(input: AnswerInput): Promise<TurnAnswer> {
+export async function answerTurn(turn: AnswerInput): Promise<TurnAnswer> {
+  const input = turn.responseSchema
+    ? { ...turn, instructions: withAnswerFormat(turn.instructions, turn.responseSchema) }
+    : turn;
   const answer =
     input.tools.length === 0
       ? await answerDirectly(input)

@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Database, DatabaseHandle } from './database.ts';
+import { trackTransactions } from './pglite-statements.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 /** Any constant shared by every Agentry process: concurrent starts migrate one at a time. */
@@ -26,18 +27,27 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenedDataba
   return target.kind === 'postgres' ? openPostgres(target) : openPglite(target.directory);
 }
 
-async function openPglite(directory: string | undefined): Promise<OpenedDatabase> {
-  if (directory) mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create(directory);
-  const db = drizzlePglite({ client }) as unknown as Database;
+/** The database handle of an open PGlite (the embedded default, or a test's copy). */
+export function pgliteDatabase(client: PGlite): DatabaseHandle {
+  trackTransactions(client);
   return {
-    db,
+    db: drizzlePglite({ client }) as unknown as Database,
     kind: 'pglite',
     connection: { kind: 'pglite', client },
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPglite(directory: string | undefined): Promise<OpenedDatabase> {
+  if (directory) mkdirSync(directory, { recursive: true });
+  const client = await PGlite.create(directory);
+  return {
+    ...pgliteDatabase(client),
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
   };
 }

@@ -1,5 +1,6 @@
 import { type Column, is, Param, Placeholder, type Query, type SQL } from 'drizzle-orm';
 import { type Executor, rowsOf } from './database.ts';
+import { executePrepared, pgliteOf } from './pglite-statements.ts';
 
 /** A Drizzle query that can render itself (a query builder, or `renderable(executor, sql)`). */
 export interface Renderable {
@@ -16,7 +17,8 @@ export const renderable = (executor: Executor, query: SQL): Renderable => ({
  * values are `sql.placeholder(name)`, and each run fills them in (through the columns' encoders,
  * as Drizzle does; null and undefined are NULL). Unlike Drizzle's own `prepare()`, which is bound
  * to the executor it was built on, it runs on any executor: the database or a transaction. On
- * PostgreSQL it is a named statement, parsed and planned once per connection. Building a query
+ * PostgreSQL it is a named statement, parsed and planned once per connection; on PGlite, a
+ * statement PREPAREd once per database (`pglite-statements.ts`). Building a query
  * costs tens of microseconds per statement, more than PostgreSQL takes to run most of them.
  *
  * `name` must be unique per rendered text (undefined: an unnamed statement). Returns the raw rows
@@ -30,6 +32,8 @@ export function preparedStatement<TValues extends Record<string, unknown>>(
   return async (executor: Executor, values: TValues): Promise<Record<string, unknown>[]> => {
     query ??= build(executor).toSQL();
     const params = query.params.map((param) => fill(param, values));
+    const pglite = name ? pgliteOf((executor._.session as unknown as { client: unknown }).client) : undefined;
+    if (pglite && name) return executePrepared(pglite, name, query.sql, params);
     const statement = executor._.session.prepareQuery({ sql: query.sql, params }, undefined, name, false);
     return rowsOf(await statement.execute());
   };
