@@ -17,6 +17,7 @@ import {
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { preparedStatement } from '../../platform/db/prepared-statement.ts';
+import { qualified } from '../../platform/db/qualified.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { AgentStatus } from './agent-config.ts';
 import { agentHistory, agents, agentVersions } from './agent-tables.ts';
@@ -33,7 +34,9 @@ export type RunningTurns = (organizationId: SQLWrapper, agentId: SQLWrapper) => 
 
 const withActivity = (runningTurns: RunningTurns) => ({
   ...getTableColumns(agents),
-  runningTurns: runningTurns(agents.organizationId, agents.id).as('running_turns'),
+  runningTurns: runningTurns(qualified(agents, agents.organizationId), qualified(agents, agents.id)).as(
+    'running_turns',
+  ),
 });
 export type AgentVersionRow = typeof agentVersions.$inferSelect;
 export type AgentHistoryRow = typeof agentHistory.$inferSelect;

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, Placeholder, type SQL, sql } from 
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { preparedStatement } from '../../platform/db/prepared-statement.ts';
+import { qualified } from '../../platform/db/qualified.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { messages, sessions } from './conversation-tables.ts';
 import type { ListSessionsQuery } from './session-schemas.ts';
@@ -59,16 +60,20 @@ export interface ThreadMessage {
  * only read of a turn that continues a session.
  */
 export function prepareThreadLookup() {
-  const latest = sql`(select ${messages.role}, ${messages.content}, ${messages.createdAt}, ${messages.id} from ${messages}
-    where ${messages.organizationId} = ${sessions.organizationId} and ${messages.sessionId} = ${sessions.id} and ${messages.deletedAt} is null
-    order by ${messages.createdAt} desc, ${messages.id} desc limit ${sql.placeholder('limit')})`;
+  const latest = sql`(select message.role, message.content, message.created_at, message.id from ${messages} as message
+    where message.organization_id = ${qualified(sessions, sessions.organizationId)}
+      and message.session_id = ${qualified(sessions, sessions.id)} and message.deleted_at is null
+    order by message.created_at desc, message.id desc limit ${sql.placeholder('limit')})`;
   const statement = preparedStatement('session_thread', (db) =>
     db
       .select({
         id: sessions.id,
         agentId: sessions.agentId,
         userId: sessions.userId,
-        history: sql`coalesce((select json_agg(json_build_object('role', latest.role, 'content', latest.content) order by latest.created_at, latest.id) from ${latest} as latest), '[]')`.as('history'),
+        history:
+          sql`coalesce((select json_agg(json_build_object('role', latest.role, 'content', latest.content) order by latest.created_at, latest.id) from ${latest} as latest), '[]')`.as(
+            'history',
+          ),
       })
       .from(sessions)
       .where(

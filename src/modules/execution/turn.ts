@@ -228,7 +228,8 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
   async function finish(turn: RunningTurn, answered: TurnAnswer, suggestions: string[] | undefined) {
     const { plan, start } = turn;
     const model = plan.model.answered();
-    const [userId, assistantId] = [uuidv7(), uuidv7()].sort() as [string, string];
+    // Monotonic ids: the question sorts before its answer.
+    const [userId, assistantId] = [uuidv7(), uuidv7()];
     const messages = start.session
       ? {
           user: turnMessage('user', plan.request.message, plan.request.metadata ?? {}, userId),
