@@ -16,7 +16,6 @@ import {
 } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
-import { preparedStatement } from '../../platform/db/prepared-statement.ts';
 import { qualified } from '../../platform/db/qualified.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { AgentStatus } from './agent-config.ts';

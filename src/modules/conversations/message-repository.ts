@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
-import type { Database, Executor } from '../../platform/db/database.ts';
+import { and, asc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { mapColumns, preparedStatements } from '../../platform/db/prepared-statement.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';

@@ -4,12 +4,11 @@ import { violatedConstraint } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import { within } from '../../platform/db/unit-of-work.ts';
-import { BadRequestError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
+import { BadRequestError, NotFoundError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { toMessageView } from './conversation-views.ts';
 import * as repository from './message-repository.ts';
 import type {
-  CreateMessageBody,
   createMessageBody,
   FeedbackBody,
   ListMessagesQuery,
