@@ -1,0 +1,154 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
+import { registerAccount } from './support/accounts.ts';
+import { createHttpClient } from './support/http-client.ts';
+import { killServerProcesses, startServerProcess } from './support/server-process.ts';
+import { createTestDatabase, type TestDatabase, testDatabaseKind } from './support/test-database.ts';
+
+/**
+ * kill -9 of a server in the middle of 50 turns: once any live process has seen the dead one's
+ * lease expire (RUN_RECOVERY_SECONDS), no run is left running, no agent busy, and no turn is
+ * half-stored (a turn stores its messages with its end, in one statement).
+ */
+const KEY = 'sk-crash-0123456789';
+const RECOVERY_SECONDS = 4;
+const TURNS = 50;
+
+let stub: OpenAiStub;
+let dataDir: string;
+let database: TestDatabase | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  stub = await startOpenAiStub({ apiKey: KEY, models: ['slow-model'] });
+  dataDir = await mkdtemp(join(tmpdir(), 'agentry-crash-'));
+  env = {
+    DATA_DIR: dataDir,
+    OUTBOUND_ALLOWLIST: '127.0.0.1',
+    RUN_RECOVERY_SECONDS: String(RECOVERY_SECONDS),
+  };
+  if (testDatabaseKind === 'postgres') {
+    database = await createTestDatabase();
+    await database.close();
+    env = {
+      ...env,
+      DATABASE_URL: database.url as string,
+      JWT_SECRET: 'crash-test-secret-long-enough-for-hs256',
+      AGENTRY_SECRET_KEY: 'cd'.repeat(32),
+    };
+  }
+});
+afterEach(killServerProcesses);
+afterAll(async () => {
+  await stub.close();
+  await database?.dispose();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('a server killed mid-turn', () => {
+  it('leaves no run running, no agent busy and no turn half-stored after recovery', {
+    timeout: 60_000,
+  }, async () => {
+    const first = await startServerProcess(env);
+    const http = createHttpClient(first.url);
+    const owner = await registerAccount(http);
+    const as = { token: owner.token };
+    const provider = await http.post(
+      '/api/v1/providers',
+      { name: 'Slow', type: 'openai_compatible', base_url: stub.url, api_key: KEY },
+      as,
+    );
+    expect(provider.status).toBe(201);
+    const agent = await http.post(
+      '/api/v1/agents',
+      {
+        name: 'Doomed',
+        provider_id: provider.body.id,
+        model: 'slow-model',
+        initial_ai_msg: 'Hello, I am here.',
+        show_suggestions_after_each_message: false,
+      },
+      as,
+    );
+    expect(agent.status).toBe(201);
+    const agentId = agent.body.id as string;
+    // A turn the server completes before the crash: it must survive it whole.
+    const done = await http.post(`/api/v1/agents/${agentId}/execute`, { message: 'before the crash' }, as);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+
+    // The model never answers these: the server dies with all of them in flight.
+    stub.setScript(() => ({ type: 'hang' }));
+    const inFlight = Array.from({ length: TURNS }, (_, index) =>
+      fetch(`${first.url}/api/v1/agents/${agentId}/execute`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ message: `turn ${index}`, user_id: `user-${index}` }),
+      }).catch((error: unknown) => error),
+    );
+    await expect
+      .poll(
+        async () =>
+          (await http.get(`/api/v1/runs?agent_id=${agentId}&status=running&limit=1`, as)).headers.get(
+            'x-total-count',
+          ),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(String(TURNS));
+    expect((await http.get(`/api/v1/agents/${agentId}`, as)).body.runtime.state).toBe('busy');
+
+    first.child.kill('SIGKILL');
+    await Promise.all(inFlight);
+    stub.setScript();
+
+    const second = await startServerProcess(env);
+    const after = createHttpClient(second.url);
+    const killedAt = Date.now();
+    await expect
+      .poll(
+        async () =>
+          (await after.get(`/api/v1/runs?agent_id=${agentId}&status=running&limit=1`, as)).headers.get(
+            'x-total-count',
+          ),
+        {
+          timeout: (RECOVERY_SECONDS + 4) * 1000,
+          interval: 200,
+        },
+      )
+      .toBe('0');
+    expect(Date.now() - killedAt).toBeLessThan((RECOVERY_SECONDS + 2) * 1000);
+
+    const runs = (await after.get(`/api/v1/runs?agent_id=${agentId}&limit=200`, as)).body as {
+      id: string;
+      status: string;
+      session_id: string;
+      error: { code: string } | null;
+    }[];
+    expect(runs.filter((run) => run.status === 'abandoned')).toHaveLength(TURNS);
+    expect(runs.filter((run) => run.status === 'completed').map((run) => run.session_id)).toEqual([
+      done.body.session_id,
+    ]);
+    for (const run of runs.filter((candidate) => candidate.status === 'abandoned')) {
+      expect(run.error?.code).toBe('abandoned');
+      // Started sessions hold their greeting only: the question and an answer come with a turn's end.
+      const session = await after.get(`/api/v1/sessions/${run.session_id}/messages`, as);
+      expect(session.body.map((message: { content: string }) => message.content)).toEqual([
+        'Hello, I am here.',
+      ]);
+    }
+    const agentAfter = (await after.get(`/api/v1/agents/${agentId}`, as)).body;
+    expect(agentAfter.runtime.state).not.toBe('busy');
+    expect(agentAfter.interaction_count).toBe(1);
+    const survivor = await after.get(`/api/v1/sessions/${done.body.session_id}`, as);
+    expect(survivor.body.message_count).toBe(3);
+
+    // The agent works again on the new process.
+    const again = await after.post(`/api/v1/agents/${agentId}/execute`, { message: 'after the crash' }, as);
+    expect(again.status).toBe(200);
+    expect(await second.stop('SIGTERM')).toBe(0);
+  });
+});
