@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
 import { registerConversations } from './modules/conversations/index.ts';
 import { registerEvents } from './modules/events/index.ts';
-import { registerExecution, type TurnRegistry } from './modules/execution/index.ts';
+import { registerExecution, type TurnEngine, type TurnRegistry } from './modules/execution/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import type { ProcessLease } from './modules/ops/process-lease.ts';
@@ -51,7 +51,12 @@ export interface AppOptions {
  */
 export type AgentryModule = (
   app: FastifyInstance,
-  context: { db: DatabaseHandle['db']; turns: TurnRegistry; jobs: JobRegistry },
+  context: {
+    db: DatabaseHandle['db'];
+    jobs: JobRegistry;
+    turnRegistry: TurnRegistry;
+    turnEngine: TurnEngine;
+  },
 ) => void | Promise<void>;
 
 /** Assembles the HTTP application from the modules; holds no business logic. */
@@ -136,6 +141,13 @@ export async function buildApp({
   });
   await registerOpenAiCompat(app, { guard, agents: agents.service, turns: execution.turns });
   await registerEvents(app, { bus: events, guard });
-  for (const module of modules) await module(app, { db: database.db, turns: execution.registry, jobs });
+  for (const module of modules) {
+    await module(app, {
+      db: database.db,
+      jobs,
+      turnRegistry: execution.registry,
+      turnEngine: execution.turns,
+    });
+  }
   return app;
 }

@@ -22,7 +22,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 const planned: PlannedTurn[] = [];
 let allowedOrganization = '';
 
-const probeModule: AgentryModule = async (_app, { db, turns }) => {
+const probeModule: AgentryModule = async (_app, { db, turnRegistry: turns }) => {
   await db.execute(
     sql`create table probe_turns (run_id uuid primary key, status text not null, answer text)`,
   );
