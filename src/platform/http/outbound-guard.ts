@@ -3,6 +3,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { Agent, type RequestInit as UndiciRequestInit, fetch as undiciFetch } from 'undici';
 import { BadRequestError } from './errors.ts';
+import { pooledFetch } from './pooled-fetch.ts';
 
 export interface ResolvedAddress {
   address: string;
@@ -324,9 +325,12 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
     return pool;
   }
 
-  async function send(target: CheckedTarget, init: RequestInit): Promise<Response> {
-    const requestInit = { ...init, redirect: 'manual', dispatcher: poolFor(target) } as UndiciRequestInit;
-    return (await undiciFetch(target.url, requestInit)) as unknown as Response;
+  function send(target: CheckedTarget, init: RequestInit): Promise<Response> {
+    const pool = poolFor(target);
+    return pooledFetch(pool, target.url, init, async () => {
+      const requestInit = { ...init, redirect: 'manual', dispatcher: pool } as UndiciRequestInit;
+      return (await undiciFetch(target.url, requestInit)) as unknown as Response;
+    });
   }
 
   return {
