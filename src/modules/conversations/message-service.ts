@@ -3,7 +3,6 @@ import type { Database, Executor } from '../../platform/db/database.ts';
 import { violatedConstraint } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
-import { within } from '../../platform/db/unit-of-work.ts';
 import { BadRequestError, NotFoundError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { toMessageView } from './conversation-views.ts';
@@ -54,13 +53,9 @@ export function createMessageService({ db }: { db: Database }) {
     }
   }
 
-  /** The messages and the session's counters commit together, in one transaction (`tx`: the caller's). */
-  async function insert(principal: Principal, sessionId: string, inputs: ValidMessage[], tx?: Executor) {
-    if (inputs.length === 0) {
-      await requireSession(tx ?? db, principal, sessionId);
-      return [];
-    }
-    const rows = await within(db, tx, async (tx) => {
+  /** The messages and the session's counters commit together, in one transaction. */
+  async function insert(principal: Principal, sessionId: string, inputs: ValidMessage[]) {
+    const rows = await db.transaction(async (tx) => {
       const ids = orderedIds(inputs.length);
       const values = inputs.map((input, index) => ({
         id: ids[index] as string,

@@ -70,6 +70,13 @@ export async function callModelDirect(input: DirectCallInput): Promise<DirectCal
   }
   const { stream } = await input.model.doStream(options);
   const reader = stream.getReader();
+  // An abort ends the call even when the provider's stream ignores the signal (streamText does
+  // the same): the stream is cancelled, the pending read ends, and the signal's reason is thrown.
+  const stopReading = () => {
+    reader.cancel(input.signal.reason).catch(() => {});
+  };
+  input.signal.addEventListener('abort', stopReading, { once: true });
+  if (input.signal.aborted) stopReading();
   let text = '';
   let finish: Extract<LanguageModelV4StreamPart, { type: 'finish' }> | undefined;
   try {
@@ -91,6 +98,7 @@ export async function callModelDirect(input: DirectCallInput): Promise<DirectCal
     await reader.cancel(error).catch(() => {});
     throw error;
   } finally {
+    input.signal.removeEventListener('abort', stopReading);
     reader.releaseLock();
   }
   input.signal.throwIfAborted();

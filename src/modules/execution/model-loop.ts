@@ -2,6 +2,7 @@ import {
   type FinishReason,
   isStepCount,
   jsonSchema,
+  type LanguageModelUsage,
   type ModelMessage,
   streamText,
   ToolChoiceViolationError,
@@ -48,6 +49,13 @@ export interface ModelLoopResult {
   /** Why the last model call stopped: `length` when it ran out of output tokens. */
   finishReason: FinishReason;
 }
+
+type ModelCallTokens = { input_tokens: number; output_tokens: number };
+
+const tokensOf = (usage: LanguageModelUsage): ModelCallTokens => ({
+  input_tokens: usage.inputTokens ?? 0,
+  output_tokens: usage.outputTokens ?? 0,
+});
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -103,6 +111,9 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
     for (const action of toolActions.splice(0)) input.actions.record(action);
   };
   const tools = toSdkTools(input, (action) => toolActions.push(action));
+  // What each model call reported as it ended, before its tools ran: a step that an abort cuts
+  // short (in a tool) never finishes, yet its tokens were spent and must be filed and metered.
+  const modelCallEnds: { finishReason: FinishReason; tokens: ModelCallTokens; responseTimeMs: number }[] = [];
   const hasTools = input.tools.length > 0;
   const messages: ModelMessage[] = input.messages.map((message) => ({
     role: message.role,
@@ -122,6 +133,13 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
     // Retries live in withResilience, where they are bounded and honour the circuit breaker.
     maxRetries: 0,
     onError: () => {},
+    onLanguageModelCallEnd: ({ finishReason, usage, performance }) => {
+      modelCallEnds.push({
+        finishReason,
+        tokens: tokensOf(usage),
+        responseTimeMs: performance.responseTimeMs,
+      });
+    },
   });
 
   const toolCalls = new Map<string, ToolCallRecord>();
@@ -159,7 +177,7 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
         recordModelCall(input, {
           step: stepTexts.length + 1,
           finishReason: part.finishReason,
-          tokens: { input_tokens: part.usage.inputTokens ?? 0, output_tokens: part.usage.outputTokens ?? 0 },
+          tokens: tokensOf(part.usage),
           responseTimeMs: part.performance.responseTimeMs,
           result: { text_length: stepText.length },
         });
@@ -176,6 +194,14 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
         aborted = true;
         break;
     }
+  }
+  // Each finished step consumed one model call's end; the rest belong to steps cut short.
+  for (const [index, call] of modelCallEnds.slice(stepTexts.length).entries()) {
+    recordModelCall(input, {
+      step: stepTexts.length + 1 + index,
+      ...call,
+      result: { text_length: index === 0 ? stepText.length : 0 },
+    });
   }
   fileToolActions();
   if (aborted || input.signal.aborted) throw input.signal.reason ?? new Error('aborted');
