@@ -1,5 +1,13 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createExampleValidator,
+  examplesOf,
+  examplesWithin,
+  jsonPayloadsOf,
+  type OpenApiDocument,
+  operationsOf,
+} from './support/openapi-document.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let app: TestApp;
@@ -92,5 +100,43 @@ describe('HTTP platform', () => {
     const docs = await fetch(`${app.url}/docs/`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
+  });
+
+  it('names every operation with its own camelCase operationId', async () => {
+    const operations = operationsOf((await app.http.get('/openapi.json')).body);
+    const unnamed = operations.filter(
+      ({ operation }) => !/^[a-z][a-zA-Z0-9]+$/.test(operation.operationId ?? ''),
+    );
+    expect(unnamed.map(({ label }) => label)).toEqual([]);
+    const owners = new Map<string, string[]>();
+    for (const { label, operation } of operations)
+      owners.set(operation.operationId, [...(owners.get(operation.operationId) ?? []), label]);
+    const shared = [...owners].filter(([, labels]) => labels.length > 1);
+    expect(shared, 'operationIds used by more than one operation').toEqual([]);
+  });
+
+  it('gives every JSON request body and 2xx JSON response an example that matches its schema', async () => {
+    const document: OpenApiDocument = (await app.http.get('/openapi.json')).body;
+    const validate = createExampleValidator(document);
+    const missing: string[] = [];
+    const invalid: string[] = [];
+    for (const { label, operation } of operationsOf(document)) {
+      for (const payload of jsonPayloadsOf(operation)) {
+        const examples = examplesOf(payload, document);
+        if (examples.length === 0) missing.push(`${label} ${payload.name}`);
+        for (const { where, schema, example } of examples) {
+          const problem = validate(schema, example);
+          if (problem) invalid.push(`${label} ${payload.name} (example on ${where}): ${problem}`);
+        }
+      }
+    }
+    for (const [name, schema] of Object.entries(document.components.schemas)) {
+      for (const { where, schema: subschema, example } of examplesWithin(schema, name)) {
+        const problem = validate(subschema, example);
+        if (problem) invalid.push(`components.schemas.${where}: ${problem}`);
+      }
+    }
+    expect(missing, 'payloads without an example').toEqual([]);
+    expect(invalid, 'examples that do not match their schema').toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.
 import { toConfigPatch } from './agent-input.ts';
 import type { ChangeContext } from './agent-records.ts';
 import {
+  agentListView,
   agentView,
   agentWriteView,
   configurationBody,
@@ -15,12 +16,13 @@ import {
   createAgentBody,
   diffQuery,
   diffView,
+  historyListView,
   historyQuery,
-  historyView,
   ifMatchHeaders,
   listAgentsQuery,
   rollbackBody,
   updateAgentBody,
+  versionListView,
   versionParams,
   versionsQuery,
   versionView,
@@ -70,6 +72,7 @@ export const agentRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'createAgent',
           summary: 'Create an agent (version 1)',
           description:
             'Fields may be sent flat or grouped under `configuration`. Screened prompts are rejected with 400.',
@@ -87,10 +90,11 @@ export const agentRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listAgents',
           summary: 'List the organization’s agents, newest first',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           querystring: listAgentsQuery,
-          response: { 200: z.array(agentView), ...standardErrorResponses },
+          response: { 200: agentListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
@@ -107,6 +111,7 @@ export const agentRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'getAgent',
           summary: 'Get an agent; its ETag is its version',
           params: idParams,
           response: { 200: agentView, ...notFound, ...standardErrorResponses },
@@ -119,6 +124,7 @@ export const agentRoutes =
       },
     );
 
+    const updateOperationIds = { put: 'updateAgent', patch: 'patchAgent' } as const;
     for (const method of ['put', 'patch'] as const) {
       app[method](
         '/agents/:id',
@@ -126,6 +132,7 @@ export const agentRoutes =
           onRequest: write,
           schema: {
             ...common,
+            operationId: updateOperationIds[method],
             summary: `Update an agent (${method.toUpperCase()}: partial; a configuration change appends a version)`,
             params: idParams,
             headers: ifMatchHeaders,
@@ -143,6 +150,7 @@ export const agentRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'deleteAgent',
           summary: 'Delete an agent (soft: archived, then 404 on reads)',
           params: idParams,
           response: { 204: z.null().describe('Deleted'), ...notFound, ...standardErrorResponses },
@@ -160,6 +168,7 @@ export const agentRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'getAgentConfiguration',
           summary: 'The current configuration version',
           params: idParams,
           response: { 200: versionView, ...notFound, ...standardErrorResponses },
@@ -174,6 +183,7 @@ export const agentRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'updateAgentConfiguration',
           summary: 'Change configuration fields; appends a version when anything changes',
           params: idParams,
           headers: ifMatchHeaders,
@@ -198,11 +208,12 @@ export const agentRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listAgentConfigurationVersions',
           summary: 'Configuration versions, newest first',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           params: idParams,
           querystring: versionsQuery,
-          response: { 200: z.array(versionView), ...notFound, ...standardErrorResponses },
+          response: { 200: versionListView, ...notFound, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
@@ -222,6 +233,7 @@ export const agentRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'getAgentConfigurationVersion',
           summary: 'One configuration version',
           params: versionParams,
           response: { 200: versionView, ...notFound, ...standardErrorResponses },
@@ -236,6 +248,7 @@ export const agentRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'diffAgentConfigurationVersions',
           summary: 'Field-level differences between a version and another (default: the previous one)',
           params: versionParams,
           querystring: diffQuery,
@@ -257,6 +270,7 @@ export const agentRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'rollbackAgentConfiguration',
           summary: 'Append a new version equal to an earlier one',
           params: idParams,
           headers: ifMatchHeaders,
@@ -274,11 +288,12 @@ export const agentRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listAgentHistory',
           summary: 'Field-level change history, newest first',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           params: idParams,
           querystring: historyQuery,
-          response: { 200: z.array(historyView), ...notFound, ...standardErrorResponses },
+          response: { 200: historyListView, ...notFound, ...standardErrorResponses },
         },
       },
       async (request, reply) => {

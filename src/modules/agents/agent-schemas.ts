@@ -1,6 +1,72 @@
 import { z } from 'zod';
 import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
-import { agentConfigObject, agentConfigPatchSchema, agentKinds, agentStatuses } from './agent-config.ts';
+import { exampleIds, exampleTimes } from '../../platform/http/openapi-examples.ts';
+import {
+  type AgentConfig,
+  agentConfigObject,
+  agentConfigPatchSchema,
+  agentKinds,
+  agentStatuses,
+} from './agent-config.ts';
+
+/**
+ * The examples' agent: created as version 1, then version 2 lowered its temperature from 0.7 to
+ * 0.3. This is version 2.
+ */
+const supportAgentConfig = {
+  name: 'Support Agent',
+  description: 'Answers billing and refund questions for Acme Cloud customers',
+  avatar_url: null,
+  agent_type: 'customer_support',
+  kind: 'conversational',
+  tags: ['support', 'billing'],
+  identity: {
+    short_description: 'Acme Cloud’s first-line support agent',
+    full_description:
+      'Helps customers with invoices, refunds and account questions, and hands over to a human when unsure.',
+    character_role: 'Customer support specialist',
+    mission: 'Resolve customer questions quickly and accurately',
+    interaction_style: 'Warm, concise, solution-oriented',
+  },
+  traits: {
+    creativity: 30,
+    empathy: 80,
+    assertiveness: 50,
+    humor: 20,
+    formality: 60,
+    verbosity: 40,
+    confidence: 70,
+    technicality: 50,
+    safety: 90,
+  },
+  voice: null,
+  provider_id: exampleIds.provider,
+  model: 'llama3.1:8b',
+  temperature: 0.3,
+  max_tokens: 800,
+  fallback_provider_id: null,
+  fallback_model: null,
+  role: 'Customer support specialist',
+  prompt:
+    'You are the support agent of Acme Cloud. Refunds are processed within 5 business days of approval.',
+  initial_context: null,
+  initial_ai_msg: 'Hello! How can I help you today?',
+  tone: 'friendly',
+  communication_style: 'formal',
+  response_length: 'moderate',
+  show_suggestions_after_each_message: true,
+  suggestions_prompt: null,
+  use_streaming: false,
+  memory_retention: 5,
+  use_memory_context: true,
+  max_context_size: 100_000,
+  max_iterations: 5,
+  timeout_seconds: 60,
+  tools: ['current_time', 'search_session_messages'],
+  memory: { k: 6, thread_window: 20, alpha_recency: 0.35, alpha_semantic: 0.45, alpha_reinforcement: 0.2 },
+} satisfies AgentConfig;
+
+const temperatureChange = { temperature: 0.3, change_reason: 'More consistent answers', expected_version: 1 };
 
 /** Seed 001 spellings accepted beside Agentry's own names (see docs/agents.md). */
 const aliasShape = {
@@ -39,22 +105,41 @@ const agentInputShape = {
 export const createAgentBody = configurationInput
   .extend(agentInputShape)
   .strict()
-  .meta({ id: 'AgentCreate' });
+  .meta({
+    id: 'AgentCreate',
+    example: {
+      name: supportAgentConfig.name,
+      description: supportAgentConfig.description,
+      agent_type: 'customer_support',
+      kind: 'conversational',
+      tags: supportAgentConfig.tags,
+      provider_id: exampleIds.provider,
+      model: 'llama3.1:8b',
+      temperature: 0.7,
+      max_tokens: 800,
+      prompt: supportAgentConfig.prompt,
+      initial_ai_msg: supportAgentConfig.initial_ai_msg,
+      tone: 'friendly',
+      traits: { empathy: 80, safety: 90 },
+      tools: supportAgentConfig.tools,
+    },
+  });
 export const updateAgentBody = configurationInput
   .extend({ ...agentInputShape, expected_version: expectedVersion })
   .strict()
-  .meta({ id: 'AgentUpdate' });
+  .meta({ id: 'AgentUpdate', example: temperatureChange });
 export const configurationBody = configurationInput
   .extend({ change_reason: changeReason, expected_version: expectedVersion })
   .strict()
-  .meta({ id: 'ConfigurationUpdate' });
+  .meta({ id: 'ConfigurationUpdate', example: temperatureChange });
 export const rollbackBody = z
   .object({
     version: z.number().int().min(1),
     change_reason: changeReason,
     expected_version: expectedVersion,
   })
-  .strict();
+  .strict()
+  .meta({ example: { version: 1, change_reason: 'Back to the original temperature', expected_version: 2 } });
 
 export type CreateAgentBody = z.infer<typeof createAgentBody>;
 export type UpdateAgentBody = z.infer<typeof updateAgentBody>;
@@ -92,6 +177,42 @@ export const screeningFindingView = z.object({
   message: z.string(),
 });
 
+const agentExample = {
+  ...supportAgentConfig,
+  id: exampleIds.agent,
+  organization_id: exampleIds.organization,
+  status: 'active',
+  is_active: true,
+  version: 2,
+  runtime: {
+    state: 'idle',
+    health: 'healthy',
+    last_heartbeat: exampleTimes.runCompleted,
+    last_error: null,
+    consecutive_failures: 0,
+  },
+  interaction_count: 128,
+  last_interaction_at: exampleTimes.runCompleted,
+  total_tasks_processed: 128,
+  total_processing_time_ms: 291_840,
+  created_by_user_id: exampleIds.user,
+  created_by_api_key_id: null,
+  created_at: exampleTimes.agentCreated,
+  updated_at: exampleTimes.agentUpdated,
+};
+
+const versionExample = {
+  agent_id: exampleIds.agent,
+  version: 2,
+  configuration: supportAgentConfig,
+  checksum: 'c98cb3fd09d782951175445a6973da7e0f95a1bddbbafbb5afba0508d72e72d1',
+  change_type: 'configuration_update',
+  change_reason: temperatureChange.change_reason,
+  created_by_user_id: exampleIds.user,
+  created_by_api_key_id: null,
+  created_at: exampleTimes.agentUpdated,
+};
+
 const runtimeView = z.object({
   state: z.enum(['idle', 'busy', 'error', 'offline']),
   health: z.enum(['healthy', 'warning', 'error']),
@@ -117,13 +238,14 @@ export const agentView = agentConfigObject
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: 'Agent' });
+  .meta({ id: 'Agent', example: agentExample });
+export const agentListView = z.array(agentView).meta({ example: [agentExample] });
 
 export const agentWriteView = agentView
   .extend({
     warnings: z.array(screeningFindingView).describe('Prompt screening findings that did not block'),
   })
-  .meta({ id: 'AgentWithWarnings' });
+  .meta({ id: 'AgentWithWarnings', example: { ...agentExample, warnings: [] } });
 
 export const versionView = z
   .object({
@@ -137,11 +259,27 @@ export const versionView = z
     created_by_api_key_id: z.uuid().nullable(),
     created_at: timestamp,
   })
-  .meta({ id: 'AgentVersion' });
+  .meta({ id: 'AgentVersion', example: versionExample });
+export const versionListView = z.array(versionView).meta({ example: [versionExample] });
 
 export const configurationWriteView = versionView
   .extend({ warnings: z.array(screeningFindingView) })
-  .meta({ id: 'AgentVersionWithWarnings' });
+  .meta({ id: 'AgentVersionWithWarnings', example: { ...versionExample, warnings: [] } });
+
+const historyExample = {
+  id: exampleIds.historyEntry,
+  agent_id: exampleIds.agent,
+  change_type: 'configuration_update',
+  field_changed: 'temperature',
+  old_value: '0.7',
+  new_value: '0.3',
+  changed_by_user_id: exampleIds.user,
+  changed_by_api_key_id: null,
+  change_reason: temperatureChange.change_reason,
+  ip_address: '203.0.113.24',
+  version: 2,
+  change_timestamp: exampleTimes.agentUpdated,
+};
 
 export const historyView = z
   .object({
@@ -158,7 +296,8 @@ export const historyView = z
     version: z.number().int(),
     change_timestamp: timestamp,
   })
-  .meta({ id: 'AgentHistoryEntry' });
+  .meta({ id: 'AgentHistoryEntry', example: historyExample });
+export const historyListView = z.array(historyView).meta({ example: [historyExample] });
 
 export const diffView = z
   .object({
@@ -167,7 +306,15 @@ export const diffView = z
     to_version: z.number().int(),
     changes: z.array(z.object({ field: z.string(), old_value: z.unknown(), new_value: z.unknown() })),
   })
-  .meta({ id: 'AgentVersionDiff' });
+  .meta({
+    id: 'AgentVersionDiff',
+    example: {
+      agent_id: exampleIds.agent,
+      from_version: 1,
+      to_version: 2,
+      changes: [{ field: 'temperature', old_value: 0.7, new_value: 0.3 }],
+    },
+  });
 
 export type AgentView = z.infer<typeof agentView>;
 export type VersionView = z.infer<typeof versionView>;

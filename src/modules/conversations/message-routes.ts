@@ -7,6 +7,7 @@ import {
   createMessageBody,
   feedbackBody,
   listMessagesQuery,
+  messageListView,
   messageView,
   updateMessageBody,
 } from './message-schemas.ts';
@@ -26,6 +27,7 @@ export const messageRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'createMessage',
           summary: 'Add a message to a session',
           description:
             'The session’s message_count and last_activity change in the same transaction. A parent_message_id of another session is a 400.',
@@ -44,12 +46,13 @@ export const messageRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listSessionMessages',
           summary: 'List a session’s messages, oldest first',
           description:
             'Paginated with limit/offset; X-Total-Count holds the total. `search` is full-text; matches stay in chronological order.',
           params: idParams,
           querystring: listMessagesQuery,
-          response: { 200: z.array(messageView), ...notFound, ...standardErrorResponses },
+          response: { 200: messageListView, ...notFound, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
@@ -65,6 +68,7 @@ export const messageRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'getMessage',
           summary: 'Get a message',
           params: idParams,
           response: { 200: messageView, ...notFound, ...standardErrorResponses },
@@ -79,6 +83,7 @@ export const messageRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'updateMessage',
           summary: 'Update a message’s content or metadata (partial)',
           params: idParams,
           body: updateMessageBody,
@@ -94,6 +99,7 @@ export const messageRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'deleteMessage',
           summary: 'Delete a message (soft); the session’s message_count drops by one',
           params: idParams,
           response: { 204: z.null().describe('Deleted'), ...notFound, ...standardErrorResponses },
@@ -111,6 +117,7 @@ export const messageRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'rateMessage',
           summary: 'Rate a message: score from -1 (thumbs down) to 1 (thumbs up), with an optional reason',
           params: idParams,
           body: feedbackBody,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
+import { exampleIds, exampleTimes, exampleTurn } from '../../platform/http/openapi-examples.ts';
 import {
   boundedText,
   metadataField,
@@ -27,7 +28,10 @@ export const createMessageBody = z
       .describe('The message this one answers; it must belong to the same session'),
   })
   .strict()
-  .meta({ id: 'MessageCreate' });
+  .meta({
+    id: 'MessageCreate',
+    example: { role: 'user', content: exampleTurn.question, metadata: { channel: 'web' } },
+  });
 
 export const updateMessageBody = z
   .object({
@@ -35,7 +39,7 @@ export const updateMessageBody = z
     metadata: metadataField.optional(),
   })
   .strict()
-  .meta({ id: 'MessageUpdate' });
+  .meta({ id: 'MessageUpdate', example: { metadata: { channel: 'web', reviewed: true } } });
 
 export const feedbackBody = z
   .object({
@@ -47,7 +51,7 @@ export const feedbackBody = z
     reason: storedText(2_000).nullable().optional(),
   })
   .strict()
-  .meta({ id: 'MessageFeedback' });
+  .meta({ id: 'MessageFeedback', example: { score: 1, reason: 'Clear and correct' } });
 
 export const listMessagesQuery = pageQuery(50, 200).extend({
   role: z.enum(messageRoles).optional(),
@@ -62,6 +66,32 @@ export type CreateMessageBody = z.input<typeof createMessageBody>;
 export type UpdateMessageBody = z.infer<typeof updateMessageBody>;
 export type FeedbackBody = z.infer<typeof feedbackBody>;
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
+
+const userMessageExample = {
+  id: exampleIds.userMessage,
+  organization_id: exampleIds.organization,
+  session_id: exampleIds.session,
+  role: 'user',
+  content: exampleTurn.question,
+  metadata: { channel: 'web' },
+  tool_calls: [],
+  parent_message_id: null,
+  feedback_score: null,
+  feedback_reason: null,
+  created_at: exampleTimes.runStarted,
+  updated_at: exampleTimes.runStarted,
+};
+const assistantMessageExample = {
+  ...userMessageExample,
+  id: exampleIds.assistantMessage,
+  role: 'assistant',
+  content: exampleTurn.answer,
+  metadata: { run_id: exampleIds.run, model: 'llama3.1:8b', suggestions: exampleTurn.suggestions },
+  feedback_score: 1,
+  feedback_reason: 'Clear and correct',
+  created_at: exampleTimes.runCompleted,
+  updated_at: exampleTimes.runCompleted,
+};
 
 export const messageView = z
   .object({
@@ -78,6 +108,9 @@ export const messageView = z
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: 'Message' });
+  .meta({ id: 'Message', example: assistantMessageExample });
+export const messageListView = z
+  .array(messageView)
+  .meta({ example: [userMessageExample, assistantMessageExample] });
 
 export type MessageView = z.infer<typeof messageView>;

@@ -9,6 +9,7 @@ import {
   bulkDeleteSessionsBody,
   createSessionBody,
   listSessionsQuery,
+  sessionListView,
   sessionView,
   updateSessionBody,
 } from './session-schemas.ts';
@@ -29,6 +30,7 @@ export const sessionRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'createSession',
           summary: 'Start a conversation session with an agent',
           body: createSessionBody,
           response: { 201: sessionView, ...notFound, ...standardErrorResponses },
@@ -44,10 +46,11 @@ export const sessionRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listSessions',
           summary: 'List sessions, most recently active first by default',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           querystring: listSessionsQuery,
-          response: { 200: z.array(sessionView), ...standardErrorResponses },
+          response: { 200: sessionListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
@@ -63,9 +66,10 @@ export const sessionRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'bulkCreateSessions',
           summary: `Create up to ${BULK_LIMIT} sessions, all or none`,
           body: bulkCreateSessionsBody,
-          response: { 201: z.array(sessionView), ...notFound, ...standardErrorResponses },
+          response: { 201: sessionListView, ...notFound, ...standardErrorResponses },
         },
       },
       async (request, reply) =>
@@ -78,6 +82,7 @@ export const sessionRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'bulkDeleteSessions',
           summary: `Delete up to ${BULK_LIMIT} sessions and their messages, all or none`,
           description:
             'Any session of another organization is a 403, any unknown one a 404; either deletes nothing.',
@@ -97,6 +102,7 @@ export const sessionRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'getSession',
           summary: 'Get a session',
           params: idParams,
           response: { 200: sessionView, ...notFound, ...standardErrorResponses },
@@ -105,6 +111,7 @@ export const sessionRoutes =
       async (request) => sessions.get(principalOf(request), request.params.id),
     );
 
+    const updateOperationIds = { put: 'updateSession', patch: 'patchSession' } as const;
     for (const method of ['put', 'patch'] as const) {
       app[method](
         '/sessions/:id',
@@ -112,6 +119,7 @@ export const sessionRoutes =
           onRequest: write,
           schema: {
             ...common,
+            operationId: updateOperationIds[method],
             summary: `Update a session (${method.toUpperCase()}: partial) - title, user_id, status, metadata`,
             params: idParams,
             body: updateSessionBody,
@@ -128,6 +136,7 @@ export const sessionRoutes =
         onRequest: write,
         schema: {
           ...common,
+          operationId: 'deleteSession',
           summary: 'Delete a session and its messages (soft: then 404 on reads)',
           params: idParams,
           response: { ...deleted, ...notFound, ...standardErrorResponses },

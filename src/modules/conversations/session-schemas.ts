@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
+import { exampleIds, exampleTimes } from '../../platform/http/openapi-examples.ts';
 import { metadataField, metadataView, storedText } from './conversation-fields.ts';
 import { sessionStatuses } from './conversation-tables.ts';
 
@@ -10,6 +11,13 @@ const endUserId = storedText(255)
   .describe('Your identifier of the end user (not an Agentry user), e.g. a customer id');
 const title = storedText(500);
 
+const createSessionExample = {
+  agent_id: exampleIds.agent,
+  user_id: 'customer-42',
+  title: 'Refund for order 1042',
+  metadata: { channel: 'web' },
+};
+
 export const createSessionBody = z
   .object({
     agent_id: z.uuid().describe('An agent of your organization'),
@@ -18,7 +26,7 @@ export const createSessionBody = z
     metadata: metadataField.optional(),
   })
   .strict()
-  .meta({ id: 'SessionCreate' });
+  .meta({ id: 'SessionCreate', example: createSessionExample });
 
 export const updateSessionBody = z
   .object({
@@ -28,16 +36,28 @@ export const updateSessionBody = z
     metadata: metadataField.optional(),
   })
   .strict()
-  .meta({ id: 'SessionUpdate' });
+  .meta({ id: 'SessionUpdate', example: { title: 'Refund for order 1042 (resolved)', status: 'archived' } });
 
-export const bulkCreateSessionsBody = z.array(createSessionBody).min(1).max(BULK_LIMIT);
+export const bulkCreateSessionsBody = z
+  .array(createSessionBody)
+  .min(1)
+  .max(BULK_LIMIT)
+  .meta({
+    example: [
+      createSessionExample,
+      { agent_id: exampleIds.agent, user_id: 'customer-57', title: 'Invoice address change' },
+    ],
+  });
 
 export const bulkDeleteSessionsBody = z
   .object({
     session_ids: z.array(z.uuid()).min(1).max(BULK_LIMIT),
   })
   .strict()
-  .meta({ id: 'SessionBulkDelete' });
+  .meta({
+    id: 'SessionBulkDelete',
+    example: { session_ids: [exampleIds.session, exampleIds.secondSession] },
+  });
 
 export const sessionSortFields = ['created_at', 'updated_at', 'last_activity'] as const;
 
@@ -52,6 +72,34 @@ export const listSessionsQuery = pageQuery(20, 100).extend({
 export type CreateSessionBody = z.infer<typeof createSessionBody>;
 export type UpdateSessionBody = z.infer<typeof updateSessionBody>;
 export type ListSessionsQuery = z.infer<typeof listSessionsQuery>;
+
+const sessionExample = {
+  id: exampleIds.session,
+  organization_id: exampleIds.organization,
+  agent_id: exampleIds.agent,
+  user_id: 'customer-42',
+  title: 'Refund for order 1042',
+  status: 'active',
+  message_count: 3,
+  last_activity: exampleTimes.runCompleted,
+  context_summary: null,
+  metadata: { channel: 'web' },
+  created_by_user_id: null,
+  created_by_api_key_id: exampleIds.apiKey,
+  created_at: exampleTimes.sessionStarted,
+  updated_at: exampleTimes.runCompleted,
+};
+const secondSessionExample = {
+  ...sessionExample,
+  id: exampleIds.secondSession,
+  user_id: 'customer-57',
+  title: 'Invoice address change',
+  message_count: 0,
+  last_activity: '2025-06-04T10:16:00.000Z',
+  metadata: {},
+  created_at: '2025-06-04T10:16:00.000Z',
+  updated_at: '2025-06-04T10:16:00.000Z',
+};
 
 export const sessionView = z
   .object({
@@ -70,6 +118,7 @@ export const sessionView = z
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: 'Session' });
+  .meta({ id: 'Session', example: sessionExample });
+export const sessionListView = z.array(sessionView).meta({ example: [sessionExample, secondSessionExample] });
 
 export type SessionView = z.infer<typeof sessionView>;

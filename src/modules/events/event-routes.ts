@@ -30,6 +30,7 @@ export const eventRoutes =
         onRequest: requireEvents,
         schema: {
           ...common,
+          operationId: 'streamEvents',
           summary: 'Live events of your organization as Server-Sent Events',
           description:
             'Each event is `event: <type>` with `data: {id, type, organization_id, data, at}` (run and provider-validation events, agent changes). Only your organization’s events are sent.',
@@ -65,6 +66,7 @@ export const eventRoutes =
         onRequest: requireEvents,
         schema: {
           ...common,
+          operationId: 'openEventSocket',
           summary: 'Live events of your organization over a WebSocket',
           description:
             'Upgrade with a bearer token (header or access_token); each message is one JSON event as in /events.',

@@ -11,7 +11,7 @@ import {
   executionResponse,
   previewBody,
   previewResponse,
-  serviceHealthView,
+  serviceHealthListView,
   testBody,
   testResponse,
 } from './execution-schemas.ts';
@@ -69,6 +69,7 @@ export const executionRoutes =
         onRequest: execute,
         schema: {
           ...common,
+          operationId: 'executeAgent',
           summary: 'Send a message to an agent and get its answer (a chat turn)',
           description: `Continues session_id or starts a session. With \`stream: true\` (default: the agent’s use_streaming) the answer is streamed instead: ${streamDescription}`,
           params: idParams,
@@ -93,6 +94,7 @@ export const executionRoutes =
         onRequest: execute,
         schema: {
           ...common,
+          operationId: 'streamAgentExecution',
           summary: 'Send a message to an agent and stream its answer (Server-Sent Events)',
           description: streamDescription,
           params: idParams,
@@ -116,6 +118,7 @@ export const executionRoutes =
         onRequest: guard('agents:read'),
         schema: {
           ...common,
+          operationId: 'previewAgentContext',
           summary: 'What the model would see for a message: system prompt, messages, token budget',
           description:
             'Assembles the context exactly as a turn would (docs/execution.md), without calling the model or storing anything.',
@@ -138,6 +141,7 @@ export const executionRoutes =
         onRequest: execute,
         schema: {
           ...common,
+          operationId: 'testAgent',
           summary: 'Try an agent’s configuration with one prompt (no session)',
           description:
             'Refuses (400) when the agent’s provider is inactive or not validated. The run is recorded with trigger `test`.',
@@ -156,10 +160,11 @@ export const executionRoutes =
         schema: {
           tags: ['health'],
           security: bearerSecurity,
+          operationId: 'getServiceHealth',
           summary: 'Circuit breakers of the model providers your agents used, in this process',
           description:
             'Each process keeps its own breakers: the state is that of the process that answered. The built-in offline model has none.',
-          response: { 200: z.array(serviceHealthView), ...standardErrorResponses },
+          response: { 200: serviceHealthListView, ...standardErrorResponses },
         },
       },
       async (request) => execution.health(principalOf(request)),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nullableTimestamp } from '../../platform/http/common-schemas.ts';
+import { exampleIds, exampleTurn } from '../../platform/http/openapi-examples.ts';
 import { usageView } from '../runs/index.ts';
 
 export const MESSAGE_MAX_BYTES = 100 * 1024;
@@ -57,7 +58,15 @@ export const executeBody = z
       ),
   })
   .strict()
-  .meta({ id: 'AgentExecutionRequest' });
+  .meta({
+    id: 'AgentExecutionRequest',
+    example: {
+      session_id: exampleIds.session,
+      user_id: 'customer-42',
+      message: exampleTurn.question,
+      metadata: { channel: 'web' },
+    },
+  });
 export type ExecuteBody = z.infer<typeof executeBody>;
 
 export const previewBody = z
@@ -66,9 +75,17 @@ export const previewBody = z
     session_id: z.uuid().optional().describe('Include this session’s recent messages'),
   })
   .strict()
-  .meta({ id: 'ContextPreviewRequest' });
+  .meta({
+    id: 'ContextPreviewRequest',
+    example: { message: exampleTurn.question, session_id: exampleIds.session },
+  });
 
-export const testBody = z.object({ prompt: userText }).strict().meta({ id: 'AgentTestRequest' });
+export const testBody = z
+  .object({ prompt: userText })
+  .strict()
+  .meta({ id: 'AgentTestRequest', example: { prompt: exampleTurn.question } });
+
+const providerExample = { id: exampleIds.provider, name: 'Local Ollama', type: 'openai_compatible' };
 
 export const providerView = z.object({
   id: z.string().describe('The provider id; `offline` for the built-in model'),
@@ -107,7 +124,27 @@ export const executionResponse = z
     }),
     execution_time_ms: z.number().int(),
   })
-  .meta({ id: 'AgentExecutionResponse' });
+  .meta({
+    id: 'AgentExecutionResponse',
+    example: {
+      session_id: exampleIds.session,
+      message_id: exampleIds.assistantMessage,
+      user_message_id: exampleIds.userMessage,
+      run_id: exampleIds.run,
+      content: exampleTurn.answer,
+      tool_calls: [],
+      metadata: {
+        usage: exampleTurn.usage,
+        cost_estimate: null,
+        model: 'llama3.1:8b',
+        provider: providerExample,
+        fallback_used: false,
+        suggestions: exampleTurn.suggestions,
+        warnings: [],
+      },
+      execution_time_ms: 2_120,
+    },
+  });
 export type ExecutionResponse = z.infer<typeof executionResponse>;
 
 export const contextMessageView = z.object({
@@ -133,7 +170,49 @@ export const previewResponse = z
     max_output_tokens: z.number().int(),
     warnings: z.array(z.string()),
   })
-  .meta({ id: 'ContextPreview' });
+  .meta({
+    id: 'ContextPreview',
+    example: {
+      agent_id: exampleIds.agent,
+      agent_version: 2,
+      model: 'llama3.1:8b',
+      provider: providerExample,
+      system_prompt: [
+        'You are the support agent of Acme Cloud. Refunds are processed within 5 business days of approval.',
+        '',
+        '# Identity',
+        'Your name is Support Agent.',
+        'Your role: Customer support specialist.',
+        'Character: Customer support specialist',
+        'About you: Acme Cloud’s first-line support agent',
+        'Helps customers with invoices, refunds and account questions, and hands over to a human when unsure.',
+        'Your mission: Resolve customer questions quickly and accurately',
+        'How you interact: Warm, concise, solution-oriented',
+        '',
+        '# Personality',
+        '- Show empathy: acknowledge how the user feels before solving the problem.',
+        '- Do not joke; keep a serious register.',
+        '- Answer with confidence, and say plainly when you do not know.',
+        '- Put safety first: decline harmful requests and warn about risks.',
+        '',
+        '# Communication',
+        '- Tone: friendly.',
+        '- Communication style: formal.',
+        '- Keep your answers moderately long: a short paragraph or a few bullet points.',
+      ].join('\n'),
+      messages: [{ role: 'user', content: exampleTurn.question, source: 'user_message', tokens: 7 }],
+      tools: ['current_time', 'search_session_messages'],
+      budget_tokens: 100_000,
+      estimated_tokens: 229,
+      sections: [
+        { source: 'system_prompt', tokens: 222, included: true },
+        { source: 'user_message', tokens: 7, included: true },
+      ],
+      dropped: [],
+      max_output_tokens: 800,
+      warnings: [],
+    },
+  });
 
 export const testResponse = z
   .object({
@@ -147,7 +226,32 @@ export const testResponse = z
     provider_type: z.string(),
     run_id: z.uuid(),
   })
-  .meta({ id: 'AgentTestResponse' });
+  .meta({
+    id: 'AgentTestResponse',
+    example: {
+      agent_id: exampleIds.agent,
+      agent_name: 'Support Agent',
+      prompt: exampleTurn.question,
+      response: exampleTurn.answer,
+      elapsed_time: 2.12,
+      model_name: 'llama3.1:8b',
+      provider_name: 'Local Ollama',
+      provider_type: 'openai_compatible',
+      run_id: exampleIds.testRun,
+    },
+  });
+
+const serviceHealthExample = {
+  provider_id: exampleIds.provider,
+  provider_name: 'Local Ollama',
+  provider_type: 'openai_compatible',
+  state: 'closed',
+  consecutive_failures: 0,
+  opened_at: null,
+  last_failure: 'Gave up after 3 attempts',
+  successes: 128,
+  failures: 2,
+};
 
 export const serviceHealthView = z
   .object({
@@ -161,4 +265,5 @@ export const serviceHealthView = z
     successes: z.number().int(),
     failures: z.number().int(),
   })
-  .meta({ id: 'ServiceHealth' });
+  .meta({ id: 'ServiceHealth', example: serviceHealthExample });
+export const serviceHealthListView = z.array(serviceHealthView).meta({ example: [serviceHealthExample] });

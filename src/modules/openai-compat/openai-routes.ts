@@ -40,6 +40,7 @@ export const openAiRoutes =
         onRequest: execute,
         schema: {
           ...common,
+          operationId: 'listModels',
           summary: 'Your organization’s active agents, as OpenAI models',
           response: { 200: modelList, ...openAiErrorResponses },
         },
@@ -53,6 +54,7 @@ export const openAiRoutes =
         onRequest: execute,
         schema: {
           ...common,
+          operationId: 'getModel',
           summary: 'One active agent as an OpenAI model, by id or exact name',
           params: modelParams,
           response: { 200: modelObject, ...openAiErrorResponses },
@@ -67,6 +69,7 @@ export const openAiRoutes =
         onRequest: execute,
         schema: {
           ...common,
+          operationId: 'createChatCompletion',
           summary: 'Talk to an agent with an OpenAI client: a chat completion whose model is an agent',
           description: `The agent's configuration shapes the answer (instructions, tools, model, limits); the client's messages are the conversation and its system messages are appended to the agent's instructions. Every call is recorded as a run with trigger \`api\`. Unknown optional OpenAI fields are accepted and ignored. ${streamDescription}`,
           body: chatCompletionBody,

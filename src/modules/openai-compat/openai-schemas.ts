@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exampleIds, exampleTimes, exampleTurn } from '../../platform/http/openapi-examples.ts';
 
 /**
  * The OpenAI wire format, as far as Agentry serves it. Request objects are loose on purpose:
@@ -76,12 +77,31 @@ export const chatCompletionBody = z
     user: openAiText.pipe(z.string().max(255)).nullish().describe('Your end user’s id, recorded on the run'),
   })
   .loose()
-  .meta({ id: 'ChatCompletionRequest' });
+  .meta({
+    id: 'ChatCompletionRequest',
+    example: {
+      model: 'Support Agent',
+      messages: [
+        { role: 'system', content: 'The customer is on the annual plan.' },
+        { role: 'user', content: exampleTurn.question },
+      ],
+      temperature: 0.3,
+      user: 'customer-42',
+    },
+  });
 export type ChatCompletionBody = z.infer<typeof chatCompletionBody>;
 
 export const modelParams = z.object({
   model: openAiText.pipe(z.string().min(1).max(255)).describe('An agent’s id, or its exact name'),
 });
+
+const modelExample = {
+  id: exampleIds.agent,
+  object: 'model',
+  created: Date.parse(exampleTimes.agentCreated) / 1000,
+  owned_by: 'agentry',
+  name: 'Support Agent',
+};
 
 export const modelObject = z
   .object({
@@ -91,12 +111,12 @@ export const modelObject = z
     owned_by: z.literal('agentry'),
     name: z.string().describe('The agent’s name, which also works as the model'),
   })
-  .meta({ id: 'OpenAiModel' });
+  .meta({ id: 'OpenAiModel', example: modelExample });
 export type ModelObject = z.infer<typeof modelObject>;
 
 export const modelList = z
   .object({ object: z.literal('list'), data: z.array(modelObject) })
-  .meta({ id: 'OpenAiModelList' });
+  .meta({ id: 'OpenAiModelList', example: { object: 'list', data: [modelExample] } });
 
 export const finishReasons = ['stop', 'length', 'content_filter'] as const;
 export type ChatFinishReason = (typeof finishReasons)[number];
@@ -128,7 +148,28 @@ export const chatCompletion = z
     ),
     usage,
   })
-  .meta({ id: 'ChatCompletion' });
+  .meta({
+    id: 'ChatCompletion',
+    example: {
+      id: `chatcmpl-${exampleIds.run}`,
+      object: 'chat.completion',
+      created: Date.parse(exampleTimes.runStarted) / 1000,
+      model: exampleIds.agent,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: exampleTurn.answer, refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage: {
+        prompt_tokens: exampleTurn.usage.input_tokens,
+        completion_tokens: exampleTurn.usage.output_tokens,
+        total_tokens: exampleTurn.usage.total_tokens,
+      },
+    },
+  });
 export type ChatCompletion = z.infer<typeof chatCompletion>;
 
 /** One Server-Sent Event of a streamed completion (documentation; streams are written by hand). */

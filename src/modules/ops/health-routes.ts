@@ -12,8 +12,9 @@ export const healthRoutes =
       {
         schema: {
           tags: ['health'],
+          operationId: 'getLiveness',
           summary: 'Liveness: the process answers',
-          response: { 200: z.object({ status: z.literal('ok') }) },
+          response: { 200: z.object({ status: z.literal('ok') }).meta({ example: { status: 'ok' } }) },
         },
       },
       async () => ({ status: 'ok' as const }),
@@ -24,9 +25,12 @@ export const healthRoutes =
       {
         schema: {
           tags: ['health'],
+          operationId: 'getReadiness',
           summary: 'Readiness: the database answers',
           response: {
-            200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }),
+            200: z
+              .object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) })
+              .meta({ example: { status: 'ready', database: 'postgres' } }),
             503: errorBodySchema,
           },
         },

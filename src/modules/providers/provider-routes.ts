@@ -6,7 +6,8 @@ import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.
 import {
   createProviderBody,
   listProvidersQuery,
-  providerModelView,
+  providerListView,
+  providerModelListView,
   providerView,
   updateProviderBody,
 } from './provider-schemas.ts';
@@ -27,6 +28,7 @@ export const providerRoutes =
         onRequest: manage,
         schema: {
           ...common,
+          operationId: 'createProvider',
           summary: 'Add an LLM provider; its validation starts in the background',
           description:
             'The key is stored encrypted and never returned. A base_url must pass the outbound guard ' +
@@ -50,10 +52,11 @@ export const providerRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listProviders',
           summary: 'List the organization’s providers (newest first), then the operator’s shared ones',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           querystring: listProvidersQuery,
-          response: { 200: z.array(providerView), ...standardErrorResponses },
+          response: { 200: providerListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
@@ -69,6 +72,7 @@ export const providerRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'getProvider',
           summary: 'Get a provider and its validation state',
           params: idParams,
           response: { 200: providerView, ...notFound, ...standardErrorResponses },
@@ -77,6 +81,7 @@ export const providerRoutes =
       async (request) => providers.get(principalOf(request), request.params.id),
     );
 
+    const updateOperationIds = { put: 'updateProvider', patch: 'patchProvider' } as const;
     for (const method of ['put', 'patch'] as const) {
       app[method](
         '/providers/:id',
@@ -84,6 +89,7 @@ export const providerRoutes =
           onRequest: manage,
           schema: {
             ...common,
+            operationId: updateOperationIds[method],
             summary: `Update a provider (${method.toUpperCase()}: partial); a new type, URL or key is validated again`,
             description:
               '`api_key: null` removes the key; an omitted api_key keeps it. Operator providers are read-only (403).',
@@ -102,6 +108,7 @@ export const providerRoutes =
         onRequest: manage,
         schema: {
           ...common,
+          operationId: 'deleteProvider',
           summary: 'Delete a provider (soft: then 404 on reads); operator providers are read-only (403)',
           params: idParams,
           response: { 204: z.null().describe('Deleted'), ...notFound, ...standardErrorResponses },
@@ -119,6 +126,7 @@ export const providerRoutes =
         onRequest: manage,
         schema: {
           ...common,
+          operationId: 'validateProvider',
           summary: 'Validate a provider again, in the background',
           description:
             'Answers 202 with the provider `pending`; poll GET /providers/{id} until `connected` or `error`.',
@@ -136,9 +144,10 @@ export const providerRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listProviderModels',
           summary: 'The models the provider listed at its last validation',
           params: idParams,
-          response: { 200: z.array(providerModelView), ...notFound, ...standardErrorResponses },
+          response: { 200: providerModelListView, ...notFound, ...standardErrorResponses },
         },
       },
       async (request) => providers.models(principalOf(request), request.params.id),

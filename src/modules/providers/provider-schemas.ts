@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
+import { exampleIds, exampleTimes } from '../../platform/http/openapi-examples.ts';
 import { providerTypes } from '../../platform/llm/provider-connection.ts';
 import { validationStatuses } from './provider-tables.ts';
 import { hasCredentials } from './provider-urls.ts';
@@ -40,7 +41,15 @@ export const createProviderBody = z
       .describe('Used by agents that name no provider; defaults to true for the organization’s first one'),
   })
   .strict()
-  .meta({ id: 'ProviderCreate' });
+  .meta({
+    id: 'ProviderCreate',
+    example: {
+      name: 'Local Ollama',
+      type: 'openai_compatible',
+      base_url: 'http://localhost:11434/v1',
+      is_default: true,
+    },
+  });
 
 export const updateProviderBody = z
   .object({
@@ -52,7 +61,10 @@ export const updateProviderBody = z
     is_default: z.boolean().optional(),
   })
   .strict()
-  .meta({ id: 'ProviderUpdate' });
+  .meta({
+    id: 'ProviderUpdate',
+    example: { name: 'Ollama (GPU server)', base_url: 'http://ollama.internal:11434/v1' },
+  });
 
 export type CreateProviderBody = z.infer<typeof createProviderBody>;
 export type UpdateProviderBody = z.infer<typeof updateProviderBody>;
@@ -62,9 +74,33 @@ export const listProvidersQuery = pageQuery(50, 200).extend({
 });
 export type ListProvidersQuery = z.infer<typeof listProvidersQuery>;
 
+const modelsExample = [{ id: 'llama3.1:8b' }, { id: 'qwen2.5:7b' }];
+
 export const providerModelView = z
   .object({ id: z.string(), name: z.string().optional() })
-  .meta({ id: 'ProviderModel' });
+  .meta({ id: 'ProviderModel', example: { id: 'llama3.1:8b' } });
+export const providerModelListView = z.array(providerModelView).meta({ example: modelsExample });
+
+const providerExample = {
+  id: exampleIds.provider,
+  organization_id: exampleIds.organization,
+  scope: 'organization',
+  name: 'Local Ollama',
+  type: 'openai_compatible',
+  base_url: 'http://localhost:11434/v1',
+  has_api_key: false,
+  api_key_last4: null,
+  is_active: true,
+  is_default: true,
+  validation_status: 'connected',
+  validation_error: null,
+  validated_at: exampleTimes.providerValidated,
+  models: modelsExample,
+  created_by_user_id: exampleIds.user,
+  created_by_api_key_id: null,
+  created_at: exampleTimes.providerCreated,
+  updated_at: exampleTimes.providerCreated,
+};
 
 export const providerView = z
   .object({
@@ -92,7 +128,8 @@ export const providerView = z
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: 'Provider' });
+  .meta({ id: 'Provider', example: providerExample });
+export const providerListView = z.array(providerView).meta({ example: [providerExample] });
 
 export type ProviderView = z.infer<typeof providerView>;
 export type ProviderModelView = z.infer<typeof providerModelView>;

@@ -1,9 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
-import { actionView, agentActionsQuery, listRunsQuery, runView, runWithActionsView } from './run-schemas.ts';
+import {
+  actionListView,
+  agentActionsQuery,
+  listRunsQuery,
+  runListView,
+  runWithActionsView,
+} from './run-schemas.ts';
 import type { RunService } from './run-service.ts';
 
 export const runRoutes =
@@ -18,10 +23,11 @@ export const runRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listRuns',
           summary: 'Runs of the organization’s agents, newest first',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           querystring: listRunsQuery,
-          response: { 200: z.array(runView), ...standardErrorResponses },
+          response: { 200: runListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
@@ -38,6 +44,7 @@ export const runRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'getRun',
           summary: 'A run with its actions (model calls, tool calls, the response), in order',
           params: idParams,
           response: { 200: runWithActionsView, 404: errorBodySchema, ...standardErrorResponses },
@@ -52,11 +59,12 @@ export const runRoutes =
         onRequest: read,
         schema: {
           ...common,
+          operationId: 'listAgentActions',
           summary: 'The agent’s actions across its runs, newest first',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           params: idParams,
           querystring: agentActionsQuery,
-          response: { 200: z.array(actionView), 404: errorBodySchema, ...standardErrorResponses },
+          response: { 200: actionListView, 404: errorBodySchema, ...standardErrorResponses },
         },
       },
       async (request, reply) => {

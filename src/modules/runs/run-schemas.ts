@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
+import { exampleIds, exampleTimes, exampleTurn } from '../../platform/http/openapi-examples.ts';
 import { actionTypes, runStatuses, runTriggers } from './run-tables.ts';
 
 export const usageView = z
@@ -8,7 +9,34 @@ export const usageView = z
     output_tokens: z.number().int(),
     total_tokens: z.number().int(),
   })
-  .meta({ id: 'TokenUsage' });
+  .meta({ id: 'TokenUsage', example: exampleTurn.usage });
+
+/** The run of the examples' chat turn, answered by the agent's local model. */
+const runExample = {
+  id: exampleIds.run,
+  organization_id: exampleIds.organization,
+  agent_id: exampleIds.agent,
+  agent_version: 2,
+  session_id: exampleIds.session,
+  trigger: 'chat',
+  status: 'completed',
+  input: { message: exampleTurn.question, metadata: { channel: 'web' } },
+  output: exampleTurn.answer,
+  error: null,
+  usage: exampleTurn.usage,
+  cost_estimate: null,
+  model: 'llama3.1:8b',
+  provider_id: exampleIds.provider,
+  provider_name: 'Local Ollama',
+  provider_type: 'openai_compatible',
+  fallback_used: false,
+  warnings: [],
+  started_at: exampleTimes.runStarted,
+  completed_at: exampleTimes.runCompleted,
+  duration_ms: 2_120,
+  created_by_user_id: null,
+  created_by_api_key_id: exampleIds.apiKey,
+};
 
 export const runView = z
   .object({
@@ -36,8 +64,39 @@ export const runView = z
     created_by_user_id: z.uuid().nullable(),
     created_by_api_key_id: z.uuid().nullable(),
   })
-  .meta({ id: 'Run' });
+  .meta({ id: 'Run', example: runExample });
 export type RunView = z.infer<typeof runView>;
+export const runListView = z.array(runView).meta({ example: [runExample] });
+
+const actionOfRun = {
+  agent_id: exampleIds.agent,
+  run_id: exampleIds.run,
+  success: true,
+  created_at: exampleTimes.runCompleted,
+};
+const llmCallExample = {
+  ...actionOfRun,
+  id: exampleIds.llmCallAction,
+  sequence: 1,
+  action_type: 'llm_call',
+  action_data: {
+    step: 1,
+    model: 'llama3.1:8b',
+    provider_id: exampleIds.provider,
+    provider_name: 'Local Ollama',
+  },
+  result_data: { usage: exampleTurn.usage, text_length: exampleTurn.answer.length, finish_reason: 'stop' },
+  execution_time_ms: 2_080,
+};
+const chatResponseExample = {
+  ...actionOfRun,
+  id: exampleIds.chatResponseAction,
+  sequence: 2,
+  action_type: 'chat_response',
+  action_data: { steps: 1, message_id: exampleIds.assistantMessage, session_id: exampleIds.session },
+  result_data: { tool_calls: 0, content_length: exampleTurn.answer.length },
+  execution_time_ms: 2_120,
+};
 
 export const actionView = z
   .object({
@@ -52,12 +111,14 @@ export const actionView = z
     execution_time_ms: z.number().int(),
     created_at: timestamp,
   })
-  .meta({ id: 'AgentAction' });
+  .meta({ id: 'AgentAction', example: llmCallExample });
 export type ActionView = z.infer<typeof actionView>;
+/** Newest first, as the agent's actions are listed. */
+export const actionListView = z.array(actionView).meta({ example: [chatResponseExample, llmCallExample] });
 
 export const runWithActionsView = runView
   .extend({ actions: z.array(actionView) })
-  .meta({ id: 'RunWithActions' });
+  .meta({ id: 'RunWithActions', example: { ...runExample, actions: [llmCallExample, chatResponseExample] } });
 
 export const listRunsQuery = pageQuery(50, 200).extend({
   agent_id: z.uuid().optional(),

@@ -4,7 +4,7 @@ import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from './access-guard.ts';
 import type { ApiKeyService } from './api-key-service.ts';
-import { apiKeyView, createApiKeyBody, createdApiKeyView } from './tenancy-schemas.ts';
+import { apiKeyListView, apiKeyView, createApiKeyBody, createdApiKeyView } from './tenancy-schemas.ts';
 
 export const apiKeyRoutes =
   (apiKeys: ApiKeyService, guard: AccessGuard): FastifyPluginAsyncZod =>
@@ -18,6 +18,7 @@ export const apiKeyRoutes =
         onRequest: requireOwnKeys,
         schema: {
           ...common,
+          operationId: 'createApiKey',
           summary: 'Create an API key; the key is shown once, in this response',
           body: createApiKeyBody,
           response: { 201: createdApiKeyView, 400: errorBodySchema, ...standardErrorResponses },
@@ -33,8 +34,9 @@ export const apiKeyRoutes =
         onRequest: requireOwnKeys,
         schema: {
           ...common,
+          operationId: 'listApiKeys',
           summary: 'List API keys (prefixes only): all of them for an org_admin, your own otherwise',
-          response: { 200: z.array(apiKeyView), ...standardErrorResponses },
+          response: { 200: apiKeyListView, ...standardErrorResponses },
         },
       },
       async (request) => apiKeys.list(principalOf(request)),
@@ -46,6 +48,7 @@ export const apiKeyRoutes =
         onRequest: requireOwnKeys,
         schema: {
           ...common,
+          operationId: 'getApiKey',
           summary: 'Get an API key (without the secret)',
           params: idParams,
           response: { 200: apiKeyView, 404: errorBodySchema, ...standardErrorResponses },
@@ -60,6 +63,7 @@ export const apiKeyRoutes =
         onRequest: requireOwnKeys,
         schema: {
           ...common,
+          operationId: 'revokeApiKey',
           summary: 'Revoke an API key; it stops working immediately',
           params: idParams,
           response: { 204: z.null().describe('Revoked'), 404: errorBodySchema, ...standardErrorResponses },

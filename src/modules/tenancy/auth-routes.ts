@@ -13,6 +13,7 @@ export const authRoutes =
       {
         schema: {
           tags: ['auth'],
+          operationId: 'registerAccount',
           summary: 'Create an account and a new organization (you become its org_admin)',
           body: registerBody,
           response: { 201: tokenResponse, 403: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema },
@@ -26,6 +27,7 @@ export const authRoutes =
       {
         schema: {
           tags: ['auth'],
+          operationId: 'loginUser',
           summary: 'Exchange email and password for tokens',
           body: loginBody,
           response: { 200: tokenResponse, 401: errorBodySchema, 422: errorBodySchema },
@@ -39,6 +41,7 @@ export const authRoutes =
       {
         schema: {
           tags: ['auth'],
+          operationId: 'refreshTokens',
           summary: 'Rotate a refresh token for new tokens',
           body: refreshBody,
           response: { 200: tokenResponse, 401: errorBodySchema, 422: errorBodySchema },
@@ -53,6 +56,7 @@ export const authRoutes =
         onRequest: guard('agents:read'),
         schema: {
           tags: ['auth'],
+          operationId: 'getCurrentPrincipal',
           summary: 'The caller: user or API key, role, permissions and organization',
           security: bearerSecurity,
           response: { 200: meView, ...standardErrorResponses },

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { idParams, pageQuery } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from './access-guard.ts';
 import type { MemberService } from './member-service.ts';
-import { createUserBody, updateUserBody, userView } from './tenancy-schemas.ts';
+import { createUserBody, updateUserBody, userListView, userView } from './tenancy-schemas.ts';
 
 export const memberRoutes =
   (members: MemberService, guard: AccessGuard): FastifyPluginAsyncZod =>
@@ -17,10 +16,11 @@ export const memberRoutes =
         onRequest: guard('members:read'),
         schema: {
           ...common,
+          operationId: 'listUsers',
           summary: 'List the members of your organization',
           description: 'Paginated with limit/offset; X-Total-Count holds the total.',
           querystring: pageQuery(50, 200),
-          response: { 200: z.array(userView), ...standardErrorResponses },
+          response: { 200: userListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
@@ -36,6 +36,7 @@ export const memberRoutes =
         onRequest: guard('members:manage'),
         schema: {
           ...common,
+          operationId: 'createUser',
           summary: 'Add a user to your organization with a role',
           body: createUserBody,
           response: { 201: userView, 409: errorBodySchema, ...standardErrorResponses },
@@ -50,6 +51,7 @@ export const memberRoutes =
         onRequest: guard('members:read'),
         schema: {
           ...common,
+          operationId: 'getUser',
           summary: 'Get a member',
           params: idParams,
           response: { 200: userView, 404: errorBodySchema, ...standardErrorResponses },
@@ -64,6 +66,7 @@ export const memberRoutes =
         onRequest: guard('members:manage'),
         schema: {
           ...common,
+          operationId: 'patchUser',
           summary: 'Change a member’s name, role or status (disabling revokes their refresh tokens)',
           params: idParams,
           body: updateUserBody,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nullableTimestamp, timestamp } from '../../platform/http/common-schemas.ts';
-import { permissionMatrix, roles } from './roles.ts';
+import { exampleIds, exampleTimes } from '../../platform/http/openapi-examples.ts';
+import { permissionMatrix, permissionsOf, roles } from './roles.ts';
 
 const email = z
   .string()
@@ -20,19 +21,46 @@ export const registerBody = z
     full_name: fullName,
     organization_name: z.string().trim().min(1).max(255).optional(),
   })
-  .strict();
+  .strict()
+  .meta({
+    example: {
+      email: 'ada@example.com',
+      password: 'correct-horse-battery-staple',
+      full_name: 'Ada Lovelace',
+      organization_name: 'Acme Support',
+    },
+  });
 
-export const loginBody = z.object({ email, password: z.string().min(1).max(256) }).strict();
-export const refreshBody = z.object({ refresh_token: z.string().min(1).max(512) }).strict();
+export const loginBody = z
+  .object({ email, password: z.string().min(1).max(256) })
+  .strict()
+  .meta({ example: { email: 'ada@example.com', password: 'correct-horse-battery-staple' } });
 
-export const createUserBody = z.object({ email, password, full_name: fullName, role }).strict();
+const refreshTokenExample = 'rt_fbEu6bdV-Gr3aV5pzzyCOQU04LqeFYzirHg-D8aPZJc';
+export const refreshBody = z
+  .object({ refresh_token: z.string().min(1).max(512) })
+  .strict()
+  .meta({ example: { refresh_token: refreshTokenExample } });
+
+export const createUserBody = z
+  .object({ email, password, full_name: fullName, role })
+  .strict()
+  .meta({
+    example: {
+      email: 'grace@example.com',
+      password: 'a-long-initial-password',
+      full_name: 'Grace Hopper',
+      role: 'agent_admin',
+    },
+  });
 export const updateUserBody = z
   .object({
     full_name: fullName.optional(),
     role: role.optional(),
     status: z.enum(['active', 'disabled']).optional(),
   })
-  .strict();
+  .strict()
+  .meta({ example: { role: 'agent_user' } });
 
 export const createApiKeyBody = z
   .object({
@@ -40,7 +68,19 @@ export const createApiKeyBody = z
     role: role.optional().describe('Defaults to the caller’s role; may not exceed it'),
     expires_at: z.iso.datetime().optional(),
   })
-  .strict();
+  .strict()
+  .meta({
+    example: { name: 'Help center widget', role: 'agent_user', expires_at: '2026-06-02T00:00:00.000Z' },
+  });
+
+const organizationExample = {
+  id: exampleIds.organization,
+  name: 'Acme Support',
+  slug: 'acme-support',
+  status: 'active',
+  tier: 'pro',
+  created_at: exampleTimes.organizationCreated,
+};
 
 export const organizationView = z
   .object({
@@ -51,7 +91,30 @@ export const organizationView = z
     tier: z.enum(['free', 'pro', 'enterprise']),
     created_at: timestamp,
   })
-  .meta({ id: 'Organization' });
+  .meta({ id: 'Organization', example: organizationExample });
+
+const adminExample = {
+  id: exampleIds.user,
+  organization_id: exampleIds.organization,
+  email: 'ada@example.com',
+  full_name: 'Ada Lovelace',
+  role: 'org_admin',
+  status: 'active',
+  last_login_at: exampleTimes.lastLogin,
+  created_at: exampleTimes.organizationCreated,
+  updated_at: exampleTimes.organizationCreated,
+};
+const memberExample = {
+  id: exampleIds.member,
+  organization_id: exampleIds.organization,
+  email: 'grace@example.com',
+  full_name: 'Grace Hopper',
+  role: 'agent_admin',
+  status: 'active',
+  last_login_at: null,
+  created_at: exampleTimes.memberAdded,
+  updated_at: exampleTimes.memberAdded,
+};
 
 export const userView = z
   .object({
@@ -65,7 +128,8 @@ export const userView = z
     created_at: timestamp,
     updated_at: timestamp,
   })
-  .meta({ id: 'User' });
+  .meta({ id: 'User', example: memberExample });
+export const userListView = z.array(userView).meta({ example: [adminExample, memberExample] });
 
 export const tokenResponse = z
   .object({
@@ -76,7 +140,31 @@ export const tokenResponse = z
     user: userView,
     organization: organizationView,
   })
-  .meta({ id: 'TokenResponse' });
+  .meta({
+    id: 'TokenResponse',
+    example: {
+      access_token:
+        'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJvcmciOiIwMTk3MmZkZS03ZTgwLTdmZTItYmI0My1mYWRmYjIxYmFhZjkiLCJyb2xlIjoib3JnX2FkbWluIiwic3ViIjoiMDE5NzJmZGUtN2U4MC03YWM2LTgxZWQtMmQ0OWY0MDBhZTA3IiwiaXNzIjoiYWdlbnRyeSIsImF1ZCI6ImFnZW50cnktYXBpIiwiaWF0IjoxNzQ5MDI3MzEyLCJleHAiOjE3NDkwMjgyMTJ9.j6HXRosu6r9SIJ4rM7kVI5wJLzVW6eqKZBlOXvl0E4I',
+      refresh_token: refreshTokenExample,
+      token_type: 'bearer',
+      expires_in: 900,
+      user: adminExample,
+      organization: organizationExample,
+    },
+  });
+
+const apiKeyExample = {
+  id: exampleIds.apiKey,
+  name: 'Help center widget',
+  prefix: 'agk_88f7bfd86d63',
+  role: 'agent_user',
+  created_by_user_id: exampleIds.user,
+  created_by_api_key_id: null,
+  expires_at: '2026-06-02T00:00:00.000Z',
+  last_used_at: exampleTimes.runStarted,
+  revoked_at: null,
+  created_at: exampleTimes.apiKeyCreated,
+};
 
 export const apiKeyView = z
   .object({
@@ -91,11 +179,19 @@ export const apiKeyView = z
     revoked_at: nullableTimestamp,
     created_at: timestamp,
   })
-  .meta({ id: 'ApiKey' });
+  .meta({ id: 'ApiKey', example: apiKeyExample });
+export const apiKeyListView = z.array(apiKeyView).meta({ example: [apiKeyExample] });
 
 export const createdApiKeyView = apiKeyView
   .extend({ key: z.string().describe('The secret key; shown only in this response') })
-  .meta({ id: 'CreatedApiKey' });
+  .meta({
+    id: 'CreatedApiKey',
+    example: {
+      ...apiKeyExample,
+      last_used_at: null,
+      key: 'agk_88f7bfd86d63MiMQZht3S47pFqFGs7SqJeSyIuNsxbAaBCLAZlqxKvI',
+    },
+  });
 
 export const meView = z
   .object({
@@ -106,7 +202,17 @@ export const meView = z
     api_key: apiKeyView.nullable(),
     organization: organizationView,
   })
-  .meta({ id: 'Me' });
+  .meta({
+    id: 'Me',
+    example: {
+      principal_type: 'user',
+      role: 'org_admin',
+      permissions: permissionsOf('org_admin'),
+      user: adminExample,
+      api_key: null,
+      organization: organizationExample,
+    },
+  });
 
 export type UserView = z.infer<typeof userView>;
 export type OrganizationView = z.infer<typeof organizationView>;

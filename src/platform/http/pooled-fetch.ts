@@ -64,7 +64,11 @@ function headerPairs(headers: RequestInit['headers']): string[] {
   const pairs: string[] = [];
   if (!headers) return pairs;
   const entries =
-    headers instanceof Headers ? headers.entries() : Array.isArray(headers) ? headers : Object.entries(headers);
+    headers instanceof Headers
+      ? headers.entries()
+      : Array.isArray(headers)
+        ? headers
+        : Object.entries(headers);
   for (const [name, value] of entries) {
     if (value !== undefined) pairs.push(name as string, String(value));
   }
