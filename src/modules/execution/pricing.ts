@@ -50,6 +50,24 @@ export const defaultModelPrices: PriceTable = {
  * ignored. Unknown models have no price.
  */
 export function priceOf(table: PriceTable, modelId: string): ModelPrice | null {
+  let known = pricesFound.get(table);
+  if (!known) {
+    known = new Map();
+    pricesFound.set(table, known);
+  }
+  let price = known.get(modelId);
+  if (price === undefined) {
+    price = lookUpPrice(table, modelId);
+    // Model ids come from configuration, a handful per deployment: the memo stays small.
+    if (known.size < 1_000) known.set(modelId, price);
+  }
+  return price;
+}
+
+/** Prices already found, per table: a turn prices every model call it makes. */
+const pricesFound = new WeakMap<PriceTable, Map<string, ModelPrice | null>>();
+
+function lookUpPrice(table: PriceTable, modelId: string): ModelPrice | null {
   const exact = table[modelId];
   if (exact) return exact;
   const name = modelId.slice(modelId.lastIndexOf('/') + 1);

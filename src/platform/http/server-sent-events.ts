@@ -34,8 +34,24 @@ export interface EventStream {
 export function eventStream(reply: FastifyReply): EventStream {
   const raw = reply.raw;
   let opened = false;
+  let corked = false;
   let keepAlive: NodeJS.Timeout | undefined;
   const writable = () => !raw.writableEnded && !raw.destroyed;
+  const uncork = () => {
+    corked = false;
+    raw.uncork();
+  };
+  // Events written in the same tick leave in one packet (the headers with the first event, the
+  // last event with the end of the stream), and no event waits longer than that tick.
+  const write = (chunk: string) => {
+    if (!writable()) return;
+    if (!corked) {
+      corked = true;
+      raw.cork();
+      process.nextTick(uncork);
+    }
+    raw.write(chunk);
+  };
 
   function open() {
     opened = true;
@@ -47,7 +63,6 @@ export function eventStream(reply: FastifyReply): EventStream {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    raw.flushHeaders();
     keepAlive = setInterval(() => {
       if (writable()) raw.write(': keep-alive\n\n');
     }, KEEP_ALIVE_MS);
@@ -60,11 +75,11 @@ export function eventStream(reply: FastifyReply): EventStream {
     },
     send(name, data) {
       if (!opened) open();
-      if (writable()) raw.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     sendData(data) {
       if (!opened) open();
-      if (writable()) raw.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+      write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
     },
     end() {
       clearInterval(keepAlive);

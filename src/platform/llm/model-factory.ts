@@ -44,8 +44,17 @@ export function createLanguageModel(
 /** Built models remembered per process; the least recently used is forgotten first when full. */
 export const MODEL_CACHE_SIZE = 256;
 
-const fingerprint = (apiKey: string | null) =>
-  apiKey === null ? '' : createHash('sha256').update(apiKey).digest('base64url');
+/** Keys are hashed once per connection object (connections are cached by the providers module). */
+const fingerprints = new WeakMap<ProviderConnection, string>();
+function fingerprint(connection: ProviderConnection): string {
+  let known = fingerprints.get(connection);
+  if (known === undefined) {
+    known =
+      connection.apiKey === null ? '' : createHash('sha256').update(connection.apiKey).digest('base64url');
+    fingerprints.set(connection, known);
+  }
+  return known;
+}
 
 /**
  * `createLanguageModel` with the models it built remembered: building one (its provider settings,
@@ -63,7 +72,7 @@ export function createLanguageModelCache(fetch: GuardedFetch, maxEntries = MODEL
         connection.type,
         connection.name,
         connection.baseUrl ?? '',
-        fingerprint(connection.apiKey),
+        fingerprint(connection),
         modelId,
       ].join('\u0000');
       let model = models.get(key);
