@@ -34,23 +34,11 @@ export interface EventStream {
 export function eventStream(reply: FastifyReply): EventStream {
   const raw = reply.raw;
   let opened = false;
-  let corked = false;
   let keepAlive: NodeJS.Timeout | undefined;
   const writable = () => !raw.writableEnded && !raw.destroyed;
-  const uncork = () => {
-    corked = false;
-    raw.uncork();
-  };
-  // Events written in the same tick leave in one packet (the headers with the first event, the
-  // last event with the end of the stream), and no event waits longer than that tick.
+  // The headers are not flushed on their own: they leave with the first event.
   const write = (chunk: string) => {
-    if (!writable()) return;
-    if (!corked) {
-      corked = true;
-      raw.cork();
-      process.nextTick(uncork);
-    }
-    raw.write(chunk);
+    if (writable()) raw.write(chunk);
   };
 
   function open() {
