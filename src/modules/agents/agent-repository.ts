@@ -16,6 +16,7 @@ import {
 } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
+import { mapColumns, preparedStatement } from '../../platform/db/prepared-statement.ts';
 import { qualified } from '../../platform/db/qualified.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { AgentStatus } from './agent-config.ts';
@@ -31,8 +32,10 @@ export type AgentActivityRow = AgentRow & { runningTurns: number };
  */
 export type RunningTurns = (organizationId: SQLWrapper, agentId: SQLWrapper) => SQL<number>;
 
+const agentColumns = getTableColumns(agents);
+
 const withActivity = (runningTurns: RunningTurns) => ({
-  ...getTableColumns(agents),
+  ...agentColumns,
   runningTurns: runningTurns(qualified(agents, agents.organizationId), qualified(agents, agents.id)).as(
     'running_turns',
   ),
@@ -53,39 +56,38 @@ export interface AgentFilters {
 const live = (scope: TenantScope) => and(inScope(agents.organizationId, scope), isNull(agents.deletedAt));
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
-/**
- * Reads a live (not deleted) agent of the scope. The hottest query of the API, so it is prepared
- * once per database: no query building per call, a named statement on PostgreSQL.
- */
-export function prepareAgentLookup(db: Database, runningTurns: RunningTurns) {
-  const statement = db
-    .select(withActivity(runningTurns))
-    .from(agents)
-    .where(
-      and(
-        eq(agents.organizationId, sql.placeholder('organizationId')),
-        eq(agents.id, sql.placeholder('agentId')),
-        isNull(agents.deletedAt),
-      ),
-    )
-    .prepare('agent_by_id');
-  return async (scope: TenantScope, agentId: string): Promise<AgentActivityRow | undefined> =>
-    (await statement.execute({ organizationId: scope.organizationId, agentId }))[0];
-}
+const liveAgentById = and(
+  eq(agents.organizationId, sql.placeholder('organizationId')),
+  eq(agents.id, sql.placeholder('agentId')),
+  isNull(agents.deletedAt),
+);
 
-/** A live agent of the scope, locked until the transaction ends: the write path. */
-export async function lockAgent(
-  tx: Executor,
-  scope: TenantScope,
-  agentId: string,
-  runningTurns: RunningTurns,
-) {
-  const [row] = await tx
-    .select(withActivity(runningTurns))
-    .from(agents)
-    .where(and(live(scope), eq(agents.id, agentId)))
-    .for('update');
-  return row;
+/**
+ * The two reads of one live agent of the scope, with how busy it is, as prepared statements (no
+ * query building per call; planned once): `find`, the hottest query of the API, and `lock`, which
+ * also locks the row until the transaction ends (the write path).
+ */
+export function prepareAgentReads(runningTurns: RunningTurns) {
+  const select = (executor: Executor) =>
+    executor.select(withActivity(runningTurns)).from(agents).where(liveAgentById);
+  const statements = {
+    find: preparedStatement('agent_by_id', select),
+    lock: preparedStatement('agent_by_id_locked', (executor) => select(executor).for('update')),
+  };
+  const read = async (
+    statement: (typeof statements)['find'],
+    executor: Executor,
+    scope: TenantScope,
+    agentId: string,
+  ): Promise<AgentActivityRow | undefined> => {
+    const [row] = await statement(executor, { organizationId: scope.organizationId, agentId });
+    return row && { ...mapColumns(agentColumns, row), runningTurns: Number(row.running_turns) };
+  };
+  return {
+    find: (executor: Executor, scope: TenantScope, agentId: string) =>
+      read(statements.find, executor, scope, agentId),
+    lock: (tx: Executor, scope: TenantScope, agentId: string) => read(statements.lock, tx, scope, agentId),
+  };
 }
 
 /**

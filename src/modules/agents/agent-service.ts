@@ -113,17 +113,17 @@ export function createAgentService({
     return findings;
   }
 
-  const findAgent = repository.prepareAgentLookup(db, runningTurns);
+  const agentReads = repository.prepareAgentReads(runningTurns);
 
   async function requireAgent(principal: Principal, agentId: string) {
-    return requireInScope(await findAgent(principal, agentId), 'Agent', () =>
+    return requireInScope(await agentReads.find(db, principal, agentId), 'Agent', () =>
       repository.findAgentOrganization(db, agentId),
     );
   }
 
   /** The agent locked for the rest of the transaction, so that changes to it are serialized. */
   async function requireLockedAgent(tx: Executor, principal: Principal, agentId: string) {
-    return requireInScope(await repository.lockAgent(tx, principal, agentId, runningTurns), 'Agent', () =>
+    return requireInScope(await agentReads.lock(tx, principal, agentId), 'Agent', () =>
       repository.findAgentOrganization(tx, agentId),
     );
   }
