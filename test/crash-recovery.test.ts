@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { registerAccount } from './support/accounts.ts';
 import { createHttpClient } from './support/http-client.ts';
+import { serverEnvironment } from './support/server-environment.ts';
 import { killServerProcesses, startServerProcess } from './support/server-process.ts';
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from './support/test-database.ts';
 
 /**
  * kill -9 of a server in the middle of 50 turns: once any live process has seen the dead one's
@@ -18,34 +15,18 @@ const RECOVERY_SECONDS = 4;
 const TURNS = 50;
 
 let stub: OpenAiStub;
-let dataDir: string;
-let database: TestDatabase | undefined;
+let environment: Awaited<ReturnType<typeof serverEnvironment>>;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   stub = await startOpenAiStub({ apiKey: KEY, models: ['slow-model'] });
-  dataDir = await mkdtemp(join(tmpdir(), 'agentry-crash-'));
-  env = {
-    DATA_DIR: dataDir,
-    OUTBOUND_ALLOWLIST: '127.0.0.1',
-    RUN_RECOVERY_SECONDS: String(RECOVERY_SECONDS),
-  };
-  if (testDatabaseKind === 'postgres') {
-    database = await createTestDatabase();
-    await database.close();
-    env = {
-      ...env,
-      DATABASE_URL: database.url as string,
-      JWT_SECRET: 'crash-test-secret-long-enough-for-hs256',
-      AGENTRY_SECRET_KEY: 'cd'.repeat(32),
-    };
-  }
+  environment = await serverEnvironment({ RUN_RECOVERY_SECONDS: String(RECOVERY_SECONDS) });
+  env = environment.env;
 });
 afterEach(killServerProcesses);
 afterAll(async () => {
   await stub.close();
-  await database?.dispose();
-  await rm(dataDir, { recursive: true, force: true });
+  await environment.dispose();
 });
 
 describe('a server killed mid-turn', () => {

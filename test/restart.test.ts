@@ -1,40 +1,28 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { registerAccount } from './support/accounts.ts';
 import { createHttpClient } from './support/http-client.ts';
+import { serverEnvironment } from './support/server-environment.ts';
 import { killServerProcesses, startServerProcess } from './support/server-process.ts';
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from './support/test-database.ts';
+import { testDatabaseKind } from './support/test-database.ts';
 
 /** `agentry serve` as a real process: data survives a graceful restart on either database. */
-let dataDir: string;
-let database: TestDatabase | undefined;
+let environment: Awaited<ReturnType<typeof serverEnvironment>>;
 let env: Record<string, string>;
 let stub: OpenAiStub;
 const PROVIDER_KEY = 'sk-restart-provider-key-0123456789';
 
 beforeAll(async () => {
   stub = await startOpenAiStub({ apiKey: PROVIDER_KEY, models: ['durable-model'] });
-  dataDir = await mkdtemp(join(tmpdir(), 'agentry-restart-'));
-  env = { DATA_DIR: dataDir, OUTBOUND_ALLOWLIST: '127.0.0.1' };
-  if (testDatabaseKind === 'postgres') {
-    database = await createTestDatabase();
-    await database.close();
-    env = {
-      ...env,
-      DATABASE_URL: database.url as string,
-      JWT_SECRET: 'restart-test-secret-long-enough-for-hs256',
-      AGENTRY_SECRET_KEY: 'ab'.repeat(32),
-    };
-  }
+  environment = await serverEnvironment();
+  env = environment.env;
 });
 afterEach(killServerProcesses);
 afterAll(async () => {
   await stub.close();
-  await database?.dispose();
-  await rm(dataDir, { recursive: true, force: true });
+  await environment.dispose();
 });
 
 describe('agentry serve', () => {
@@ -91,15 +79,15 @@ describe('agentry serve', () => {
     expect(await second.stop('SIGINT')).toBe(0);
 
     if (testDatabaseKind === 'pglite') {
-      expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
-      expect((await stat(join(dataDir, 'secret-key'))).mode & 0o777).toBe(0o600);
-      expect((await stat(join(dataDir, 'db'))).isDirectory()).toBe(true);
+      expect((await stat(join(env.DATA_DIR as string, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(env.DATA_DIR as string, 'secret-key'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(env.DATA_DIR as string, 'db'))).isDirectory()).toBe(true);
     }
   });
 
   it('refuses to start on PostgreSQL without JWT_SECRET, with a clear message', async () => {
     const attempt = startServerProcess({
-      DATA_DIR: dataDir,
+      DATA_DIR: env.DATA_DIR as string,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused',
     });
     await expect(attempt).rejects.toThrow(/JWT_SECRET \(or JWT_SECRET_FILE\) is required with DATABASE_URL/);
@@ -107,7 +95,7 @@ describe('agentry serve', () => {
 
   it('refuses to start on PostgreSQL without AGENTRY_SECRET_KEY, with a clear message', async () => {
     const attempt = startServerProcess({
-      DATA_DIR: dataDir,
+      DATA_DIR: env.DATA_DIR as string,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused',
       JWT_SECRET: 'restart-test-secret-long-enough-for-hs256',
     });

@@ -3,8 +3,9 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { registerAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
 import { createHttpClient } from './support/http-client.ts';
+import { serverEnvironment } from './support/server-environment.ts';
 import { killServerProcesses, startServerProcess } from './support/server-process.ts';
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from './support/test-database.ts';
+import { testDatabaseKind } from './support/test-database.ts';
 
 /**
  * Turns read agents and provider connections from a process cache. Two `agentry serve` processes
@@ -13,31 +14,23 @@ import { createTestDatabase, type TestDatabase, testDatabaseKind } from './suppo
  */
 const KEY = 'sk-cache-0123456789';
 let stub: OpenAiStub;
-let database: TestDatabase;
+let environment: Awaited<ReturnType<typeof serverEnvironment>>;
 
 beforeAll(async () => {
   stub = await startOpenAiStub({ apiKey: KEY, models: ['gpt-stub'] });
-  if (testDatabaseKind === 'postgres') {
-    database = await createTestDatabase();
-    await database.close();
-  }
+  environment = await serverEnvironment();
 });
 afterEach(killServerProcesses);
 afterAll(async () => {
   await stub.close();
-  await database?.dispose();
+  await environment.dispose();
 });
 
 describe.runIf(testDatabaseKind === 'postgres')('turn caches across processes (PostgreSQL)', () => {
   it('sees a changed agent and a changed provider in the next turn of every process', {
     timeout: 60_000,
   }, async () => {
-    const env = {
-      DATABASE_URL: database.url as string,
-      JWT_SECRET: 'cache-test-secret-long-enough-for-hs256',
-      AGENTRY_SECRET_KEY: 'ef'.repeat(32),
-      OUTBOUND_ALLOWLIST: '127.0.0.1',
-    };
+    const env = environment.env;
     const [first, second] = await Promise.all([
       startServerProcess(env),
       startServerProcess(env, ['--no-worker']),

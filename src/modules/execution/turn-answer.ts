@@ -1,21 +1,12 @@
 import type { FinishReason, JSONSchema7 } from 'ai';
 import { AppError } from '../../platform/http/errors.ts';
-import type { AgentTool, AgentToolContext } from './agent-tool.ts';
-import type { ContextMessage } from './context-pipeline.ts';
 import { callModelDirect } from './direct-model-call.ts';
-import { type ModelCallLedger, recordModelCall } from './model-call-record.ts';
-import { type LoopEvent, runModelLoop, type ToolCallRecord } from './model-loop.ts';
+import { recordModelCall } from './model-call-record.ts';
+import { type LoopEvent, type ModelLoopInput, runModelLoop, type ToolCallRecord } from './model-loop.ts';
 import { parseStructuredAnswer, repairRequest, StructuredOutputError } from './structured-output.ts';
 
-export interface AnswerInput extends ModelCallLedger {
-  instructions: string;
-  messages: ContextMessage[];
-  tools: AgentTool[];
-  toolContext: Omit<AgentToolContext, 'signal'>;
-  maxSteps: number;
-  maxOutputTokens: number;
-  temperature: number;
-  signal: AbortSignal;
+/** What the tool loop takes, and what a direct call and structured output need besides. */
+export interface AnswerInput extends Omit<ModelLoopInput, 'onEvent'> {
   /** The answer must be a JSON object valid against it (one repair attempt, then an error). */
   responseSchema?: JSONSchema7 | undefined;
   /** Set when the caller streams: text arrives as `text-delta` events. */
