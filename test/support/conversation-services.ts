@@ -2,9 +2,9 @@ import { createAgentService } from '../../src/modules/agents/agent-service.ts';
 import { createMessageService } from '../../src/modules/conversations/message-service.ts';
 import { createSessionService } from '../../src/modules/conversations/session-service.ts';
 import { runningTurnsOf } from '../../src/modules/runs/index.ts';
-import { insertOrganization } from '../../src/modules/tenancy/account-repository.ts';
 import type { Principal } from '../../src/modules/tenancy/index.ts';
 import { uuidv7 } from '../../src/platform/db/ids.ts';
+import { newOrganization } from './organizations.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** A database with the conversation services wired as index.ts wires them, for the services' tests. */
@@ -19,8 +19,7 @@ export async function conversationTestSetup() {
   const messages = createMessageService({ db: database.db });
 
   async function organization(): Promise<Principal> {
-    const row = await insertOrganization(database.db, { id: uuidv7(), name: 'Org', slug: `org-${uuidv7()}` });
-    return { organizationId: row.id, role: 'org_admin', userId: null, apiKeyId: uuidv7() };
+    return newOrganization(database.db, uuidv7());
   }
 
   async function agent(principal: Principal) {

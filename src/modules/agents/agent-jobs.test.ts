@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
-import { uuidv7 } from '../../platform/db/ids.ts';
 import { runningTurnsOf } from '../runs/index.ts';
-import { insertOrganization } from '../tenancy/account-repository.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
 import { createAgentService } from './agent-service.ts';
 
@@ -15,17 +14,7 @@ afterAll(() => database.dispose());
 
 describe('history retention job', () => {
   it('deletes history older than the retention period and keeps newer history and every version', async () => {
-    const organization = await insertOrganization(database.db, {
-      id: uuidv7(),
-      name: 'o',
-      slug: `o-${uuidv7()}`,
-    });
-    const principal = {
-      organizationId: organization.id,
-      role: 'org_admin' as const,
-      userId: null,
-      apiKeyId: null,
-    };
+    const principal = await newOrganization(database.db);
     const agents = createAgentService({
       db: database.db,
       promptScreening: 'block',

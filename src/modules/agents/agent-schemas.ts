@@ -7,6 +7,7 @@ import {
   agentConfigPatchSchema,
   agentKinds,
   agentStatuses,
+  defaultAgentConfig,
 } from './agent-config.ts';
 
 /**
@@ -14,11 +15,9 @@ import {
  * 0.3. This is version 2.
  */
 const supportAgentConfig = {
+  ...defaultAgentConfig,
   name: 'Support Agent',
   description: 'Answers billing and refund questions for Acme Cloud customers',
-  avatar_url: null,
-  agent_type: 'customer_support',
-  kind: 'conversational',
   tags: ['support', 'billing'],
   identity: {
     short_description: 'Acme Cloud’s first-line support agent',
@@ -29,41 +28,25 @@ const supportAgentConfig = {
     interaction_style: 'Warm, concise, solution-oriented',
   },
   traits: {
+    ...defaultAgentConfig.traits,
     creativity: 30,
     empathy: 80,
-    assertiveness: 50,
     humor: 20,
     formality: 60,
     verbosity: 40,
-    confidence: 70,
-    technicality: 50,
     safety: 90,
   },
-  voice: null,
   provider_id: exampleIds.provider,
   model: 'llama3.1:8b',
   temperature: 0.3,
   max_tokens: 800,
-  fallback_provider_id: null,
-  fallback_model: null,
   role: 'Customer support specialist',
   prompt:
     'You are the support agent of Acme Cloud. Refunds are processed within 5 business days of approval.',
-  initial_context: null,
   initial_ai_msg: 'Hello! How can I help you today?',
   tone: 'friendly',
-  communication_style: 'formal',
-  response_length: 'moderate',
-  show_suggestions_after_each_message: true,
-  suggestions_prompt: null,
-  use_streaming: false,
-  memory_retention: 5,
-  use_memory_context: true,
-  max_context_size: 100_000,
-  max_iterations: 5,
   timeout_seconds: 60,
   tools: ['current_time', 'search_session_messages'],
-  memory: { k: 6, thread_window: 20, alpha_recency: 0.35, alpha_semantic: 0.45, alpha_reinforcement: 0.2 },
 } satisfies AgentConfig;
 
 const temperatureChange = { temperature: 0.3, change_reason: 'More consistent answers', expected_version: 1 };

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import { runningTurnsOf } from '../runs/index.ts';
-import { insertOrganization } from '../tenancy/account-repository.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { type AgentService, createAgentService } from './agent-service.ts';
 
@@ -12,8 +12,7 @@ let agents: AgentService;
 let principal: Principal;
 
 async function organization(): Promise<Principal> {
-  const row = await insertOrganization(database.db, { id: uuidv7(), name: 'Org', slug: `org-${uuidv7()}` });
-  return { organizationId: row.id, role: 'org_admin', userId: null, apiKeyId: uuidv7() };
+  return newOrganization(database.db, uuidv7());
 }
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { type AgentryEvent, type EventBus, startEventBus } from '../../platform/events/event-bus.ts';
@@ -8,7 +9,6 @@ import { createMessageService } from '../conversations/message-service.ts';
 import { createSessionService } from '../conversations/session-service.ts';
 import { runningTurnsOf } from '../runs/index.ts';
 import { createRunService } from '../runs/run-service.ts';
-import { insertOrganization } from '../tenancy/account-repository.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { TurnEnd, TurnStart } from './turn-record.ts';
 import { createTurnRecorder, RUN_START_WRITE_DELAY_MS } from './turn-recorder.ts';
@@ -24,13 +24,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   bus = await startEventBus(database.connection, database.db, { onError: (error) => console.error(error) });
   agents = createAgentService({ db: database.db, promptScreening: 'block', runningTurns: runningTurnsOf });
-  const organization = await insertOrganization(database.db, {
-    id: uuidv7(),
-    name: 'o',
-    slug: `o-${uuidv7()}`,
-  });
-  principal = { organizationId: organization.id, role: 'org_admin', userId: null, apiKeyId: uuidv7() };
-  bus.subscribe(organization.id, (event) => events.push(event));
+  principal = await newOrganization(database.db, uuidv7());
+  bus.subscribe(principal.organizationId, (event) => events.push(event));
 });
 afterAll(async () => {
   await bus.close();

@@ -8,7 +8,7 @@ import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { turnOutcomesPart } from '../agents/index.ts';
 import { type TurnSessionWrite, turnEndSessionsPart, turnStartSessionsPart } from '../conversations/index.ts';
-import { type RunRecord, turnEndRunsPart, turnStartRunsPart } from '../runs/index.ts';
+import { emptyUsage, type RunRecord, turnEndRunsPart, turnStartRunsPart } from '../runs/index.ts';
 import type { TurnEnd, TurnStart, TurnStore } from './turn-record.ts';
 import type { TurnRegistry } from './turn-registry.ts';
 
@@ -86,7 +86,7 @@ export function createTurnRecorder({
       input: start.input,
       output: end?.output ?? null,
       error: end?.error ?? null,
-      usage: end?.usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      usage: end?.usage ?? emptyUsage(),
       costEstimate: end?.costEstimate ?? null,
       model: end?.model ?? start.model,
       provider: end?.provider ?? start.provider,

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { NewEvent } from '../../platform/events/event-bus.ts';
 import { createAgentService } from '../agents/agent-service.ts';
 import { runningTurnsOf } from '../runs/index.ts';
 import { abandonOrphanedRuns } from '../runs/run-recovery.ts';
-import { insertOrganization } from '../tenancy/account-repository.ts';
 import { acquireProcessLease } from './process-lease.ts';
 
 let database: TestDatabase;
@@ -20,17 +20,7 @@ const noError = (error: unknown) => {
 };
 
 async function runningRun(processId: string | null) {
-  const organization = await insertOrganization(database.db, {
-    id: uuidv7(),
-    name: 'o',
-    slug: `o-${uuidv7()}`,
-  });
-  const principal = {
-    organizationId: organization.id,
-    role: 'org_admin' as const,
-    userId: null,
-    apiKeyId: null,
-  };
+  const principal = await newOrganization(database.db);
   const agents = createAgentService({
     db: database.db,
     promptScreening: 'block',
@@ -39,7 +29,7 @@ async function runningRun(processId: string | null) {
   const agent = await agents.create({ name: 'Leased' }, { principal, ipAddress: null });
   const runId = uuidv7();
   await database.db.execute(sql`insert into runs (id, organization_id, agent_id, agent_version, trigger, status, input, usage, started_at, process_id)
-    values (${runId}, ${organization.id}, ${agent.id}, 1, 'chat', 'running', '{}', '{}', now() - interval '1 second', ${processId})`);
+    values (${runId}, ${principal.organizationId}, ${agent.id}, 1, 'chat', 'running', '{}', '{}', now() - interval '1 second', ${processId})`);
   const state = async () => {
     const rows = (await database.db.execute(
       sql`select status, error from runs where id = ${runId}`,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import type { OperatorProviderSetting } from '../../config.ts';
 import { createSecretBox } from '../../platform/crypto/secret-box.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
-import { insertOrganization } from '../tenancy/account-repository.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { createOperatorProviders, operatorProviderIds } from './operator-providers.ts';
 import { builtinOfflineConnection, createProviderConnections } from './provider-connections.ts';
@@ -33,8 +33,7 @@ beforeAll(async () => {
 afterAll(() => database.dispose());
 
 async function organization(): Promise<Principal> {
-  const row = await insertOrganization(database.db, { id: uuidv7(), name: 'o', slug: `o-${uuidv7()}` });
-  return { organizationId: row.id, role: 'org_admin', userId: null, apiKeyId: null };
+  return newOrganization(database.db);
 }
 
 function assemble(settings: OperatorProviderSetting[], shared: boolean) {

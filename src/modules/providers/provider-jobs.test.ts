@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAiStub, startOpenAiStub } from '../../../test/stubs/openai-stub.ts';
+import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { createSecretBox } from '../../platform/crypto/secret-box.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { JobQueue, QueuedJob } from '../../platform/queue/job-queue.ts';
-import { insertOrganization } from '../tenancy/account-repository.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { createOperatorProviders } from './operator-providers.ts';
 import { providerValidationJob, type ValidationJobData } from './provider-jobs.ts';
@@ -28,12 +28,7 @@ const queue = {
 beforeAll(async () => {
   database = await createTestDatabase();
   stub = await startOpenAiStub({ apiKey: API_KEY, models: ['m1'] });
-  const organization = await insertOrganization(database.db, {
-    id: uuidv7(),
-    name: 'o',
-    slug: `o-${uuidv7()}`,
-  });
-  principal = { organizationId: organization.id, role: 'org_admin', userId: null, apiKeyId: null };
+  principal = await newOrganization(database.db);
 });
 afterAll(async () => {
   await stub.close();

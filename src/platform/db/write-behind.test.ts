@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createWriteBehind } from './write-behind.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('write behind', () => {
   it('writes entries once they are due, together, and never an entry withdrawn before', async () => {
     const written: string[][] = [];
@@ -17,8 +15,7 @@ describe('write behind', () => {
     behind.add('slow-1');
     behind.add('slow-2');
     expect(behind.withdraw('quick')).toBe(true);
-    await sleep(80);
-    expect(written).toEqual([['slow-1', 'slow-2']]);
+    await expect.poll(() => written).toEqual([['slow-1', 'slow-2']]);
     // Written already: too late to withdraw.
     expect(behind.withdraw('slow-1')).toBe(false);
   });
@@ -36,8 +33,7 @@ describe('write behind', () => {
       onError: (error) => errors.push(error),
     });
     behind.add(1);
-    await sleep(40);
-    expect(errors).toHaveLength(1);
+    await expect.poll(() => errors).toHaveLength(1);
     fail = false;
     behind.add(2);
     behind.add(3);
