@@ -93,6 +93,7 @@ export async function buildApp({
   await app.register(healthRoutes(database));
   const { guard } = await registerTenancy(app, {
     db: database.db,
+    events,
     jwtSecret,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,

@@ -15,8 +15,9 @@ export interface AccessTokens {
 }
 
 /**
- * Short-lived HS256 access tokens. They carry the role, so a role change or a disabled account
- * takes effect when the token expires; refresh tokens are checked against the database.
+ * Short-lived HS256 access tokens. They carry the role they were issued with; the account status
+ * check (account-status.ts) applies a later role change or a disabled account at once, and refresh
+ * tokens are checked against the database.
  */
 export function createAccessTokens(secret: string, ttlSeconds: number): AccessTokens {
   const key = new TextEncoder().encode(secret);

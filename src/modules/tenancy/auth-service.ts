@@ -7,6 +7,7 @@ import { uuidv7 } from '../../platform/db/ids.ts';
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../../platform/http/errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import * as accounts from './account-repository.ts';
+import type { AccountStatus } from './account-status.ts';
 import { API_KEY_PREFIX_LENGTH, isApiKey } from './api-key-format.ts';
 import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
@@ -16,6 +17,8 @@ import { toOrganizationView, toUserView } from './tenancy-views.ts';
 export interface AuthServiceOptions {
   db: Database;
   accessTokens: AccessTokens;
+  /** The current state of a token's user, so that disabling or demoting takes effect at once. */
+  accountStatus: AccountStatus;
   refreshTokenTtlSeconds: number;
   allowRegistration: boolean;
   /** Called after a key authenticates; errors are the caller's to log, never the request's to fail. */
@@ -153,8 +156,10 @@ export function createAuthService(options: AuthServiceOptions) {
     },
 
     /** The principal behind a bearer credential (JWT or API key), or null when it is not valid. */
-    authenticate(credential: string): Promise<Principal | null> {
-      return isApiKey(credential) ? authenticateApiKey(credential) : accessTokens.verify(credential);
+    async authenticate(credential: string): Promise<Principal | null> {
+      if (isApiKey(credential)) return authenticateApiKey(credential);
+      const principal = await accessTokens.verify(credential);
+      return principal && options.accountStatus.current(principal);
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
+import type { EventBus } from '../../platform/events/event-bus.ts';
 import { createAccessGuard } from './access-guard.ts';
 import { createAccessTokens } from './access-tokens.ts';
+import { createAccountStatus } from './account-status.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import { authRoutes } from './auth-routes.ts';
@@ -16,6 +18,7 @@ export type { Role } from './roles.ts';
 
 export interface TenancyOptions {
   db: Database;
+  events: EventBus;
   jwtSecret: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -27,12 +30,13 @@ export async function registerTenancy(app: FastifyInstance, options: TenancyOpti
   const auth = createAuthService({
     db: options.db,
     accessTokens: createAccessTokens(options.jwtSecret, options.accessTokenTtlSeconds),
+    accountStatus: createAccountStatus(options.db, options.events),
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
     allowRegistration: options.allowRegistration,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'recording API key use failed'),
   });
   const guard = createAccessGuard(auth);
-  const members = createMemberService({ db: options.db });
+  const members = createMemberService({ db: options.db, events: options.events });
   await app.register(authRoutes(auth, members, guard), { prefix: '/api/v1' });
   await app.register(memberRoutes(members, guard), { prefix: '/api/v1' });
   await app.register(apiKeyRoutes(createApiKeyService({ db: options.db }), guard), { prefix: '/api/v1' });

@@ -4,8 +4,10 @@ import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import * as accounts from './account-repository.ts';
+import { USER_UPDATED } from './account-status.ts';
 import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
 import { permissionsOf, type Role } from './roles.ts';
@@ -13,7 +15,13 @@ import type { MeView, UserView } from './tenancy-schemas.ts';
 import { toApiKeyView, toOrganizationView, toUserView } from './tenancy-views.ts';
 
 /** Users of an organization: who is calling, and the org_admin's management of members. */
-export function createMemberService({ db }: { db: Database }) {
+export function createMemberService({
+  db,
+  events,
+}: {
+  db: Database;
+  events: Pick<EventPublisher, 'publish'>;
+}) {
   async function requireUser(executor: Executor, principal: Principal, userId: string) {
     return requireInScope(await accounts.findUser(executor, principal, userId), 'User', () =>
       accounts.findUserOrganization(executor, userId),
@@ -69,7 +77,10 @@ export function createMemberService({ db }: { db: Database }) {
       }
     },
 
-    /** Changes name, role or status; an organization always keeps one active org_admin. */
+    /**
+     * Changes name, role or status; an organization always keeps one active org_admin. A new role
+     * or status applies to the user's access tokens in every process once `user-updated` arrives.
+     */
     async update(
       principal: Principal,
       userId: string,
@@ -98,6 +109,16 @@ export function createMemberService({ db }: { db: Database }) {
         });
         if (!updated) throw new NotFoundError('User');
         if (changes.status === 'disabled') await accounts.revokeUserRefreshTokens(tx, principal, userId);
+        if (updated.role !== user.role || updated.status !== user.status) {
+          await events.publish(
+            {
+              type: USER_UPDATED,
+              organization_id: principal.organizationId,
+              data: { user_id: userId, role: updated.role, status: updated.status },
+            },
+            { tx },
+          );
+        }
         return toUserView(updated);
       });
     },

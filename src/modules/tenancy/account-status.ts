@@ -1,0 +1,60 @@
+import { and, eq } from 'drizzle-orm';
+import { createInvalidatingCache } from '../../platform/cache/invalidating-cache.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { EventBus } from '../../platform/events/event-bus.ts';
+import type { Principal } from './principal.ts';
+import type { Role } from './roles.ts';
+import { organizations, users } from './tenancy-tables.ts';
+
+/** Signed-in users remembered per process; the least recently used is forgotten first. */
+const CACHED_ACCOUNTS = 10_000;
+
+/** Published when a user's role or status changes, so that every process drops what it knows. */
+export const USER_UPDATED = 'user-updated';
+/** Published when an organization's status or tier changes. */
+export const ORGANIZATION_UPDATED = 'organization-updated';
+
+/** What an access token's user may do now: its current role, or nothing at all. */
+type AccountState = { active: true; role: Role } | { active: false };
+
+/**
+ * Access tokens carry the role they were issued with and live for minutes. Each process keeps the
+ * current state of the users it serves (active or not, and their role), loaded once and dropped
+ * when a `user-updated` or `organization-updated` event says it changed, in whichever process the
+ * change was made; so a disabled user is refused, and a demoted one acts with the new role, as
+ * soon as the event arrives. After the event stream had a gap, everything is loaded again.
+ */
+export function createAccountStatus(db: Database, events: Pick<EventBus, 'watch'>) {
+  const accounts = createInvalidatingCache<AccountState>(CACHED_ACCOUNTS);
+  events.watch({
+    event(event) {
+      if (event.type === USER_UPDATED) accounts.invalidate(event.organization_id, String(event.data.user_id));
+      else if (event.type === ORGANIZATION_UPDATED) accounts.invalidateGroup(event.organization_id);
+    },
+    gap: () => accounts.clear(),
+  });
+
+  async function load(organizationId: string, userId: string): Promise<AccountState> {
+    const [row] = await db
+      .select({ role: users.role, status: users.status, organizationStatus: organizations.status })
+      .from(users)
+      .innerJoin(organizations, eq(organizations.id, users.organizationId))
+      .where(and(eq(users.id, userId), eq(users.organizationId, organizationId)));
+    return row?.status === 'active' && row.organizationStatus === 'active'
+      ? { active: true, role: row.role }
+      : { active: false };
+  }
+
+  return {
+    /** The principal of a verified access token as it stands now; null once its user may no longer act. */
+    async current(principal: Principal): Promise<Principal | null> {
+      const { organizationId, userId } = principal;
+      if (!userId) return principal;
+      const state = await accounts.get(organizationId, userId, () => load(organizationId, userId));
+      if (!state.active) return null;
+      return state.role === principal.role ? principal : { ...principal, role: state.role };
+    },
+  };
+}
+
+export type AccountStatus = ReturnType<typeof createAccountStatus>;
