@@ -102,6 +102,11 @@ function serverEnv(database: BenchDatabase, stub: StubEndpoint | undefined): Pro
     LLM_BREAKER_FAILURE_THRESHOLD: '',
     LLM_BREAKER_RECOVERY_SECONDS: '',
     MODEL_PRICES: '',
+    // One organization sends far more than any tier allows: the limits would measure themselves.
+    RATE_LIMIT_ENABLED: 'false',
+    REDIS_URL: undefined,
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '',
+    OVERLOAD_MAX_CONCURRENT_TURNS: '',
     ...database.env,
   };
 }

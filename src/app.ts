@@ -7,6 +7,8 @@ import { registerAgents } from './modules/agents/index.ts';
 import { registerConversations } from './modules/conversations/index.ts';
 import { registerEvents } from './modules/events/index.ts';
 import { registerExecution, type TurnEngine, type TurnRegistry } from './modules/execution/index.ts';
+import { registerLimits } from './modules/limits/index.ts';
+import { registerMonitoring } from './modules/monitoring/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import type { ProcessLease } from './modules/ops/process-lease.ts';
@@ -15,7 +17,13 @@ import { registerRuns, runningTurnsOf } from './modules/runs/index.ts';
 import { registerTenancy } from './modules/tenancy/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
-import { registerErrorHandling } from './platform/http/error-handler.ts';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  registerErrorHandling,
+} from './platform/http/error-handler.ts';
+import { closeConnectionsOnceIdle } from './platform/http/graceful-close.ts';
+import { registerInputRules } from './platform/http/input-rules.ts';
 import { registerOpenApi } from './platform/http/openapi.ts';
 import { createOutboundGuard } from './platform/http/outbound-guard.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
@@ -39,6 +47,8 @@ export interface AppOptions {
   jobs: JobRegistry;
   /** This process's lease: the runs it starts name it, and modules end the work of dead processes through it. */
   lease: Pick<ProcessLease, 'id' | 'onOrphanedWork'>;
+  /** Aborted when a graceful shutdown's grace period ends: turns still running then end cancelled. */
+  shutdown: AbortSignal;
   /** Where log lines go; standard output when absent. */
   logStream?: DestinationStream;
   /** Modules beyond the built-in ones (an embedder's, a test's), assembled last. */
@@ -69,9 +79,11 @@ export async function buildApp({
   jobs,
   events,
   lease,
+  shutdown,
   logStream,
   modules = [],
 }: AppOptions): Promise<FastifyInstance> {
+  const errorHandling = { openAiCompatiblePrefix: `${OPENAI_COMPATIBLE_PREFIX}/` };
   const app = Fastify({
     logger: logStream
       ? { ...loggerOptions(config.logLevel), stream: logStream }
@@ -80,6 +92,8 @@ export async function buildApp({
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    frameworkErrors: frameworkErrorHandler(errorHandling),
+    clientErrorHandler: clientErrorHandler(errorHandling),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -87,10 +101,19 @@ export async function buildApp({
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerErrorHandling(app, { openAiCompatiblePrefix: `${OPENAI_COMPATIBLE_PREFIX}/` });
+  registerErrorHandling(app, errorHandling);
+  closeConnectionsOnceIdle(app);
+  registerInputRules(app);
+  // Before any route: its hooks apply to every route declared after it.
+  const limits = registerLimits(app, {
+    db: database.db,
+    events,
+    settings: config.limits,
+    openAiCompatiblePrefix: OPENAI_COMPATIBLE_PREFIX,
+  });
   await registerOpenApi(app, packageJson.version);
 
-  await app.register(healthRoutes(database));
+  await app.register(healthRoutes(database, events));
   const { guard } = await registerTenancy(app, {
     db: database.db,
     events,
@@ -98,6 +121,8 @@ export async function buildApp({
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     allowRegistration: config.allowRegistration,
+    defaultOrganizationTier: config.limits.defaultTier,
+    signInThrottle: limits.signInThrottle,
   });
   const agents = await registerAgents(app, {
     db: database.db,
@@ -139,9 +164,24 @@ export async function buildApp({
     modelPrices: config.modelPrices,
     events,
     processId: lease.id,
+    shutdown,
   });
+  for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
   await registerOpenAiCompat(app, { guard, agents: agents.service, turns: execution.turns });
-  await registerEvents(app, { bus: events, guard });
+  await registerMonitoring(app, {
+    db: database.db,
+    guard,
+    jobs,
+    events,
+    requireAgent: agents.service.get,
+    describeModels: execution.describeModels,
+    describeProvider: providers.describeProvider,
+    ping: database.ping,
+    queueState: queue.state,
+    dataDir: config.dataDir,
+    thresholds: config.agentAlertThresholds,
+  });
+  await registerEvents(app, { bus: events, guard, admitStream: limits.admitEventStream });
   for (const module of modules) {
     await module(app, {
       db: database.db,

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  type LimitSettings,
+  limitSettingsFrom,
+  organizationTiers,
+  perTierSetting,
+} from './modules/limits/limit-settings.ts';
 import { parseSecretKey } from './platform/crypto/secret-box.ts';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS } from './platform/db/database.ts';
 import { createOutboundGuard } from './platform/http/outbound-guard.ts';
 
 const booleanFromEnv = z
@@ -74,6 +81,12 @@ const settingsSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(DEFAULT_CONNECT_TIMEOUT_SECONDS),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce
@@ -109,6 +122,30 @@ const settingsSchema = z.object({
   LLM_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   MODEL_PRICES: modelPrices,
   RUN_RECOVERY_SECONDS: z.coerce.number().int().min(2).max(3_600).default(60),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(20),
+  AGENT_ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  AGENT_ALERT_RESPONSE_TIME_MS: z.coerce.number().int().min(1).max(3_600_000).default(5_000),
+  AGENT_ALERT_QUEUE_DEPTH: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  AGENT_ALERT_AVAILABILITY: z.coerce.number().min(0).max(100).default(95),
+  // Limits (docs/limits.md).
+  RATE_LIMIT_ENABLED: booleanFromEnv.default(true),
+  RATE_LIMIT_READS_PER_MINUTE: perTierSetting('free=60,pro=300,enterprise=1200'),
+  RATE_LIMIT_WRITES_PER_MINUTE: perTierSetting('free=10,pro=50,enterprise=200'),
+  RATE_LIMIT_EXECUTION_PER_MINUTE: perTierSetting('free=10,pro=50,enterprise=200'),
+  RATE_LIMIT_UPLOADS_PER_MINUTE: perTierSetting('free=20,pro=100,enterprise=400'),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(10_000).default(200),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  DEFAULT_ORGANIZATION_TIER: z.enum(organizationTiers).default('free'),
+  CONCURRENT_TURNS_PER_ORGANIZATION: perTierSetting('free=5,pro=20,enterprise=100'),
+  EVENT_STREAMS_PER_ORGANIZATION: perTierSetting('free=10,pro=50,enterprise=200'),
+  LOGIN_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+  LOGIN_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  LOGIN_ADDRESS_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(20),
+  LOGIN_ACCOUNT_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(50),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  OVERLOAD_MAX_CONCURRENT_TURNS: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
 });
 
 /** Every environment variable Agentry reads (documented in .env.example). */
@@ -128,6 +165,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
+  /** A query fails (503) when no PostgreSQL connection can be had within this time. */
+  databaseConnectTimeoutSeconds: number;
   /** Undefined on the embedded default: the server then keeps a generated secret in the data directory. */
   jwtSecret: string | undefined;
   accessTokenTtlSeconds: number;
@@ -159,6 +198,19 @@ export interface Config {
   modelPrices: Record<string, { input: number; output: number }>;
   /** A dead process's turns end `abandoned` within this many seconds (process leases). */
   runRecoverySeconds: number;
+  /** After SIGTERM, turns and jobs still running this long are cancelled (turns) or handed back (jobs). */
+  shutdownGraceSeconds: number;
+  /** Past these, the health monitor raises `agent-alert` (docs/monitoring.md). */
+  agentAlertThresholds: {
+    /** Share of the last hour's runs that failed, 0-1. */
+    errorRate: number;
+    responseTimeMs: number;
+    queueDepth: number;
+    /** Below this percentage. */
+    availabilityPercentage: number;
+  };
+  /** Rate limits, sign-in locks, caps and overload protection (docs/limits.md). */
+  limits: LimitSettings;
 }
 
 export class ConfigError extends Error {}
@@ -170,6 +222,7 @@ const secretSettings = [
   'AGENTRY_SECRET_KEY',
   'OPENAI_API_KEY',
   'ANTHROPIC_API_KEY',
+  'REDIS_URL',
 ] as const;
 
 function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
@@ -202,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(settings.DATA_DIR),
     databaseUrl: settings.DATABASE_URL,
     databasePoolMax: settings.DATABASE_POOL_MAX,
+    databaseConnectTimeoutSeconds: settings.DATABASE_CONNECT_TIMEOUT_SECONDS,
     jwtSecret: settings.JWT_SECRET,
     accessTokenTtlSeconds: settings.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: settings.REFRESH_TOKEN_TTL_SECONDS,
@@ -229,6 +283,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     modelPrices: settings.MODEL_PRICES,
     runRecoverySeconds: settings.RUN_RECOVERY_SECONDS,
+    shutdownGraceSeconds: settings.SHUTDOWN_GRACE_SECONDS,
+    agentAlertThresholds: {
+      errorRate: settings.AGENT_ALERT_ERROR_RATE,
+      responseTimeMs: settings.AGENT_ALERT_RESPONSE_TIME_MS,
+      queueDepth: settings.AGENT_ALERT_QUEUE_DEPTH,
+      availabilityPercentage: settings.AGENT_ALERT_AVAILABILITY,
+    },
+    limits: limitSettingsFrom(settings),
   };
 }
 

@@ -6,25 +6,45 @@ import { type Config, ConfigError } from './config.ts';
 import { acquireProcessLease, type ProcessLease } from './modules/ops/process-lease.ts';
 import { readOrCreateLocalSecret } from './platform/crypto/local-secret.ts';
 import { deriveKeyFromLocalSecret, parseSecretKey } from './platform/crypto/secret-box.ts';
+import { type DataDirectoryLock, lockDataDirectory } from './platform/db/data-dir-lock.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import { type OpenedDatabase, openDatabase } from './platform/db/open-database.ts';
 import { startEventBus } from './platform/events/event-bus.ts';
 import { type JobQueue, startJobQueue } from './platform/queue/job-queue.ts';
 import { createJobRegistry } from './platform/queue/job-registry.ts';
 
-/** PostgreSQL when DATABASE_URL is set; otherwise the embedded, file-backed PGlite under DATA_DIR. */
-export function openConfiguredDatabase(
+export interface ConfiguredDatabase extends OpenedDatabase {
+  /** The embedded database's hold on DATA_DIR (null on PostgreSQL), released when it closes. */
+  dataDirectoryLock: DataDirectoryLock | null;
+}
+
+/**
+ * PostgreSQL when DATABASE_URL is set; otherwise the embedded, file-backed PGlite under DATA_DIR,
+ * which one process at a time may open: the data directory's lock is taken first
+ * (`DataDirectoryInUseError` when another process holds it).
+ */
+export async function openConfiguredDatabase(
   config: Config,
   onPoolError?: (error: Error) => void,
-): Promise<OpenedDatabase> {
-  return config.databaseUrl
-    ? openDatabase({
-        kind: 'postgres',
-        url: config.databaseUrl,
-        poolMax: config.databasePoolMax,
-        onPoolError,
-      })
-    : openDatabase({ kind: 'pglite', directory: join(config.dataDir, 'db') });
+): Promise<ConfiguredDatabase> {
+  if (config.databaseUrl) {
+    const database = await openDatabase({
+      kind: 'postgres',
+      url: config.databaseUrl,
+      poolMax: config.databasePoolMax,
+      connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+      onPoolError,
+    });
+    return { ...database, dataDirectoryLock: null };
+  }
+  const lock = await lockDataDirectory(config.dataDir);
+  try {
+    const database = await openDatabase({ kind: 'pglite', directory: join(config.dataDir, 'db') });
+    return { ...database, dataDirectoryLock: lock, close: () => database.close().finally(lock.release) };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 function jwtSecretFor(config: Config): string {
@@ -49,6 +69,9 @@ export function secretKeyFor(config: Config): Buffer {
   return deriveKeyFromLocalSecret(readOrCreateLocalSecret(config.dataDir, 'secret-key'));
 }
 
+/** How long turns cancelled at the end of a shutdown's grace period have to answer their callers. */
+const ANSWER_AFTER_CUT_OFF_MS = 1_000;
+
 /** What a process runs: everything (the default), only the API, or only the workers. */
 export type ProcessRole = 'all' | 'api' | 'worker';
 
@@ -71,7 +94,12 @@ export interface RunningAgentry {
   queue: JobQueue;
   /** Where the API listens; null for a worker-only process. */
   url: string | null;
-  /** Stops serving, drains running jobs, and leaves the database open for the caller to close. */
+  /**
+   * Stops gracefully and leaves the database open for the caller to close: the API stops accepting
+   * and closes idle connections and event streams, while in-flight requests and running jobs go on
+   * for up to SHUTDOWN_GRACE_SECONDS; then turns still running end `cancelled` (code `shutdown`) and
+   * jobs still running are handed back to the queue.
+   */
   stop(): Promise<void>;
 }
 
@@ -98,6 +126,7 @@ export async function startAgentry({
     onError: (error) => reportError(error, 'event bus error'),
   });
   let lease: ProcessLease | undefined;
+  const shutdown = new AbortController();
   try {
     lease = await acquireProcessLease(database.db, {
       role,
@@ -114,6 +143,7 @@ export async function startAgentry({
       jobs,
       events,
       lease,
+      shutdown: shutdown.signal,
       ...(logStream ? { logStream } : {}),
       ...(modules ? { modules } : {}),
     });
@@ -123,17 +153,36 @@ export async function startAgentry({
     if (role !== 'api') await jobs.startWorkers(queue);
     extend?.(app);
     const url = role === 'worker' ? null : await app.listen({ host: config.host, port: config.port });
+    const drain = async () => {
+      const graceMs = config.shutdownGraceSeconds * 1000;
+      // At the deadline, turns still running are cancelled and answer at once; a moment later
+      // whatever connection is still open (a client that vanished without its close being seen)
+      // is closed, so that the shutdown always ends.
+      let closeConnections: NodeJS.Timeout | undefined;
+      const cutOff = setTimeout(() => {
+        shutdown.abort();
+        closeConnections = setTimeout(() => app.server.closeAllConnections(), ANSWER_AFTER_CUT_OFF_MS);
+      }, graceMs);
+      try {
+        // Requests and jobs drain side by side; jobs may still be sent until the requests are done.
+        const drained = await Promise.allSettled([app.close(), queue.stopWorkers(graceMs)]);
+        for (const outcome of drained) if (outcome.status === 'rejected') throw outcome.reason;
+      } finally {
+        clearTimeout(cutOff);
+        clearTimeout(closeConnections);
+        await queue
+          .stop()
+          .finally(() => lease?.release())
+          .finally(() => events.close());
+      }
+    };
     let stopping: Promise<void> | undefined;
     return {
       app,
       queue,
       url,
       stop: () => {
-        stopping ??= app
-          .close()
-          .finally(() => queue.stop())
-          .finally(() => lease?.release())
-          .finally(() => events.close());
+        stopping ??= drain();
         return stopping;
       },
     };
@@ -155,6 +204,7 @@ export async function startServer(config: Config, role: ProcessRole): Promise<Ru
   try {
     await database.migrate();
     const running = await startAgentry({ config, database, jwtSecret, secretKey, role });
+    if (running.url) database.dataDirectoryLock?.recordPort(Number(new URL(running.url).port));
     return { ...running, stop: () => running.stop().finally(() => database.close()) };
   } catch (error) {
     await database.close();

@@ -407,7 +407,7 @@ describe('messages', () => {
     { body: { content: 'x', sender: 'me' }, field: 'sender' },
     { body: { content: 'x', parent_message_id: 'nope' }, field: 'parent_message_id' },
     { body: { content: 'x', tool_calls: [1] }, field: 'tool_calls.0' },
-    { body: { content: 'x', metadata: { bad: 'nul \u0000' } }, field: 'metadata' },
+    { body: { content: 'x', metadata: { bad: 'nul \u0000' } }, field: 'metadata.bad' },
   ])('rejects $field with 422', async ({ body, field }) => {
     const created = await createSession();
     const response = await app.http.post(`/api/v1/sessions/${created.id}/messages`, body, as(owner));

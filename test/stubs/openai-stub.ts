@@ -44,6 +44,8 @@ export interface OpenAiStub {
   failNext(count: number, status: number): void;
   /** The next `count` model lists (`GET /v1/models`) answer `status` with an OpenAI error body. */
   failNextModelLists(count: number, status: number): void;
+  /** The next `count` model lists never answer: each ends only when its client goes away. */
+  holdNextModelLists(count: number): void;
   /** Answers chat completions when the queue is empty; without an argument restores the echo. */
   setScript(script?: StubScript): void;
   /** Empties the queue, restores the echo and forgets recorded requests and aborts. */
@@ -73,6 +75,7 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
   const embeddingDimensions = options.embeddingDimensions ?? 16;
   const replies = createReplyQueue(echoScript);
   const modelListFailures: number[] = [];
+  let heldModelLists = 0;
 
   const server = await startStubServer(async (exchange) => {
     const { request, response } = exchange;
@@ -82,6 +85,10 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
     }
     const route = `${request.method} ${request.path}`;
     if (route === 'GET /v1/models') {
+      if (heldModelLists > 0) {
+        heldModelLists -= 1;
+        return waitForDisconnect(exchange.signal);
+      }
       const failure = modelListFailures.shift();
       if (failure !== undefined) return sendOpenAiError(response, { type: 'error', status: failure });
       return sendJson(response, 200, modelList(models));
@@ -111,10 +118,14 @@ export async function startOpenAiStub(options: OpenAiStubOptions = {}): Promise<
     failNextModelLists(count, status) {
       for (let index = 0; index < count; index += 1) modelListFailures.push(status);
     },
+    holdNextModelLists(count) {
+      heldModelLists += count;
+    },
     setScript: replies.setScript,
     reset() {
       replies.clear();
       modelListFailures.length = 0;
+      heldModelLists = 0;
       server.resetRecords();
     },
     close: server.close,

@@ -11,7 +11,13 @@ import { createTestDatabase, type TestDatabase, testDatabaseKind } from './test-
 export async function serverEnvironment(settings: Record<string, string> = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'agentry-server-'));
   let database: TestDatabase | undefined;
-  let env: Record<string, string> = { DATA_DIR: dataDir, OUTBOUND_ALLOWLIST: '127.0.0.1', ...settings };
+  // Rate limits off unless `settings` turn them on, as in startTestApp.
+  let env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    OUTBOUND_ALLOWLIST: '127.0.0.1',
+    RATE_LIMIT_ENABLED: 'false',
+    ...settings,
+  };
   if (testDatabaseKind === 'postgres') {
     database = await createTestDatabase();
     await database.close();

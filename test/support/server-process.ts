@@ -40,6 +40,28 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ServerP
   );
 }
 
+/** Runs an `agentry` command that is expected to end (e.g. `migrate`, or a refused start) and waits for its exit. */
+export async function runAgentryCommand(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  running.delete(child);
+  return { code, output };
+}
+
 async function startAgentryProcess(
   args: string[],
   env: Record<string, string>,

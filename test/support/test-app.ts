@@ -20,7 +20,9 @@ export interface TestApp {
 
 /**
  * Agentry on its own fresh database, assembled exactly as `agentry serve` does (API and in-process
- * queue workers), listening on a random local port.
+ * queue workers), listening on a random local port. Rate limits are off unless `env` turns them on
+ * (RATE_LIMIT_ENABLED=true): most tests send bursts from one organization, as no person would;
+ * the limits' own tests turn them on.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -34,6 +36,7 @@ export async function startTestApp(
     AGENTRY_SECRET_KEY: TEST_SECRET_KEY,
     HOST: '127.0.0.1',
     PORT: '0',
+    RATE_LIMIT_ENABLED: 'false',
     ...env,
   });
   const logs: string[] = [];

@@ -219,6 +219,14 @@ export interface AgentRuntime {
   consecutive_failures: number;
   /** A counter earlier versions kept on the row; busy is now derived from running runs. */
   running_turns?: number;
+  /**
+   * Kept by the health monitor (docs/monitoring.md), never by turns: a turn's end merges its keys
+   * over the runtime and leaves these. When the monitor last ran the agent's checks, which of them
+   * failed then, and the alerts the agent is past (sorted), so that each is raised once.
+   */
+  last_health_check?: string | null;
+  failed_checks?: string[];
+  alerts?: string[];
 }
 
 export const initialRuntime: AgentRuntime = {

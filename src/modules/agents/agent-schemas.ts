@@ -173,6 +173,8 @@ const agentExample = {
     last_heartbeat: exampleTimes.runCompleted,
     last_error: null,
     consecutive_failures: 0,
+    last_health_check: null,
+    alerts: [],
   },
   interaction_count: 128,
   last_interaction_at: exampleTimes.runCompleted,
@@ -202,6 +204,10 @@ const runtimeView = z.object({
   last_heartbeat: nullableTimestamp,
   last_error: z.string().nullable(),
   consecutive_failures: z.number().int(),
+  last_health_check: nullableTimestamp.describe(
+    'When the health monitor last ran the agent’s checks (it does for agents in health error)',
+  ),
+  alerts: z.array(z.string()).describe('Alert thresholds the agent is past (docs/monitoring.md)'),
 });
 
 export const agentView = agentConfigObject

@@ -8,14 +8,20 @@ export const withDefaults = (stored: AgentConfig): AgentConfig => ({ ...defaultA
 
 /**
  * The runtime as the API shows it: busy while any of its runs is running (derived, never stored),
- * else the state its last turns left (idle, or error after a failure).
+ * else the state its last turns left (idle, or error after a failure); the health monitor's keys
+ * read as "never checked, no alert" until it wrote them.
  */
-function runtimeView(
-  { running_turns: _legacyCounter, ...runtime }: AgentRow['runtime'],
-  runningTurns: number,
-): AgentView['runtime'] {
-  if (runningTurns > 0) return { ...runtime, state: 'busy' };
-  return { ...runtime, state: runtime.state === 'busy' ? 'idle' : runtime.state };
+function runtimeView(runtime: AgentRow['runtime'], runningTurns: number): AgentView['runtime'] {
+  const settled = runtime.state === 'busy' ? 'idle' : runtime.state;
+  return {
+    state: runningTurns > 0 ? 'busy' : settled,
+    health: runtime.health,
+    last_heartbeat: runtime.last_heartbeat,
+    last_error: runtime.last_error,
+    consecutive_failures: runtime.consecutive_failures,
+    last_health_check: runtime.last_health_check ?? null,
+    alerts: runtime.alerts ?? [],
+  };
 }
 
 /** `runningTurns`: how many of its runs are running, when the read knows it (a write's answer does not). */

@@ -10,6 +10,7 @@ import { createAgentService } from './agent-service.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
 
 export type { AgentRuntime } from './agent-config.ts';
+export { changeMonitoredRuntime, findAgentsToMonitor } from './agent-monitoring-state.ts';
 export type { AgentView } from './agent-schemas.ts';
 export type { AgentService } from './agent-service.ts';
 export { turnOutcomesPart } from './agent-turn-parts.ts';

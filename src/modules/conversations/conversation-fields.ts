@@ -2,12 +2,11 @@ import { z } from 'zod';
 
 const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
-/** PostgreSQL text and jsonb cannot hold U+0000: refuse it with a 422 instead of failing the insert. */
-const withoutNul = (value: string) => !value.includes('\u0000');
-const nulMessage = 'must not contain the NUL character (U+0000)';
+// Text PostgreSQL cannot store (NUL, lone surrogates) never gets here: every route refuses it
+// before validation (platform/http/input-rules.ts).
 
 /** Plain text stored in a text column. */
-export const storedText = (max: number) => z.string().max(max).refine(withoutNul, { message: nulMessage });
+export const storedText = (max: number) => z.string().max(max);
 
 /** Text bounded in UTF-8 bytes (what the storage and the model's context pay for). */
 export const boundedText = (maxBytes: number) =>
@@ -17,18 +16,15 @@ export const boundedText = (maxBytes: number) =>
     .max(maxBytes)
     .refine((value) => utf8Bytes(value) <= maxBytes, {
       message: `must be at most ${maxBytes / 1024} KB (UTF-8)`,
-    })
-    .refine(withoutNul, { message: nulMessage });
+    });
 
 const jsonText = (value: unknown) => JSON.stringify(value) ?? '';
 
 /** A JSON value stored in jsonb, bounded in size once serialized. */
 const boundedJson = <Schema extends z.ZodType>(schema: Schema, maxBytes: number) =>
-  schema
-    .refine((value) => utf8Bytes(jsonText(value)) <= maxBytes, {
-      message: `must be at most ${maxBytes / 1024} KB once serialized`,
-    })
-    .refine((value) => !jsonText(value).includes('\\u0000'), { message: nulMessage });
+  schema.refine((value) => utf8Bytes(jsonText(value)) <= maxBytes, {
+    message: `must be at most ${maxBytes / 1024} KB once serialized`,
+  });
 
 const jsonObject = z.record(z.string(), z.unknown());
 

@@ -1,7 +1,10 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AgentryEvent, EventBus } from '../../platform/events/event-bus.ts';
-import { standardErrorResponses } from '../../platform/http/error-body.ts';
+import { DatabaseUnavailableError } from '../../platform/http/database-unavailable-error.ts';
+import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
 
 /** Keeps proxies from closing an idle stream. */
@@ -19,15 +22,37 @@ const sseFrame = (event: AgentryEvent) =>
   `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 
 export const eventRoutes =
-  (bus: EventBus, guard: AccessGuard): FastifyPluginAsyncZod =>
+  (
+    bus: EventBus,
+    guard: AccessGuard,
+    admitStream: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     const common = { tags: ['events'], security: bearerSecurity, querystring: streamQuery };
-    const requireEvents = guard('events:read', { allowQueryToken: true });
+    // A stream opened while the bus cannot receive would stay silent: the client is told to retry.
+    const requireListening = async () => {
+      if (!bus.listening) {
+        throw new DatabaseUnavailableError({
+          message:
+            'Live events are unavailable while the connection to the database is restored; try again shortly',
+        });
+      }
+    };
+    const requireEvents = [guard('events:read', { allowQueryToken: true }), requireListening];
+    const unavailable = {
+      503: errorBodySchema.describe('Live events cannot be received at the moment; see Retry-After'),
+    };
+    // Endless streams would hold a closing server open: they end (and clients reconnect elsewhere).
+    const openStreams = new Set<ServerResponse>();
+    app.addHook('preClose', async () => {
+      for (const stream of openStreams) stream.end();
+    });
 
     app.get(
       '/events',
       {
         onRequest: requireEvents,
+        preHandler: admitStream,
         schema: {
           ...common,
           operationId: 'streamEvents',
@@ -35,7 +60,11 @@ export const eventRoutes =
           description:
             'Each event is `event: <type>` with `data: {id, type, organization_id, data, at}` (run and provider-validation events, agent changes). Only your organization’s events are sent.',
           produces: ['text/event-stream'],
-          response: { 200: z.string().describe('An endless text/event-stream'), ...standardErrorResponses },
+          response: {
+            200: z.string().describe('An endless text/event-stream'),
+            ...standardErrorResponses,
+            ...unavailable,
+          },
         },
       },
       async (request, reply) => {
@@ -50,11 +79,13 @@ export const eventRoutes =
           'x-request-id': request.id,
         });
         stream.write(': connected\n\n');
+        openStreams.add(stream);
         const unsubscribe = bus.subscribe(principal.organizationId, (event) => stream.write(sseFrame(event)));
         const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), HEARTBEAT_MS);
         request.raw.once('close', () => {
           clearInterval(heartbeat);
           unsubscribe();
+          openStreams.delete(stream);
         });
       },
     );
@@ -64,13 +95,18 @@ export const eventRoutes =
       {
         websocket: true,
         onRequest: requireEvents,
+        preHandler: admitStream,
         schema: {
           ...common,
           operationId: 'openEventSocket',
           summary: 'Live events of your organization over a WebSocket',
           description:
             'Upgrade with a bearer token (header or access_token); each message is one JSON event as in /events.',
-          response: { 101: z.null().describe('Switching protocols'), ...standardErrorResponses },
+          response: {
+            101: z.null().describe('Switching protocols'),
+            ...standardErrorResponses,
+            ...unavailable,
+          },
         },
       },
       (socket, request) => {

@@ -22,6 +22,14 @@ export class TurnCancelledError extends Error {
   }
 }
 
+/** The server shut down (SIGTERM) and the turn outlived the shutdown grace period. */
+export class TurnShutdownError extends Error {
+  constructor() {
+    super('The server shut down before the turn finished (it outlived the shutdown grace period)');
+    this.name = 'TurnShutdownError';
+  }
+}
+
 /** Seconds a client waits before retrying when the provider gave no hint. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
@@ -56,6 +64,15 @@ export function toExecutionError(error: unknown): AppError {
   }
   if (error instanceof TurnCancelledError) {
     return new AppError('cancelled', error.message, { status: 499, cause: error });
+  }
+  if (error instanceof TurnShutdownError) {
+    // The turn's messages were not stored: the caller may send it again, to a process that runs.
+    return new AppError('shutdown', error.message, {
+      status: 503,
+      category: 'system',
+      retryAfterSeconds: 1,
+      cause: error,
+    });
   }
   if (error instanceof CircuitOpenError) {
     const retryAfterSeconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));

@@ -22,7 +22,7 @@ const upstreamErrors = {
   404: errorBodySchema,
   502: errorBodySchema.describe('The model provider refused the request or answered unusably'),
   503: errorBodySchema.describe(
-    'The provider is unavailable (retries exhausted or circuit open); see Retry-After',
+    'The provider is unavailable (retries exhausted or circuit open), or the server shut down before the turn finished (code shutdown); see Retry-After',
   ),
   504: errorBodySchema.describe('The turn ran past the agent’s timeout_seconds'),
 };
@@ -67,6 +67,7 @@ export const executionRoutes =
       '/agents/:id/execute',
       {
         onRequest: execute,
+        config: { rateClass: 'execution' },
         schema: {
           ...common,
           operationId: 'executeAgent',
@@ -92,6 +93,7 @@ export const executionRoutes =
       '/agents/:id/execute/stream',
       {
         onRequest: execute,
+        config: { rateClass: 'execution' },
         schema: {
           ...common,
           operationId: 'streamAgentExecution',
@@ -116,6 +118,8 @@ export const executionRoutes =
       '/agents/:id/preview-context',
       {
         onRequest: guard('agents:read'),
+        // It stores nothing: a read, however it is sent.
+        config: { rateClass: 'reads' },
         schema: {
           ...common,
           operationId: 'previewAgentContext',
@@ -139,6 +143,7 @@ export const executionRoutes =
       '/agents/:id/test',
       {
         onRequest: execute,
+        config: { rateClass: 'execution' },
         schema: {
           ...common,
           operationId: 'testAgent',

@@ -5,8 +5,6 @@ import { usageView } from '../runs/index.ts';
 
 export const MESSAGE_MAX_BYTES = 100 * 1024;
 
-const withoutNul = (value: string) => !value.includes('\u0000');
-
 /** What the user says: 1 character to 100 KB, like a stored message (it becomes one). */
 const userText = z
   .string()
@@ -14,16 +12,12 @@ const userText = z
   .max(MESSAGE_MAX_BYTES)
   .refine((value) => Buffer.byteLength(value, 'utf8') <= MESSAGE_MAX_BYTES, {
     message: 'must be at most 100 KB (UTF-8)',
-  })
-  .refine(withoutNul, { message: 'must not contain the NUL character (U+0000)' });
+  });
 
 const requestMetadata = z
   .record(z.string(), z.unknown())
   .refine((value) => Buffer.byteLength(JSON.stringify(value), 'utf8') <= 16 * 1024, {
     message: 'must be at most 16 KB once serialized',
-  })
-  .refine((value) => !JSON.stringify(value).includes('\\u0000'), {
-    message: 'must not contain the NUL character (U+0000)',
   });
 
 /** A JSON Schema for a structured answer: an object here, compiled and checked by the service. */

@@ -26,7 +26,15 @@ export { contextOrder } from './context-pipeline.ts';
 export type { ProviderDirectory, ResilienceSettings } from './model-resolver.ts';
 export type { TurnEngine, TurnEvent, TurnOptions, TurnSummary } from './turn.ts';
 export type { TurnRequest } from './turn-plan.ts';
-export type { EndedTurn, PlannedTurn, TurnHook, TurnRegistry } from './turn-registry.ts';
+export type {
+  EndedTurn,
+  PlannedTurn,
+  TurnAdmission,
+  TurnAdmissionRequest,
+  TurnHook,
+  TurnPermit,
+  TurnRegistry,
+} from './turn-registry.ts';
 
 export interface ExecutionOptions {
   db: Database;
@@ -47,6 +55,8 @@ export interface ExecutionOptions {
   events: Pick<EventPublisher, 'encode' | 'notification'>;
   /** The lease of this process, which the runs it starts name (their recovery follows it). */
   processId: string | null;
+  /** Aborted when a graceful shutdown's grace period ends: turns still running end cancelled. */
+  shutdown: AbortSignal;
 }
 
 /**
@@ -89,6 +99,7 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     models,
     store: recorder.store,
     prices: priceTableWith(options.modelPrices),
+    shutdown: options.shutdown,
   });
   const service = createExecutionService({
     agentForTurn: options.agentForTurn,
@@ -97,5 +108,6 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     turns,
   });
   await app.register(executionRoutes(service, options.guard), { prefix: '/api/v1' });
-  return { turns, registry };
+  // describeModels: the models an agent's turn would use, resolved without calling them (health checks).
+  return { turns, registry, describeModels: models.describe };
 }

@@ -52,15 +52,53 @@ export interface TurnHook {
   afterTurn?(turn: EndedTurn, tx: Executor): Promise<void>;
 }
 
+/** A turn asking to start: who runs it, for what trigger, with which agent. */
+export interface TurnAdmissionRequest {
+  principal: Principal;
+  trigger: RunTrigger;
+  agentId: string;
+}
+
+/** A turn's place, held from its admission until it ends; released exactly once. */
+export interface TurnPermit {
+  release(): void;
+}
+
 /**
- * Where modules contribute to the turn (DESIGN section 10): context sources, tool providers and
- * hooks, registered while the application is assembled. The turn reads them; it imports no module
- * that contributes.
+ * A module's say on whether a turn may start at all (fairness, load shedding): `admit` runs before
+ * the turn is planned and refuses it by throwing an AppError (nothing is read or stored); the
+ * permit it returns is released when the turn ends, however it ends.
+ */
+export interface TurnAdmission {
+  name: string;
+  admit(request: TurnAdmissionRequest): TurnPermit | Promise<TurnPermit>;
+}
+
+/** Asks every admission in turn; should one refuse, the permits already given are released. */
+export async function admitTurn(
+  admissions: readonly TurnAdmission[],
+  request: TurnAdmissionRequest,
+): Promise<TurnPermit[]> {
+  const permits: TurnPermit[] = [];
+  try {
+    for (const admission of admissions) permits.push(await admission.admit(request));
+  } catch (error) {
+    for (const permit of permits) permit.release();
+    throw error;
+  }
+  return permits;
+}
+
+/**
+ * Where modules contribute to the turn (DESIGN section 10): context sources, tool providers,
+ * hooks and admissions, registered while the application is assembled. The turn reads them; it
+ * imports no module that contributes.
  */
 export function createTurnRegistry() {
   const sources: ContextSource[] = [];
   const toolProviders: ToolProvider[] = [];
   const hooks: TurnHook[] = [];
+  const admissions: TurnAdmission[] = [];
   let ordered: readonly ContextSource[] | undefined;
   return {
     addContextSource(source: ContextSource) {
@@ -76,6 +114,9 @@ export function createTurnRegistry() {
     addHook(hook: TurnHook) {
       hooks.push(hook);
     },
+    addAdmission(admission: TurnAdmission) {
+      admissions.push(admission);
+    },
     /** In context order (`contextOrder`). */
     contextSources: (): readonly ContextSource[] => {
       ordered ??= inContextOrder(sources);
@@ -84,6 +125,7 @@ export function createTurnRegistry() {
     toolProviders: (): readonly ToolProvider[] => toolProviders,
     beforeModelCallHooks: () => hooks.filter((hook) => hook.beforeModelCall),
     afterTurnHooks: () => hooks.filter((hook) => hook.afterTurn),
+    admissions: (): readonly TurnAdmission[] => admissions,
   };
 }
 

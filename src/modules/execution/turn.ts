@@ -1,9 +1,16 @@
 import type { FinishReason } from 'ai';
+import { isDatabaseUnavailable } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
+import { DatabaseUnavailableError } from '../../platform/http/database-unavailable-error.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { createActionLog, type RecordedAction, type RunUsage } from '../runs/index.ts';
 import { requirePermission } from '../tenancy/index.ts';
-import { TurnCancelledError, TurnTimeoutError, toExecutionError } from './execution-errors.ts';
+import {
+  TurnCancelledError,
+  TurnShutdownError,
+  TurnTimeoutError,
+  toExecutionError,
+} from './execution-errors.ts';
 import type { LoopEvent, ToolCallRecord } from './model-loop.ts';
 import type { ModelChoice, ModelResolver, ResolvedModel } from './model-resolver.ts';
 import { createUsageMeter, type PriceTable, type UsageMeter } from './pricing.ts';
@@ -12,6 +19,7 @@ import { maxOutputTokensFor } from './system-prompt-source.ts';
 import { answerTurn, type TurnAnswer } from './turn-answer.ts';
 import { planTurn, type TurnPlan, type TurnPlanDependencies, type TurnRequest } from './turn-plan.ts';
 import type { TurnEnd, TurnMessage, TurnStart, TurnStore } from './turn-record.ts';
+import { admitTurn } from './turn-registry.ts';
 
 /** The bound of a turn whose agent sets no timeout_seconds. */
 export const DEFAULT_TURN_TIMEOUT_SECONDS = 300;
@@ -62,6 +70,8 @@ export interface TurnEngineDependencies extends TurnPlanDependencies {
   /** Where runs start and end (the turn recorder). */
   store: TurnStore;
   prices: PriceTable;
+  /** Aborted when a graceful shutdown's grace period ends: turns still running end cancelled. */
+  shutdown: AbortSignal;
 }
 
 /** A turn from its start on: everything its end (completed or not) is built from. */
@@ -86,6 +96,18 @@ const turnMessage = (
   metadata,
   toolCalls: [] as Record<string, unknown>[],
 });
+
+/** Error codes of turns that were stopped rather than failed: their runs end `cancelled`. */
+const CANCELLATION_CODES = new Set(['cancelled', 'shutdown']);
+
+/** Aborts `controller` with `reason()` once `source` aborts; returns what stops listening. */
+function abortWith(source: AbortSignal | undefined, controller: AbortController, reason: () => Error) {
+  if (!source) return () => {};
+  const abort = () => controller.abort(reason());
+  if (source.aborted) abort();
+  else source.addEventListener('abort', abort, { once: true });
+  return () => source.removeEventListener('abort', abort);
+}
 
 /**
  * The one turn every trigger runs (DESIGN section 6): plan it (agent, model, session, tools,
@@ -286,11 +308,13 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
 
   /**
    * Classifies what went wrong: model failures arrive classified; an abort is the deadline's or
-   * the caller's; anything else is Agentry's own fault, reported as an internal error.
+   * the caller's; a lost database is reported as such; anything else is Agentry's own fault,
+   * reported as an internal error.
    */
   function classify(thrown: unknown, signal: AbortSignal): AppError {
     if (thrown instanceof AppError) return thrown;
     if (signal.aborted) return toExecutionError(signal.reason);
+    if (isDatabaseUnavailable(thrown)) return new DatabaseUnavailableError({ cause: thrown });
     return new AppError('internal_error', 'The turn failed inside Agentry', {
       status: 500,
       category: 'system',
@@ -298,7 +322,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
   }
 
   async function fail(turn: RunningTurn, error: AppError) {
-    const status = error.code === 'cancelled' ? 'cancelled' : 'failed';
+    const status = CANCELLATION_CODES.has(error.code) ? 'cancelled' : 'failed';
     await store.recordEnd(endOf(turn, { status, error }));
   }
 
@@ -308,6 +332,23 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
     if (principal.background && principal.background.trigger !== request.trigger) {
       throw new Error(`A ${principal.background.trigger} principal cannot run a ${request.trigger} turn`);
     }
+    const admissions = registry.admissions();
+    if (admissions.length === 0) return runAdmitted(request, options);
+    const permits = await admitTurn(admissions, {
+      principal,
+      trigger: request.trigger,
+      agentId: request.agentId,
+    });
+    try {
+      return await runAdmitted(request, options);
+    } finally {
+      for (const permit of permits) permit.release();
+    }
+  }
+
+  /** A turn its admissions let start; they are released when it returns or throws. */
+  async function runAdmitted(request: TurnRequest, options: TurnOptions): Promise<TurnSummary> {
+    const { principal } = request;
     const emit = options.onEvent ?? (() => {});
     const plan = await planTurn(dependencies, request, models.resolve);
     const hooks = registry.beforeModelCallHooks();
@@ -332,9 +373,10 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
       timeoutSeconds * 1000,
     );
     const cancellation = new AbortController();
-    const onClientAbort = () => cancellation.abort(new TurnCancelledError());
-    options.signal?.addEventListener('abort', onClientAbort, { once: true });
-    if (options.signal?.aborted) onClientAbort();
+    const stopListening = [
+      abortWith(options.signal, cancellation, () => new TurnCancelledError()),
+      abortWith(dependencies.shutdown, cancellation, () => new TurnShutdownError()),
+    ];
     const signal = AbortSignal.any([deadline.signal, cancellation.signal]);
     try {
       // Inside the try: once the run exists, whatever fails must end it.
@@ -367,7 +409,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
       throw thrown instanceof AppError || signal.aborted ? error : thrown;
     } finally {
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onClientAbort);
+      for (const stop of stopListening) stop();
     }
   }
 

@@ -67,6 +67,7 @@ export const openAiRoutes =
       '/chat/completions',
       {
         onRequest: execute,
+        config: { rateClass: 'execution' },
         schema: {
           ...common,
           operationId: 'createChatCompletion',

@@ -7,14 +7,11 @@ import { exampleIds, exampleTimes, exampleTurn } from '../../platform/http/opena
  * them would break the clients this facade exists for; the fields Agentry does not use are ignored.
  */
 
-/** The same bound as a stored message; NUL cannot be stored in PostgreSQL text or JSON. */
+/** The same bound as a stored message (text PostgreSQL cannot store is refused before, input-rules.ts). */
 const TEXT_MAX_BYTES = 100 * 1024;
-const openAiText = z
-  .string()
-  .refine((value) => Buffer.byteLength(value, 'utf8') <= TEXT_MAX_BYTES, {
-    message: 'must be at most 100 KB (UTF-8)',
-  })
-  .refine((value) => !value.includes('\u0000'), { message: 'must not contain the NUL character (U+0000)' });
+const openAiText = z.string().refine((value) => Buffer.byteLength(value, 'utf8') <= TEXT_MAX_BYTES, {
+  message: 'must be at most 100 KB (UTF-8)',
+});
 
 /** A part of a message's content; only `text` (and an assistant's `refusal`) parts can be served. */
 const contentPart = z

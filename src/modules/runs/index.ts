@@ -11,6 +11,8 @@ export { createActionLog, emptyUsage } from './run-actions.ts';
 export { runningTurnsOf } from './run-activity.ts';
 export { usageView } from './run-schemas.ts';
 export type { RunService } from './run-service.ts';
+export type { AgentRunStatistics } from './run-statistics.ts';
+export { agentRunStatistics, runStatisticsForOperator } from './run-statistics.ts';
 export type { ActionType, RunStatus, RunTrigger, RunUsage } from './run-tables.ts';
 export { runTriggers } from './run-tables.ts';
 export type { Notification, RunRecord } from './run-turn-parts.ts';

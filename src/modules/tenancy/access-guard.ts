@@ -13,6 +13,11 @@ export function principalOf(request: FastifyRequest): Principal {
   return principal;
 }
 
+/** The caller when a guard let it in; undefined on anonymous routes (or before the guard ran). */
+export function findPrincipal(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}
+
 /**
  * Builds the onRequest hook a route declares to require a permission; other modules receive it.
  * It runs before body validation, so an anonymous caller learns nothing about the schema.

@@ -4,15 +4,13 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { Principal } from './principal.ts';
 import type { Role } from './roles.ts';
-import { organizations, users } from './tenancy-tables.ts';
+import { users } from './tenancy-tables.ts';
 
 /** Signed-in users remembered per process; the least recently used is forgotten first. */
 const CACHED_ACCOUNTS = 10_000;
 
 /** Published when a user's role or status changes, so that every process drops what it knows. */
 export const USER_UPDATED = 'user-updated';
-/** Published when an organization's status or tier changes. */
-export const ORGANIZATION_UPDATED = 'organization-updated';
 
 /** What an access token's user may do now: its current role, or nothing at all. */
 type AccountState = { active: true; role: Role } | { active: false };
@@ -20,8 +18,7 @@ type AccountState = { active: true; role: Role } | { active: false };
 /**
  * Access tokens carry the role they were issued with and live for minutes. Each process keeps the
  * current state of the users it serves (active or not, and their role), loaded once and dropped
- * when a `user-updated` or `organization-updated` event says it changed, in whichever process the
- * change was made; so a disabled user is refused, and a demoted one acts with the new role, as
+ * when a `user-updated` event says it changed, in whichever process the change was made; so a disabled user is refused, and a demoted one acts with the new role, as
  * soon as the event arrives. After the event stream had a gap, everything is loaded again.
  */
 export function createAccountStatus(db: Database, events: Pick<EventBus, 'watch'>) {
@@ -29,20 +26,16 @@ export function createAccountStatus(db: Database, events: Pick<EventBus, 'watch'
   events.watch({
     event(event) {
       if (event.type === USER_UPDATED) accounts.invalidate(event.organization_id, String(event.data.user_id));
-      else if (event.type === ORGANIZATION_UPDATED) accounts.invalidateGroup(event.organization_id);
     },
     gap: () => accounts.clear(),
   });
 
   async function load(organizationId: string, userId: string): Promise<AccountState> {
     const [row] = await db
-      .select({ role: users.role, status: users.status, organizationStatus: organizations.status })
+      .select({ role: users.role, status: users.status })
       .from(users)
-      .innerJoin(organizations, eq(organizations.id, users.organizationId))
       .where(and(eq(users.id, userId), eq(users.organizationId, organizationId)));
-    return row?.status === 'active' && row.organizationStatus === 'active'
-      ? { active: true, role: row.role }
-      : { active: false };
+    return row?.status === 'active' ? { active: true, role: row.role } : { active: false };
   }
 
   return {

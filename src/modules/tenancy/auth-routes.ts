@@ -11,6 +11,7 @@ export const authRoutes =
     app.post(
       '/auth/register',
       {
+        config: { rateClass: 'auth' },
         schema: {
           tags: ['auth'],
           operationId: 'registerAccount',
@@ -25,6 +26,7 @@ export const authRoutes =
     app.post(
       '/auth/login',
       {
+        config: { rateClass: 'auth' },
         schema: {
           tags: ['auth'],
           operationId: 'loginUser',
@@ -33,12 +35,13 @@ export const authRoutes =
           response: { 200: tokenResponse, 401: errorBodySchema, 422: errorBodySchema },
         },
       },
-      async (request) => auth.login(request.body),
+      async (request) => auth.login(request.body, request.ip),
     );
 
     app.post(
       '/auth/refresh',
       {
+        config: { rateClass: 'auth' },
         schema: {
           tags: ['auth'],
           operationId: 'refreshTokens',
@@ -47,7 +50,7 @@ export const authRoutes =
           response: { 200: tokenResponse, 401: errorBodySchema, 422: errorBodySchema },
         },
       },
-      async (request) => auth.refresh(request.body.refresh_token),
+      async (request) => auth.refresh(request.body.refresh_token, request.ip),
     );
 
     app.get(

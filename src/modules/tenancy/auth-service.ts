@@ -11,6 +11,7 @@ import type { AccountStatus } from './account-status.ts';
 import { API_KEY_PREFIX_LENGTH, isApiKey } from './api-key-format.ts';
 import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
 import type { TokenResponse } from './tenancy-schemas.ts';
 import { toOrganizationView, toUserView } from './tenancy-views.ts';
 
@@ -21,6 +22,10 @@ export interface AuthServiceOptions {
   accountStatus: AccountStatus;
   refreshTokenTtlSeconds: number;
   allowRegistration: boolean;
+  /** The tier new organizations start on (DEFAULT_ORGANIZATION_TIER). */
+  defaultOrganizationTier: accounts.OrganizationRow['tier'];
+  /** Brute-force protection of sign-in and refresh (the limits module's). */
+  signInThrottle: SignInThrottle;
   /** Called after a key authenticates; errors are the caller's to log, never the request's to fail. */
   onBackgroundError: (error: unknown) => void;
 }
@@ -107,6 +112,7 @@ export function createAuthService(options: AuthServiceOptions) {
             id: uuidv7(),
             name: organizationName,
             slug: slugify(organizationName),
+            tier: options.defaultOrganizationTier,
           });
           const user = await accounts.insertUser(tx, {
             id: uuidv7(),
@@ -126,10 +132,17 @@ export function createAuthService(options: AuthServiceOptions) {
       }
     },
 
-    async login(input: { email: string; password: string }) {
+    /** Signs in from the client `address`; refused (429) while the account or the address is locked. */
+    async login(input: { email: string; password: string }, address: string) {
+      const attempt = { account: input.email, address };
+      await options.signInThrottle.check(attempt);
       const user = await accounts.findUserByEmail(db, input.email);
       const valid = await verifyPassword(input.password, user?.passwordHash ?? (await unknownUserHash));
-      if (!user || !valid) throw new UnauthorizedError('Invalid email or password', 'invalid_credentials');
+      if (!user || !valid) {
+        await options.signInThrottle.failed(attempt);
+        throw new UnauthorizedError('Invalid email or password', 'invalid_credentials');
+      }
+      await options.signInThrottle.succeeded(attempt);
       if (user.status !== 'active')
         throw new UnauthorizedError('This account is disabled', 'account_disabled');
       const lastLoginAt = new Date();
@@ -137,13 +150,19 @@ export function createAuthService(options: AuthServiceOptions) {
       return tokenResponse({ ...user, lastLoginAt }, await issueTokens(db, user, uuidv7()));
     },
 
-    /** Rotates a refresh token. Presenting an already rotated token revokes its whole family. */
-    async refresh(refreshToken: string) {
+    /**
+     * Rotates a refresh token. Presenting an already rotated token revokes its whole family. Unknown
+     * tokens count as failed sign-ins of the client `address`, which a lock refuses (429).
+     */
+    async refresh(refreshToken: string, address: string) {
+      const attempt = { account: null, address };
+      await options.signInThrottle.check(attempt);
       const tokenHash = sha256Hex(refreshToken);
       const claimed = await accounts.claimRefreshToken(db, tokenHash);
       if (!claimed) {
         const known = await accounts.findRefreshToken(db, tokenHash);
         if (known && !known.revokedAt) await accounts.revokeRefreshTokenFamily(db, known.familyId);
+        await options.signInThrottle.failed(attempt);
         throw new UnauthorizedError('Invalid or revoked refresh token', 'invalid_refresh_token');
       }
       if (claimed.expiresAt.getTime() <= Date.now()) {

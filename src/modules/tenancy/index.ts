@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import { createAccessGuard } from './access-guard.ts';
 import { createAccessTokens } from './access-tokens.ts';
+import type { OrganizationRow } from './account-repository.ts';
 import { createAccountStatus } from './account-status.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
 import { createApiKeyService } from './api-key-service.ts';
@@ -10,11 +11,13 @@ import { authRoutes } from './auth-routes.ts';
 import { createAuthService } from './auth-service.ts';
 import { memberRoutes } from './member-routes.ts';
 import { createMemberService } from './member-service.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
 
 export type { AccessGuard } from './access-guard.ts';
-export { bearerSecurity, principalOf } from './access-guard.ts';
+export { bearerSecurity, findPrincipal, principalOf } from './access-guard.ts';
 export { backgroundPrincipal, type Principal, requirePermission } from './principal.ts';
 export type { Role } from './roles.ts';
+export { type SignInAttempt, type SignInThrottle, unthrottledSignIn } from './sign-in-throttle.ts';
 
 export interface TenancyOptions {
   db: Database;
@@ -23,6 +26,10 @@ export interface TenancyOptions {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   allowRegistration: boolean;
+  /** The tier new organizations start on (DEFAULT_ORGANIZATION_TIER). */
+  defaultOrganizationTier: OrganizationRow['tier'];
+  /** Brute-force protection of sign-in and refresh (the limits module's). */
+  signInThrottle: SignInThrottle;
 }
 
 /** Organizations, users, sign-in and API keys; returns the guard other modules protect routes with. */
@@ -33,6 +40,8 @@ export async function registerTenancy(app: FastifyInstance, options: TenancyOpti
     accountStatus: createAccountStatus(options.db, options.events),
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
     allowRegistration: options.allowRegistration,
+    defaultOrganizationTier: options.defaultOrganizationTier,
+    signInThrottle: options.signInThrottle,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'recording API key use failed'),
   });
   const guard = createAccessGuard(auth);

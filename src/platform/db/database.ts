@@ -15,10 +15,13 @@ export type Executor = Database | Transaction;
 /** The rows of a raw `execute` (node-postgres and PGlite both answer `{ rows }`). */
 export const rowsOf = <T = Record<string, unknown>>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
+/** How long a query waits for a PostgreSQL connection (a new one, or a free one of a full pool) before it fails. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
+
 /** How to reach the same database outside Drizzle (the job queue, LISTEN/NOTIFY). */
 export type DatabaseConnection =
   | { kind: 'pglite'; client: PGlite }
-  | { kind: 'postgres'; url: string; poolMax: number };
+  | { kind: 'postgres'; url: string; poolMax: number; connectTimeoutMs: number };
 
 export interface DatabaseHandle {
   db: Database;

@@ -7,7 +7,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import type { Database, DatabaseHandle } from './database.ts';
+import { type Database, type DatabaseHandle, DEFAULT_CONNECT_TIMEOUT_SECONDS } from './database.ts';
 import { trackTransactions } from './pglite-statements.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
@@ -15,7 +15,14 @@ const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.u
 const MIGRATION_LOCK_KEY = 7_406_275_011;
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolMax: number; onPoolError?: (error: Error) => void }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolMax: number;
+      connectTimeoutSeconds?: number;
+      /** A pooled connection failed (lost, terminated); it is replaced, and the query it ran fails. */
+      onPoolError?: (error: Error) => void;
+    }
   | { kind: 'pglite'; directory: string | undefined };
 
 export interface OpenedDatabase extends DatabaseHandle {
@@ -52,23 +59,75 @@ async function openPglite(directory: string | undefined): Promise<OpenedDatabase
   };
 }
 
+/**
+ * Every client of the pool keeps an error listener for its whole life. pg-pool listens only while a
+ * client is idle; a connection lost while a client is checked out (between the statements of a
+ * transaction) would otherwise emit an `error` nobody hears, which ends the process. The statement
+ * running or sent next fails instead.
+ *
+ * A checked-out client that fails is also handed back to the pool at once, which discards it:
+ * Drizzle releases its client only once `begin` succeeded, so a transaction whose `begin` met a
+ * dead connection would otherwise hold its pool slot forever, and a few such leaks leave no
+ * connection for anyone. Its holder's own release later does nothing.
+ */
+function handleClientErrors(pool: pg.Pool, onError: ((error: Error) => void) | undefined) {
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_error, client) => checkedOut.delete(client));
+  pool.on('connect', (client) => {
+    let reported = false;
+    client.on('error', (error) => {
+      // A lost connection is often told twice (the server's message, then the socket's end).
+      if (!reported) onError?.(error);
+      reported = true;
+      if (checkedOut.has(client)) {
+        const release = client.release;
+        client.release = () => undefined;
+        release(error);
+      }
+    });
+  });
+  // pg-pool re-emits an idle client's error here, and an emitter without listeners throws it;
+  // the client's own listener above has reported it already.
+  pool.on('error', () => undefined);
+}
+
 async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Promise<OpenedDatabase> {
-  const pool = new pg.Pool({ connectionString: target.url, max: target.poolMax });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', (error) => target.onPoolError?.(error));
+  const connectTimeoutMs = (target.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000;
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolMax,
+    connectionTimeoutMillis: connectTimeoutMs,
+  });
+  handleClientErrors(pool, target.onPoolError);
   const db = drizzlePostgres({ client: pool }) as unknown as Database;
-  await db.execute(sql`select 1`);
+  try {
+    await db.execute(sql`select 1`);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   return {
     db,
     kind: 'postgres',
-    connection: { kind: 'postgres', url: target.url, poolMax: Math.max(2, Math.ceil(target.poolMax / 2)) },
+    connection: {
+      kind: 'postgres',
+      url: target.url,
+      poolMax: Math.max(2, Math.ceil(target.poolMax / 2)),
+      connectTimeoutMs,
+    },
     ping: async () => {
       await pool.query('select 1');
     },
     close: () => pool.end(),
     migrate: async () => {
       // Advisory locks belong to a session, so migrations run on one dedicated connection.
-      const client = new pg.Client({ connectionString: target.url });
+      const client = new pg.Client({
+        connectionString: target.url,
+        connectionTimeoutMillis: connectTimeoutMs,
+      });
+      // A lost connection fails the running statement, and with it the migration; it must not end the process.
+      client.on('error', () => undefined);
       await client.connect();
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -42,13 +42,24 @@ export interface EventBus extends EventPublisher {
   subscribe(organizationId: string, listener: EventListener): () => void;
   /** Every event of every organization, for the process itself (never for a client). */
   watch(watcher: EventWatcher): () => void;
+  /**
+   * Whether events are being received: false while the connection that listens is lost and not yet
+   * back (events published meanwhile never arrive). Always true on PGlite, which has no connection.
+   */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
 const CHANNEL = 'agentry_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; events carry ids and states, not documents. */
 const MAX_PAYLOAD_BYTES = 7_900;
-const RECONNECT_DELAY_MS = 1_000;
+/**
+ * The lost LISTEN connection is tried again after a delay doubling from the first to the longest,
+ * until it is back. The longest is short: a connection attempt a second costs the database nothing,
+ * and every second longer is a second of events that live streams miss after an outage.
+ */
+const RECONNECT_FIRST_DELAY_MS = 100;
+const RECONNECT_MAX_DELAY_MS = 1_000;
 
 /**
  * Events travel through the database (NOTIFY/LISTEN), so an event published by a worker process
@@ -78,10 +89,10 @@ export async function startEventBus(
     for (const watcher of watchers) watcher.gap();
   };
 
-  const stopListening =
+  const listener: ListeningConnection =
     connection.kind === 'pglite'
-      ? await connection.client.listen(CHANNEL, dispatch)
-      : await listenOnPostgres(connection.url, dispatch, reportGap, options.onError);
+      ? { listening: true, close: await connection.client.listen(CHANNEL, dispatch) }
+      : await listenOnPostgres(connection, dispatch, reportGap, options.onError);
 
   const encode = (event: NewEvent): string => {
     const full: AgentryEvent = { id: randomUUID(), at: new Date().toISOString(), ...event };
@@ -111,59 +122,106 @@ export async function startEventBus(
       watchers.add(watcher);
       return () => watchers.delete(watcher);
     },
+    get listening() {
+      return listener.listening;
+    },
     close: async () => {
       listeners.clear();
       watchers.clear();
-      await stopListening();
+      await listener.close();
     },
   };
 }
 
+interface ListeningConnection {
+  readonly listening: boolean;
+  close(): Promise<void>;
+}
+
 /**
- * A dedicated connection holds the LISTEN; it reconnects after a failure until closed, and reports
- * the gap once it listens again.
+ * A dedicated connection holds the LISTEN. When it is lost (a restart, a terminated backend, a
+ * network fault) it is replaced with backoff for as long as it takes; the subscriptions live in
+ * this process, so every stream receives again once it listens, and the gap is reported then.
  */
 async function listenOnPostgres(
-  url: string,
+  connection: Extract<DatabaseConnection, { kind: 'postgres' }>,
   onPayload: (payload: string) => void,
   onGap: () => void,
   onError: (error: Error) => void,
-) {
+): Promise<ListeningConnection> {
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
+  let failedAttempts = 0;
 
-  // Until it listens again: a database that is still down fails the attempt, and the next one follows.
-  const reconnect = () => {
-    retry = setTimeout(
-      () =>
-        connect().then(onGap, (error: Error) => {
+  const scheduleReconnect = () => {
+    if (closed || retry) return;
+    const delay = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_FIRST_DELAY_MS * 2 ** failedAttempts);
+    failedAttempts++;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect().then(
+        () => {
+          failedAttempts = 0;
+          onGap();
+        },
+        (error: Error) => {
           onError(error);
-          if (!closed) reconnect();
-        }),
-      RECONNECT_DELAY_MS,
-    );
+          scheduleReconnect();
+        },
+      );
+    }, delay);
+  };
+
+  // A lost connection is often told twice (the server's message, then the end of the socket).
+  const lose = (lost: pg.Client, error: Error) => {
+    if (lost !== client) return;
+    client = undefined;
+    onError(error);
+    lost.end().catch(() => undefined);
+    scheduleReconnect();
   };
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
+    const next = new pg.Client({
+      connectionString: connection.url,
+      connectionTimeoutMillis: connection.connectTimeoutMs,
+      // A connection that silently vanished (a dropped network path) is noticed too, eventually.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    // Until it listens, a failure rejects this attempt instead; the listeners exist from the start
+    // because an `error` event without one would end the process.
+    next.on('error', (error) => lose(next, error));
+    next.on('end', () => lose(next, new Error('The connection listening for events ended')));
     next.on('notification', (message) => {
       if (message.channel === CHANNEL && message.payload) onPayload(message.payload);
     });
-    next.on('error', (error) => {
-      onError(error);
+    try {
+      await next.connect();
+      await next.query(`listen ${CHANNEL}`);
+    } catch (error) {
       next.end().catch(() => undefined);
-      if (!closed) reconnect();
-    });
-    await next.connect();
-    await next.query(`listen ${CHANNEL}`);
+      throw error;
+    }
+    if (closed) {
+      await next.end().catch(() => undefined);
+      return;
+    }
     client = next;
   };
 
   await connect();
-  return async () => {
-    closed = true;
-    clearTimeout(retry);
-    await client?.end().catch(() => undefined);
+  return {
+    get listening() {
+      return client !== undefined;
+    },
+    close: async () => {
+      closed = true;
+      clearTimeout(retry);
+      const last = client;
+      client = undefined;
+      await last?.end().catch(() => undefined);
+    },
   };
 }

@@ -1,5 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import { DatabaseUnavailableError } from './database-unavailable-error.ts';
 import type { ErrorBody } from './error-body.ts';
 import { AppError, ValidationError } from './errors.ts';
 
@@ -46,9 +48,26 @@ const codeForStatus: Record<number, string> = {
   400: 'bad_request',
   404: 'not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
+  431: 'headers_too_large',
 };
+
+/**
+ * A request that Node's HTTP parser refused before Fastify saw it (the server's `clientError`):
+ * its URL and headers past the size limit, too slow, or not HTTP at all.
+ */
+export function describeRefusedRequest(parserCode: string | undefined): ErrorDescription {
+  const [status, message]: [number, string] =
+    parserCode === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The URL and headers of the request are larger than the server accepts']
+      : parserCode === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request was not received in time']
+        : [400, 'The request is not valid HTTP'];
+  return { status, code: codeForStatus[status] ?? 'bad_request', message, details: null, log: 'none' };
+}
 
 /** Maps every error to what the caller sees; raw internal errors never reach a client. */
 export function describeError(error: unknown): ErrorDescription {
@@ -69,9 +88,9 @@ export function describeError(error: unknown): ErrorDescription {
       code: error.code,
       message: error.message,
       details: error.details ?? null,
-      validation_errors: error.fieldErrors.map(({ field, message }) => ({
+      validation_errors: error.fieldErrors.map(({ field, message, location }) => ({
         field,
-        location: 'body',
+        location: location ?? 'body',
         message,
       })),
       log: 'none',
@@ -87,6 +106,8 @@ export function describeError(error: unknown): ErrorDescription {
       log: error.status >= 500 ? 'error' : 'none',
     };
   }
+  // After AppError: a provider call that failed to connect is wrapped as the provider's failure.
+  if (isDatabaseUnavailable(error)) return describeError(new DatabaseUnavailableError({ cause: error }));
   const status = clientStatusOf(error);
   if (status) {
     return {

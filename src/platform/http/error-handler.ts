@@ -1,7 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from './error-body.ts';
-import { describeError, type ErrorDescription } from './error-description.ts';
-import { toOpenAiErrorBody } from './openai-error-body.ts';
+import { describeError, describeRefusedRequest, type ErrorDescription } from './error-description.ts';
+import { type OpenAiErrorBody, toOpenAiErrorBody } from './openai-error-body.ts';
 
 export interface ErrorHandlingOptions {
   /**
@@ -11,31 +14,93 @@ export interface ErrorHandlingOptions {
   openAiCompatiblePrefix?: string | undefined;
 }
 
+/** The body of an error in the format of the route it answers: OpenAI's under the prefix, else the standard one. */
+function errorBodyFor(
+  description: ErrorDescription,
+  { path, requestId }: { path: string; requestId: string },
+  options: ErrorHandlingOptions,
+): ErrorBody | OpenAiErrorBody {
+  if (options.openAiCompatiblePrefix && path.startsWith(options.openAiCompatiblePrefix)) {
+    return toOpenAiErrorBody(description);
+  }
+  return {
+    error: true,
+    code: description.code,
+    message: description.message,
+    details: description.details,
+    correlation_id: requestId,
+    timestamp: new Date().toISOString(),
+    path,
+    ...(description.validation_errors ? { validation_errors: description.validation_errors } : {}),
+  };
+}
+
 function send(
   reply: FastifyReply,
   request: FastifyRequest,
   description: ErrorDescription,
   options: ErrorHandlingOptions,
 ) {
-  const path = request.url.split('?')[0] ?? request.url;
   if (description.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(description.retryAfterSeconds));
   }
   reply.code(description.status).type('application/json');
-  if (options.openAiCompatiblePrefix && path.startsWith(options.openAiCompatiblePrefix)) {
-    return reply.send(toOpenAiErrorBody(description));
-  }
-  const body: ErrorBody = {
-    error: true,
-    code: description.code,
-    message: description.message,
-    details: description.details,
-    correlation_id: request.id,
-    timestamp: new Date().toISOString(),
-    path,
-    ...(description.validation_errors ? { validation_errors: description.validation_errors } : {}),
+  const path = request.url.split('?')[0] ?? request.url;
+  return reply.send(errorBodyFor(description, { path, requestId: request.id }, options));
+}
+
+/**
+ * Fastify's `frameworkErrors` option: requests its router refuses before any route or hook runs
+ * (a malformed percent-encoding 400, a path parameter past the router's length limit 414).
+ */
+export function frameworkErrorHandler(options: ErrorHandlingOptions = {}) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    // The onRequest hook that puts the id on every other response does not run for these.
+    reply.header('x-request-id', request.id);
+    send(reply, request, describeError(error), options);
   };
-  return reply.send(body);
+}
+
+/** How long a refused connection may take to read its answer and go. */
+const REFUSED_CONNECTION_LINGER_MS = 5_000;
+
+/** The path of the request line at the start of a raw packet, when it starts with one: at most 2 KB of it. */
+function requestPathIn(rawPacket: unknown): string {
+  if (!Buffer.isBuffer(rawPacket)) return '';
+  return /^[A-Z]+ (\/[^\s?]*)/.exec(rawPacket.toString('latin1', 0, 2048))?.[1] ?? '';
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: requests Node's HTTP parser refuses before Fastify sees
+ * them (URL and headers too large 431, malformed HTTP 400, too slow 408), answered on the raw
+ * socket in the same body as every other error, and the connection closed.
+ */
+export function clientErrorHandler(options: ErrorHandlingOptions = {}) {
+  return (error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void => {
+    // A reset connection has nobody left to answer; the parser reports each further chunk of a
+    // refused request again, and the first report was answered.
+    if (error.code === 'ECONNRESET' || socket.destroyed || socket.writableEnded) return;
+    if (!socket.writable) {
+      socket.destroy(error);
+      return;
+    }
+    const description = describeRefusedRequest(error.code);
+    const requestId = randomUUID();
+    const body = JSON.stringify(
+      errorBodyFor(description, { path: requestPathIn(error.rawPacket), requestId }, options),
+    );
+    socket.end(
+      `HTTP/1.1 ${description.status} ${STATUS_CODES[description.status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-ID: ${requestId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+    // Not destroyed at once: what the client still sends is read and dropped, so that it reads
+    // the answer instead of a reset connection.
+    socket.setTimeout(REFUSED_CONNECTION_LINGER_MS, () => socket.destroy());
+  };
 }
 
 /** Maps every error to its body exactly once; raw internal errors never reach a client. */

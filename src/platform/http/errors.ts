@@ -5,6 +5,8 @@ export interface FieldError {
   field: string;
   message: string;
   value?: unknown;
+  /** Where the field is; the body when absent. */
+  location?: 'body' | 'querystring' | 'params' | 'headers';
 }
 
 /**

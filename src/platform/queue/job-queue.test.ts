@@ -126,4 +126,33 @@ describe('job queue', () => {
     events.push('stopped');
     expect(events).toEqual(['finished', 'stopped']);
   });
+
+  it('stops its workers on request: a job outliving the timeout is aborted and retried, and sending still works', async () => {
+    const stopping = await startJobQueue(database.connection, { onError: (error) => errors.push(error) });
+    await stopping.define({
+      name: 'cut-short',
+      options: { retryLimit: 1, retryDelay: 0 },
+      deadLetter: false,
+    });
+    const started = collect<number>(1);
+    let aborted = false;
+    await stopping.work('cut-short', async (job) => {
+      started.record(job.attempt);
+      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+      aborted = true;
+    });
+    await stopping.send('cut-short', { order: 'first' });
+    expect(await started.finished).toEqual([0]);
+    await stopping.stopWorkers(1_000);
+    expect(aborted).toBe(true);
+    await stopping.send('cut-short', { order: 'sent after the workers stopped' });
+    await stopping.stop();
+
+    // Another process's workers run both: the first again, as its second attempt.
+    const { record, finished } = collect<string>(2);
+    await queue.work<{ order: string }>('cut-short', async (job) =>
+      record(`${job.data.order} #${job.attempt}`),
+    );
+    expect((await finished).sort()).toEqual(['first #1', 'sent after the workers stopped #0']);
+  });
 });

@@ -2,12 +2,24 @@ import { sql } from 'drizzle-orm';
 import { fromDrizzle, fromPglite, PgBoss, type QueueOptions } from 'pg-boss';
 import type { DatabaseConnection, Executor } from '../db/database.ts';
 
+/**
+ * A running job's worker renews its heartbeat every half of this; a job whose heartbeat is older
+ * (its worker was killed, or lost the database) is failed and retried. pg-boss's minimum is 10.
+ */
+export const DEFAULT_HEARTBEAT_SECONDS = 10;
+/**
+ * How often pg-boss looks for jobs past their heartbeat or expiry (its default is 60 s): a killed
+ * worker's job is retried within the heartbeat plus this (plus the queue's retry delay).
+ */
+const SUPERVISE_INTERVAL_SECONDS = 5;
+
 /** A named queue and how its jobs retry, expire and die (DESIGN section 7b). */
 export interface QueueDefinition {
   name: string;
+  /** `heartbeatSeconds` is DEFAULT_HEARTBEAT_SECONDS unless set. */
   options: Pick<
     QueueOptions,
-    'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax' | 'expireInSeconds'
+    'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax' | 'expireInSeconds' | 'heartbeatSeconds'
   >;
   /** Jobs that exhaust their retries land in `<name>-dead-letter` instead of vanishing. */
   deadLetter: boolean;
@@ -44,6 +56,16 @@ export interface JobQueue {
   ): Promise<void>;
   /** Sends a job to `queue` on a cron schedule (UTC); one job per occurrence across all processes. */
   schedule(queue: string, cron: string): Promise<void>;
+  /**
+   * The queue's jobs waiting (ready or deferred) and running, as pg-boss last counted them (its
+   * maintenance refreshes the counts); null for a queue that does not exist.
+   */
+  state(queue: string): Promise<{ queued: number; active: number } | null>;
+  /**
+   * Stops taking jobs and waits up to `timeoutMs` for the running ones; those still running then
+   * are aborted and handed back to the queue (retried). Jobs can still be sent until `stop`.
+   */
+  stopWorkers(timeoutMs: number): Promise<void>;
   /** Stops taking jobs, waits up to `timeoutMs` for running ones, then closes. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -67,10 +89,21 @@ export async function startJobQueue(
   connection: DatabaseConnection,
   options: { onError: (error: Error) => void; pollingIntervalSeconds?: number },
 ): Promise<JobQueue> {
+  const supervision = {
+    superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+  };
   const boss =
     connection.kind === 'pglite'
-      ? new PgBoss({ db: fromPglite(connection.client), backend: 'pglite', schema: 'pgboss' })
-      : new PgBoss({ connectionString: connection.url, max: connection.poolMax, schema: 'pgboss' });
+      ? new PgBoss({ db: fromPglite(connection.client), backend: 'pglite', schema: 'pgboss', ...supervision })
+      : // pg-boss's own pool listens to the errors of its clients, idle or checked out.
+        new PgBoss({
+          connectionString: connection.url,
+          max: connection.poolMax,
+          connectionTimeoutMillis: connection.connectTimeoutMs,
+          schema: 'pgboss',
+          ...supervision,
+        });
   boss.on('error', options.onError);
   await boss.start();
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
@@ -80,10 +113,14 @@ export async function startJobQueue(
       if (deadLetter) {
         await boss.createQueue(deadLetterQueueOf(name), { retentionSeconds: 30 * 86_400 });
       }
-      await boss.createQueue(name, {
+      const settings = {
         ...queueOptions,
+        heartbeatSeconds: queueOptions.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
         ...(deadLetter ? { deadLetter: deadLetterQueueOf(name) } : {}),
-      });
+      };
+      await boss.createQueue(name, settings);
+      // An existing queue keeps the settings it was created with: it takes the current ones.
+      await boss.updateQueue(name, settings);
       // pg-boss looks a queue up, and caches it, on its first send. Inside a transaction on PGlite
       // that lookup would wait on the outer connection for the transaction to end, forever; any
       // lookup by name fills the cache now, so a first transactional send needs none.
@@ -108,6 +145,11 @@ export async function startJobQueue(
       );
     },
     schedule: (queue, cron) => boss.schedule(queue, cron, null, { tz: 'UTC' }),
+    async state(queue) {
+      const found = await boss.getQueue(queue);
+      return found ? { queued: found.queuedCount, active: found.activeCount } : null;
+    },
+    stopWorkers: (timeoutMs) => boss.stop({ graceful: true, timeout: timeoutMs, close: false }),
     stop: (timeoutMs = 10_000) => boss.stop({ graceful: true, timeout: timeoutMs, close: true }),
   };
 }

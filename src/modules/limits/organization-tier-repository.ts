@@ -1,0 +1,34 @@
+import { eq } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/database.ts';
+import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { organizations } from '../tenancy/tenancy-tables.ts';
+import type { OrganizationTier } from './limit-settings.ts';
+
+/** The tier of the scope's organization (a column of tenancy's table that only the limits read). */
+export async function findOrganizationTier(db: Executor, scope: TenantScope) {
+  const [row] = await db
+    .select({ tier: organizations.tier })
+    .from(organizations)
+    .where(inScope(organizations.id, scope));
+  return row?.tier;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Operator work, unscoped: sets the tier of the organization named by its id or its slug, and
+ * returns it, or undefined when no organization has that id or slug.
+ */
+export async function updateOrganizationTier(db: Executor, reference: string, tier: OrganizationTier) {
+  const [row] = await db
+    .update(organizations)
+    .set({ tier, updatedAt: new Date() })
+    .where(uuidPattern.test(reference) ? eq(organizations.id, reference) : eq(organizations.slug, reference))
+    .returning({
+      id: organizations.id,
+      name: organizations.name,
+      slug: organizations.slug,
+      tier: organizations.tier,
+    });
+  return row;
+}
