@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions } from './logger.ts';
@@ -27,5 +28,35 @@ describe('logger redaction', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/secret-\d/);
     expect(lines[0]).toContain('[redacted]');
+  });
+});
+
+describe('logged errors', () => {
+  it('keep a failed statement and its cause, never its parameters', () => {
+    const lines: string[] = [];
+    const logger = pino(
+      loggerOptions('info'),
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const cause = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    const error = new DrizzleQueryError(
+      'insert into "users" ("email", "password_hash") values ($1, $2)',
+      ['me@example.com', 'scrypt$secret-hash\nsecond line'],
+      cause,
+    );
+    logger.error({ err: error }, 'unhandled error');
+    const line = JSON.parse(lines[0] as string);
+    expect(lines[0]).not.toContain('secret-hash');
+    expect(lines[0]).not.toContain('me@example.com');
+    expect(line.err.message).toBe(
+      'Failed query: insert into "users" ("email", "password_hash") values ($1, $2)',
+    );
+    expect(line.err.stack).toContain('at ');
+    expect(JSON.stringify(line.err)).toContain('Connection terminated unexpectedly');
   });
 });

@@ -1,4 +1,4 @@
-import type { LoggerOptions } from 'pino';
+import { type LoggerOptions, stdSerializers } from 'pino';
 
 /** Paths that may carry secrets; pino replaces them before a line is written. */
 const redactedPaths = [
@@ -21,6 +21,27 @@ const redactedPaths = [
 /** Streaming routes accept `?access_token=`; it must not reach the logs with the URL. */
 export const withoutAccessToken = (url: string) => url.replace(/([?&]access_token=)[^&#]*/g, '$1[redacted]');
 
+/** Drizzle's query errors end their message with the statement's parameters: values, not SQL. */
+const queryParameters = /\nparams: [\s\S]*?(?=\n {4}at |$)/;
+
+/**
+ * An error as a log line shows it, without the parameters of a failed statement: they are the
+ * values written or looked up (a password hash, a sealed provider key, a message's text), which
+ * must not reach the logs; the statement and its cause (the database's own error) remain.
+ */
+function loggedError(error: Error) {
+  const serialized = stdSerializers.err(error) as ReturnType<typeof stdSerializers.err> & {
+    params?: unknown;
+  };
+  if (!('params' in serialized)) return serialized;
+  const { params: _values, ...rest } = serialized;
+  return {
+    ...rest,
+    message: rest.message.replace(queryParameters, ''),
+    ...(rest.stack ? { stack: rest.stack.replace(queryParameters, '') } : {}),
+  };
+}
+
 interface LoggedRequest {
   method: string;
   url: string;
@@ -34,6 +55,7 @@ export function loggerOptions(level: string): LoggerOptions {
     redact: { paths: redactedPaths, censor: '[redacted]' },
     base: { service: 'agentry' },
     serializers: {
+      err: loggedError,
       req: (request: LoggedRequest) => ({
         method: request.method,
         url: withoutAccessToken(request.url),
