@@ -115,6 +115,15 @@ describe('HTTP platform', () => {
     expect(shared, 'operationIds used by more than one operation').toEqual([]);
   });
 
+  it('lists the 503 (database unavailable, overloaded, shutting down) on every API operation', async () => {
+    const operations = operationsOf((await app.http.get('/openapi.json')).body).filter(({ label }) =>
+      /^\w+ \/(api|v1)\//.test(label),
+    );
+    expect(operations.length).toBeGreaterThan(50);
+    const silent = operations.filter(({ operation }) => !operation.responses?.['503']);
+    expect(silent.map(({ label }) => label)).toEqual([]);
+  });
+
   it('gives every JSON request body and 2xx JSON response an example that matches its schema', async () => {
     const document: OpenApiDocument = (await app.http.get('/openapi.json')).body;
     const validate = createExampleValidator(document);

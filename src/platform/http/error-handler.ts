@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody } from './error-body.ts';
+import { type ErrorBody, errorBodySchema } from './error-body.ts';
 import { describeError, describeRefusedRequest, type ErrorDescription } from './error-description.ts';
-import { type OpenAiErrorBody, toOpenAiErrorBody } from './openai-error-body.ts';
+import { type OpenAiErrorBody, openAiErrorBodySchema, toOpenAiErrorBody } from './openai-error-body.ts';
 
 export interface ErrorHandlingOptions {
   /**
@@ -103,8 +103,28 @@ export function clientErrorHandler(options: ErrorHandlingOptions = {}) {
   };
 }
 
-/** Maps every error to its body exactly once; raw internal errors never reach a client. */
+const unavailable =
+  'Unavailable for now: the database cannot be reached (database_unavailable), the server is overloaded (overloaded) or shutting down (shutdown), or the model provider is (provider_unavailable and others); see Retry-After';
+
+/**
+ * Lists the 503 in the OpenAPI document of every API route (those under /api and the
+ * OpenAI-compatible ones): each reads the database, so each may answer it.
+ */
+function documentUnavailable(app: FastifyInstance, options: ErrorHandlingOptions) {
+  app.addHook('onRoute', (route) => {
+    const response = (route.schema as { response?: Record<string | number, unknown> } | undefined)?.response;
+    const openAi = options.openAiCompatiblePrefix && route.url.startsWith(options.openAiCompatiblePrefix);
+    if (!response || !(openAi || route.url.startsWith('/api/'))) return;
+    response[503] ??= (openAi ? openAiErrorBodySchema : errorBodySchema).describe(unavailable);
+  });
+}
+
+/**
+ * Maps every error to its body exactly once; raw internal errors never reach a client. Must be
+ * registered before the routes (it documents the 503 every API route may answer).
+ */
 export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
+  documentUnavailable(app, options);
   app.setErrorHandler((error, request, reply) => {
     const description = describeError(error);
     if (description.log === 'unexpected') request.log.error({ err: error }, 'unhandled error');
