@@ -146,10 +146,9 @@ describe('200 concurrent executions from one organization', () => {
     const messages = await app.http.get(`/api/v1/sessions/${sample.session_id}/messages`, { token: a.token });
     expect(messages.body.map((message: { id: string }) => message.id)).toContain(sample.message_id);
 
-    expect(
-      underLoad,
-      `B's p99: ${idle.toFixed(2)} ms idle, ${underLoad.toFixed(2)} ms under A's load`,
-    ).toBeLessThanOrEqual(2 * idle);
+    const figures = `B's p99: ${idle.toFixed(2)} ms idle, ${underLoad.toFixed(2)} ms under A's load`;
+    console.log(`fairness (${process.env.AGENTRY_TEST_DATABASE}): ${figures}`);
+    expect(underLoad, figures).toBeLessThanOrEqual(2 * idle);
   });
 
   it('answers the refusal in the standard error body with Retry-After, and frees a place when a turn ends', async () => {
