@@ -113,6 +113,7 @@ export function turnEndRunsPart(
         insert into ${runs} as existing (${insertedColumns})
         select ${insertedColumns} from turn_runs
         where not needs_live_session or session_id in (select id from ${cteName(names.liveSessions)})
+        order by id
         on conflict (id) do update set
           status = excluded.status, output = excluded.output, error = excluded.error, usage = excluded.usage,
           cost_estimate = excluded.cost_estimate, model = excluded.model, provider_id = excluded.provider_id,
@@ -149,6 +150,7 @@ export function turnStartRunsPart(notification: Notification): StatementPart<Run
       sql`started_runs as (
         insert into ${runs} as started (${insertedColumns})
         select ${insertedColumns} from starting_runs
+        order by id
         on conflict (id) do nothing
         returning started.id,
           (select count(${notification(sql`started_event`)}) from starting_runs

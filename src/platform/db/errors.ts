@@ -17,6 +17,15 @@ function sqlState(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === '23505';
 
+/**
+ * A transaction the database aborted to resolve a conflict with another one (a deadlock, or a
+ * serialization failure): nothing of it was written, and running it again is expected to succeed.
+ */
+export const isTransactionConflict = (error: unknown): boolean => {
+  const state = sqlState(error);
+  return state === '40P01' || state === '40001';
+};
+
 /** The constraint (or unique index) an integrity error names, from node-postgres or PGlite. */
 export function violatedConstraint(error: unknown): string | undefined {
   for (const current of errorChain(error)) {

@@ -64,4 +64,28 @@ describe('group commit', () => {
     expect(await Promise.all(results)).toEqual([20, 'batch of 1 failed', 40]);
     expect(held.batches).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
   });
+
+  it('writes a batch the database aborted as a deadlock victim again, once, before splitting it', async () => {
+    const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    const batches: number[][] = [];
+    let deadlocks = 1;
+    const commits = createGroupCommit({
+      maxBatch: 10,
+      write: async (entries: readonly number[]) => {
+        batches.push([...entries]);
+        if (deadlocks-- > 0) throw deadlock();
+        return entries.map((entry) => entry * 10);
+      },
+    });
+    expect(await commits.submit(7)).toBe(70);
+    expect(batches).toEqual([[7], [7]]);
+
+    const always = createGroupCommit<number, number>({
+      maxBatch: 10,
+      write: async () => {
+        throw deadlock();
+      },
+    });
+    await expect(always.submit(8)).rejects.toThrow('deadlock detected');
+  });
 });

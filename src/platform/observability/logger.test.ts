@@ -4,18 +4,24 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions } from './logger.ts';
 
+/** A logger with Agentry's options, and the lines it wrote. */
+function capturedLogger() {
+  const lines: string[] = [];
+  const logger = pino(
+    loggerOptions('info'),
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  return { lines, logger };
+}
+
 describe('logger redaction', () => {
   it('replaces provider keys wherever a connection, a row or an outbound request carries them', () => {
-    const lines: string[] = [];
-    const logger = pino(
-      loggerOptions('info'),
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { lines, logger } = capturedLogger();
     logger.info(
       {
         connection: { apiKey: 'sk-secret-1' },
@@ -33,16 +39,7 @@ describe('logger redaction', () => {
 
 describe('logged errors', () => {
   it('keep a failed statement and its cause, never its parameters', () => {
-    const lines: string[] = [];
-    const logger = pino(
-      loggerOptions('info'),
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { lines, logger } = capturedLogger();
     const cause = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
     const error = new DrizzleQueryError(
       'insert into "users" ("email", "password_hash") values ($1, $2)',
