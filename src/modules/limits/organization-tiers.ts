@@ -1,8 +1,8 @@
 import { createInvalidatingCache } from '../../platform/cache/invalidating-cache.ts';
 import type { Database, DatabaseHandle } from '../../platform/db/database.ts';
 import { type EventBus, type EventPublisher, startEventBus } from '../../platform/events/event-bus.ts';
+import { findOrganizationTier, updateOrganizationTier } from '../tenancy/index.ts';
 import type { OrganizationTier } from './limit-settings.ts';
-import { findOrganizationTier, updateOrganizationTier } from './organization-tier-repository.ts';
 
 /** Published with every tier change; every process's tier cache listens for it. */
 export const TIER_CHANGED_EVENT = 'organization-tier-changed';

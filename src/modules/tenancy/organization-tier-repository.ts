@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
-import { organizations } from '../tenancy/tenancy-tables.ts';
-import type { OrganizationTier } from './limit-settings.ts';
+import { organizations } from './tenancy-tables.ts';
 
-/** The tier of the scope's organization (a column of tenancy's table that only the limits read). */
+type OrganizationTier = (typeof organizations.$inferSelect)['tier'];
+
+/** The tier of the scope's organization (its rate limits and caps depend on it: the limits module). */
 export async function findOrganizationTier(db: Executor, scope: TenantScope) {
   const [row] = await db
     .select({ tier: organizations.tier })
