@@ -144,6 +144,7 @@ describe('deeply nested JSON', () => {
         field: [deepField, ...Array(MAX_JSON_DEPTH - 1).fill('a')].join('.'),
         location: 'body',
         message: `is nested deeper than ${MAX_JSON_DEPTH} levels`,
+        value: '[object, 1 key]',
       },
     ]);
   });
@@ -197,7 +198,13 @@ function rawExchange(request: string): Promise<RawResponse> {
   });
 }
 
-function expectRawError(response: RawResponse, status: number, code: string, path: string) {
+function expectRawError(
+  response: RawResponse,
+  status: number,
+  code: string,
+  path: string,
+  errorCode: string,
+) {
   expect(response.status).toBe(status);
   expect(response.headers).toMatchObject({
     'content-type': 'application/json; charset=utf-8',
@@ -207,6 +214,7 @@ function expectRawError(response: RawResponse, status: number, code: string, pat
   expect(response.body).toEqual({
     error: true,
     code,
+    error_code: errorCode,
     message: expect.any(String),
     details: null,
     correlation_id: response.headers['x-request-id'],
@@ -235,18 +243,18 @@ describe('requests refused by the framework', () => {
     const response = await rawExchange(
       `GET /api/v1/agents HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`,
     );
-    expectRawError(response, 431, 'headers_too_large', '/api/v1/agents');
+    expectRawError(response, 431, 'headers_too_large', '/api/v1/agents', 'validation_error');
   });
 
   it('answers a 20 KB URL with 431 in the error body', async () => {
     const response = await rawExchange(
       `GET /api/v1/agents?search=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
     );
-    expectRawError(response, 431, 'headers_too_large', '/api/v1/agents');
+    expectRawError(response, 431, 'headers_too_large', '/api/v1/agents', 'validation_error');
   });
 
   it('answers bytes that are not HTTP with 400 in the error body', async () => {
-    expectRawError(await rawExchange('HELLO?\r\n\r\n'), 400, 'bad_request', '');
+    expectRawError(await rawExchange('HELLO?\r\n\r\n'), 400, 'bad_request', '', 'validation_error');
   });
 
   it('answers a body past the size limit, an unknown media type and an unknown route in the error body', async () => {

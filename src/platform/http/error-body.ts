@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import { seedErrorCodes } from './seed-error-codes.ts';
 
 export const fieldErrorSchema = z.object({
   field: z.string().describe('Dotted path of the offending input, e.g. traits.empathy'),
   location: z.enum(['body', 'querystring', 'params', 'headers']).optional(),
   message: z.string(),
+  value: z
+    .unknown()
+    .describe(
+      'What was sent at the field, as JSON; null when it was absent. A field whose name looks secret shows "[redacted]"; strings past 200 characters are cut (ending in "…"); objects and arrays past 1 KB are described ("[object, 5 keys]"). See docs/errors.md',
+    ),
 });
 
 /** The standard error body of every non-2xx response (DESIGN section 5). */
@@ -11,6 +17,10 @@ export const errorBodySchema = z
   .object({
     error: z.literal(true),
     code: z.string().describe('Stable machine-readable error code'),
+    error_code: z
+      .enum(seedErrorCodes)
+      .optional()
+      .describe('The class of the error in seed 004’s ErrorCode, where one applies (docs/errors.md)'),
     message: z.string(),
     details: z.record(z.string(), z.unknown()).nullable(),
     correlation_id: z.string().describe('Equals the X-Request-ID response header'),

@@ -4,9 +4,13 @@ import { isDatabaseUnavailable } from '../db/errors.ts';
 import { DatabaseUnavailableError } from './database-unavailable-error.ts';
 import type { ErrorBody } from './error-body.ts';
 import { AppError, ValidationError } from './errors.ts';
+import { reportedValue, reportedValueAt } from './field-value.ts';
 
 type Location = 'body' | 'querystring' | 'params' | 'headers';
 type ValidationIssues = NonNullable<FastifyError['validation']>;
+
+/** What the caller sent, by where it sent it: the source of each validation error's `value`. */
+export type SentInput = Partial<Record<Location, unknown>>;
 
 /**
  * An error as its caller will see it, before it is written in one of the two body formats (the
@@ -24,18 +28,48 @@ export interface ErrorDescription {
   log: 'unexpected' | 'error' | 'none';
 }
 
-function fieldErrorsFrom(issues: ValidationIssues, location: Location) {
+function fieldErrorsFrom(issues: ValidationIssues, location: Location, sent: SentInput) {
+  const input = sent[location];
   return issues.flatMap((issue) => {
-    const path = issue.instancePath.split('/').filter(Boolean).join('.');
+    const path = issue.instancePath.split('/').filter(Boolean);
     const keys = (issue.params as { keys?: unknown }).keys;
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
-      return keys.map((key) => ({
-        field: path ? `${path}.${String(key)}` : String(key),
-        location,
-        message: 'unknown field',
-      }));
+      return keys.map((key) => {
+        const keyPath = [...path, String(key)];
+        return {
+          field: keyPath.join('.'),
+          location,
+          message: 'unknown field',
+          value: reportedValueAt(input, keyPath),
+        };
+      });
     }
-    return [{ field: path || location, location, message: issue.message ?? 'invalid value' }];
+    return [
+      {
+        field: path.join('.') || location,
+        location,
+        message: issue.message ?? 'invalid value',
+        value: reportedValueAt(input, path),
+      },
+    ];
+  });
+}
+
+/**
+ * A service's field errors: the value it gave, or else what was sent at the field (a service's
+ * field is a dotted path into its location, the body unless it says otherwise).
+ */
+function serviceFieldErrorsFrom(error: ValidationError, sent: SentInput) {
+  return error.fieldErrors.map((fieldError) => {
+    const location = fieldError.location ?? 'body';
+    const path = fieldError.field.split('.');
+    return {
+      field: fieldError.field,
+      location,
+      message: fieldError.message,
+      value:
+        'value' in fieldError ? reportedValue(fieldError.value, path) : reportedValueAt(sent[location], path),
+    };
   });
 }
 
@@ -69,8 +103,11 @@ export function describeRefusedRequest(parserCode: string | undefined): ErrorDes
   return { status, code: codeForStatus[status] ?? 'bad_request', message, details: null, log: 'none' };
 }
 
-/** Maps every error to what the caller sees; raw internal errors never reach a client. */
-export function describeError(error: unknown): ErrorDescription {
+/**
+ * Maps every error to what the caller sees; raw internal errors never reach a client. `sent` is
+ * the request's input, shown (redacted, shortened) as the `value` of each validation error.
+ */
+export function describeError(error: unknown, sent: SentInput = {}): ErrorDescription {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const location = (error.validationContext ?? 'body') as Location;
     return {
@@ -78,7 +115,7 @@ export function describeError(error: unknown): ErrorDescription {
       code: 'validation_error',
       message: 'The request does not match the schema',
       details: null,
-      validation_errors: fieldErrorsFrom(error.validation, location),
+      validation_errors: fieldErrorsFrom(error.validation, location, sent),
       log: 'none',
     };
   }
@@ -88,11 +125,7 @@ export function describeError(error: unknown): ErrorDescription {
       code: error.code,
       message: error.message,
       details: error.details ?? null,
-      validation_errors: error.fieldErrors.map(({ field, message, location }) => ({
-        field,
-        location: location ?? 'body',
-        message,
-      })),
+      validation_errors: serviceFieldErrorsFrom(error, sent),
       log: 'none',
     };
   }

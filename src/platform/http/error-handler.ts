@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { type ErrorBody, errorBodySchema } from './error-body.ts';
 import { describeError, describeRefusedRequest, type ErrorDescription } from './error-description.ts';
 import { type OpenAiErrorBody, openAiErrorBodySchema, toOpenAiErrorBody } from './openai-error-body.ts';
+import { seedErrorCodeFor } from './seed-error-codes.ts';
 
 export interface ErrorHandlingOptions {
   /**
@@ -14,7 +15,10 @@ export interface ErrorHandlingOptions {
   openAiCompatiblePrefix?: string | undefined;
 }
 
-/** The body of an error in the format of the route it answers: OpenAI's under the prefix, else the standard one. */
+/**
+ * The body of an error in the format of the route it answers: OpenAI's under the prefix, else the
+ * standard one, which also names the error's class in seed 004's ErrorCode where one applies.
+ */
 function errorBodyFor(
   description: ErrorDescription,
   { path, requestId }: { path: string; requestId: string },
@@ -23,9 +27,11 @@ function errorBodyFor(
   if (options.openAiCompatiblePrefix && path.startsWith(options.openAiCompatiblePrefix)) {
     return toOpenAiErrorBody(description);
   }
+  const seedErrorCode = seedErrorCodeFor(description.code, description.status);
   return {
     error: true,
     code: description.code,
+    ...(seedErrorCode ? { error_code: seedErrorCode } : {}),
     message: description.message,
     details: description.details,
     correlation_id: requestId,
@@ -126,7 +132,12 @@ function documentUnavailable(app: FastifyInstance, options: ErrorHandlingOptions
 export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   documentUnavailable(app, options);
   app.setErrorHandler((error, request, reply) => {
-    const description = describeError(error);
+    const description = describeError(error, {
+      body: request.body,
+      querystring: request.query,
+      params: request.params,
+      headers: request.headers,
+    });
     if (description.log === 'unexpected') request.log.error({ err: error }, 'unhandled error');
     if (description.log === 'error') request.log.error({ err: error }, description.message);
     return send(reply, request, description, options);

@@ -28,7 +28,7 @@ function problemOf(text: string): string {
  * Object.prototype, none, or (the query string's) an object without a prototype. Buffers, streams
  * and the like are not input text.
  */
-function isContainer(value: unknown): value is Record<string, unknown> {
+export function isContainer(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) return true;
   const prototype = Object.getPrototypeOf(value);

@@ -41,7 +41,7 @@ describe('toOpenAiErrorBody', () => {
       code: 'validation_error',
       message: 'The request does not match the schema',
       validation_errors: [
-        { field: 'messages.0.content.1.text', location: 'body' as const, message: 'required' },
+        { field: 'messages.0.content.1.text', location: 'body' as const, message: 'required', value: null },
       ],
     };
     expect(toOpenAiErrorBody(described).error).toEqual({
