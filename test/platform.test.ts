@@ -40,6 +40,15 @@ describe('HTTP platform', () => {
     expect(reused.headers.get('x-request-id')).toBe('trace-abc.123');
     const replaced = await app.http.get('/health', { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(replaced.headers.get('x-request-id')).not.toBe('bad id with spaces');
+
+    const correlated = await app.http.get('/health', {
+      headers: { 'x-correlation-id': 'seed-004-correlation' },
+    });
+    expect(correlated.headers.get('x-request-id')).toBe('seed-004-correlation');
+    const both = await app.http.get('/health', {
+      headers: { 'x-request-id': 'request-wins', 'x-correlation-id': 'correlation-loses' },
+    });
+    expect(both.headers.get('x-request-id')).toBe('request-wins');
   });
 
   it('writes the request id on every log line of a request', async () => {
