@@ -221,3 +221,107 @@ describe('seed 000 security scenarios', () => {
     expect(versions.body).toHaveLength(2);
   });
 });
+
+describe('seed 000 phase 5 and production readiness: agents under load', () => {
+  let token: string;
+
+  beforeAll(async () => {
+    const registered = await app.http.post('/api/v1/auth/register', {
+      email: 'phase5.user@example.com',
+      password: 'TestPassword123!',
+      full_name: 'Phase 5 User',
+    });
+    token = registered.body.access_token;
+  });
+
+  it('deployment check and E2E step 1: creates agents with avatar and grouped configuration', async () => {
+    const integration = await app.http.post(
+      '/api/v1/agents',
+      {
+        name: 'Integration Test Agent',
+        avatar_url: 'https://example.com/avatar.png',
+        agent_type: 'customer_support',
+        configuration: {
+          role: 'Support Specialist',
+          prompt:
+            'You are a Senior Support Specialist. Provide excellent customer support with professionalism and empathy.',
+          tone: 'professional',
+        },
+      },
+      { token },
+    );
+    expect(integration.status).toBe(201);
+    const e2e = await app.http.post(
+      '/api/v1/agents',
+      {
+        name: 'E2E Test Agent',
+        avatar_url: 'https://example.com/avatar.png',
+        agent_type: 'customer_support',
+        configuration: {
+          role: 'Senior Support Specialist',
+          prompt:
+            'You are a Senior Support Specialist. Provide excellent customer support with professionalism and empathy.',
+          tone: 'professional',
+          communication_style: 'formal',
+          response_length: 'moderate',
+          use_streaming: true,
+          memory_retention: 10,
+          max_context_size: 50000,
+          tools: ['create_ticket', 'search_tickets', 'get_ticket_stats'],
+        },
+      },
+      { token },
+    );
+    expect(e2e.status).toBe(201);
+    expect(e2e.body).toMatchObject({ memory_retention: 10, max_context_size: 50000, use_streaming: true });
+  });
+
+  it('E2E test 2: three more agents of one organization are all listed', async () => {
+    for (const i of [1, 2, 3]) {
+      const created = await app.http.post(
+        '/api/v1/agents',
+        {
+          name: `Multi Agent ${i}`,
+          agent_type: 'customer_support',
+          configuration: { role: `Support Agent ${i}` },
+        },
+        { token },
+      );
+      expect(created.status).toBe(201);
+    }
+    expect((await app.http.get('/api/v1/agents', { token })).body).toHaveLength(5);
+  });
+
+  it('performance test 1 and readiness test 1: concurrent creations all land (10, then 50 ten at a time)', async () => {
+    const create = (name: string) =>
+      app.http.post('/api/v1/agents', { name, agent_type: 'customer_support' }, { token });
+    const perf = await Promise.all(Array.from({ length: 10 }, (_, i) => create(`Perf Test Agent ${i + 1}`)));
+    expect(perf.map((response) => response.status)).toEqual(Array(10).fill(201));
+    for (let wave = 0; wave < 5; wave += 1) {
+      const load = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => create(`Load Test Agent ${wave * 10 + i + 1}`)),
+      );
+      expect(load.map((response) => response.status)).toEqual(Array(10).fill(201));
+    }
+    const list = await app.http.get('/api/v1/agents?limit=200', { token });
+    const names: string[] = list.body.map((agent: { name: string }) => agent.name);
+    expect(names.filter((name) => name.includes('Perf Test'))).toHaveLength(10);
+    expect(names.filter((name) => name.includes('Load Test'))).toHaveLength(50);
+  });
+
+  it('readiness test 6: 20 concurrent configuration changes make 20 versions, none lost', async () => {
+    const agent = await app.http.post('/api/v1/agents', { name: 'Versioned under load' }, { token });
+    const changes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        app.http.put(
+          `/api/v1/agents/${agent.body.id}/configuration`,
+          { prompt: `Version ${i + 1} prompt`, tone: `test_${i + 1}` },
+          { token },
+        ),
+      ),
+    );
+    expect(changes.map((response) => response.status)).toEqual(Array(20).fill(200));
+    const versions = await app.http.get(`/api/v1/agents/${agent.body.id}/configuration/versions`, { token });
+    expect(versions.body).toHaveLength(21);
+  });
+});

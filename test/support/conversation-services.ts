@@ -1,20 +1,15 @@
-import { createAgentService } from '../../src/modules/agents/agent-service.ts';
 import { createMessageService } from '../../src/modules/conversations/message-service.ts';
 import { createSessionService } from '../../src/modules/conversations/session-service.ts';
-import { runningTurnsOf } from '../../src/modules/runs/index.ts';
 import type { Principal } from '../../src/modules/tenancy/index.ts';
 import { uuidv7 } from '../../src/platform/db/ids.ts';
+import { createTestAgentService } from './agent-service.ts';
 import { newOrganization } from './organizations.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** A database with the conversation services wired as index.ts wires them, for the services' tests. */
 export async function conversationTestSetup() {
   const database: TestDatabase = await createTestDatabase();
-  const agents = createAgentService({
-    db: database.db,
-    promptScreening: 'block',
-    runningTurns: runningTurnsOf,
-  });
+  const agents = createTestAgentService(database.db);
   const sessions = createSessionService({ db: database.db, requireAgent: agents.get });
   const messages = createMessageService({ db: database.db });
 

@@ -59,6 +59,32 @@ export const voiceSchema = z
   })
   .strict();
 
+/**
+ * Per-agent ceilings (seed 000 production fields). Null: no limit of the agent's own; the
+ * organization's limits still apply (docs/limits.md).
+ */
+export const resourceLimitsSchema = z
+  .object({
+    max_concurrent_turns: z.number().int().min(1).max(10_000).nullable(),
+    max_tokens_per_day: z.number().int().min(1).max(1_000_000_000_000).nullable(),
+  })
+  .strict();
+
+/** A semantic version label (semver.org), e.g. 1.0.0 or 2.1.0-beta.1. */
+const semanticVersion = z
+  .string()
+  .max(64)
+  .regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, {
+    message: 'must be a semantic version such as 1.0.0',
+  });
+
+/** Free-form labels of the caller's own (seed 004); never read by Agentry. */
+const agentMetadata = z
+  .record(z.string(), z.unknown())
+  .refine((value) => Buffer.byteLength(JSON.stringify(value), 'utf8') <= 16 * 1024, {
+    message: 'must be at most 16 KB once serialized',
+  });
+
 export const memorySettingsSchema = z
   .object({
     k: z.number().int().min(1).max(20),
@@ -69,8 +95,9 @@ export const memorySettingsSchema = z
   })
   .strict();
 
-const scalarFieldSchemas = {
+export const scalarFieldSchemas = {
   name: z.string().trim().min(1).max(255),
+  agent_version: semanticVersion,
   description: nullableText(2_000),
   avatar_url: z.url().max(500).nullable(),
   agent_type: z.string().trim().min(1).max(50),
@@ -98,10 +125,11 @@ const scalarFieldSchemas = {
   max_iterations: z.number().int().min(1).max(50),
   timeout_seconds: z.number().int().min(1).max(3_600).nullable(),
   tools: z.array(z.string().trim().min(1).max(100)).max(100),
+  metadata: agentMetadata,
 };
 
 /** The nested sections: updated and diffed field by field. */
-export const sectionFields = ['identity', 'traits', 'voice', 'memory'] as const;
+export const sectionFields = ['identity', 'traits', 'voice', 'memory', 'resource_limits'] as const;
 export type SectionField = (typeof sectionFields)[number];
 
 /**
@@ -115,6 +143,7 @@ export const agentConfigObject = z
     traits: traitsSchema,
     voice: voiceSchema.nullable(),
     memory: memorySettingsSchema,
+    resource_limits: resourceLimitsSchema,
   })
   .strict();
 
@@ -140,15 +169,17 @@ export const agentConfigPatchSchema = z
     traits: traitsSchema.partial().optional(),
     voice: voiceSchema.partial().nullable().optional(),
     memory: memorySettingsSchema.partial().optional(),
+    resource_limits: resourceLimitsSchema.partial().optional(),
   })
   .strict();
 
 export type AgentConfigPatch = z.infer<typeof agentConfigPatchSchema>;
 export const agentConfigFields = Object.keys(agentConfigPatchSchema.shape) as AgentConfigField[];
 
-/** Defaults from the seeds: name and agent_type from 000, traits, voice and memory from 001. */
+/** Defaults from the seeds: name, agent_type and agent_version from 000, traits, voice and memory from 001. */
 export const defaultAgentConfig: AgentConfig = {
   name: 'AI Agent',
+  agent_version: '1.0.0',
   description: null,
   avatar_url: null,
   agent_type: 'customer_support',
@@ -195,7 +226,9 @@ export const defaultAgentConfig: AgentConfig = {
   max_iterations: 5,
   timeout_seconds: null,
   tools: [],
+  metadata: {},
   memory: { k: 6, thread_window: 20, alpha_recency: 0.35, alpha_semantic: 0.45, alpha_reinforcement: 0.2 },
+  resource_limits: { max_concurrent_turns: null, max_tokens_per_day: null },
 };
 
 export const defaultVoice: Omit<VoiceConfig, 'voice_id'> = {

@@ -1,10 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAgentService } from '../../../test/support/agent-service.ts';
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
-import { runningTurnsOf } from '../runs/index.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
-import { createAgentService } from './agent-service.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -15,11 +14,7 @@ afterAll(() => database.dispose());
 describe('history retention job', () => {
   it('deletes history older than the retention period and keeps newer history and every version', async () => {
     const principal = await newOrganization(database.db);
-    const agents = createAgentService({
-      db: database.db,
-      promptScreening: 'block',
-      runningTurns: runningTurnsOf,
-    });
+    const agents = createTestAgentService(database.db);
     const agent = await agents.create({ name: 'Aged' }, { principal, ipAddress: null });
     await agents.update(agent.id, { role: 'old change' }, { principal, ipAddress: null });
     await agents.update(agent.id, { role: 'recent change' }, { principal, ipAddress: null });

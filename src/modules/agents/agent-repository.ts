@@ -9,6 +9,7 @@ import {
   isNull,
   like,
   lt,
+  ne,
   or,
   type SQL,
   type SQLWrapper,
@@ -44,7 +45,10 @@ export type AgentVersionRow = typeof agentVersions.$inferSelect;
 export type AgentHistoryRow = typeof agentHistory.$inferSelect;
 
 export interface AgentFilters {
+  /** Without a status, archived agents are left out. */
   status?: AgentStatus | undefined;
+  active_only?: boolean | undefined;
+  provider_id?: string | undefined;
   agent_type?: string | undefined;
   kind?: string | undefined;
   tag?: string | undefined;
@@ -111,7 +115,11 @@ export async function listAgents(
   runningTurns: RunningTurns,
 ) {
   const conditions: (SQL | undefined)[] = [live(scope)];
-  if (filters.status) conditions.push(eq(agents.status, filters.status));
+  conditions.push(filters.status ? eq(agents.status, filters.status) : ne(agents.status, 'archived'));
+  if (filters.active_only) conditions.push(eq(agents.status, 'active'));
+  if (filters.provider_id) {
+    conditions.push(sql`${agents.configuration}->>'provider_id' = ${filters.provider_id}`);
+  }
   if (filters.agent_type) conditions.push(eq(agents.agentType, filters.agent_type));
   if (filters.kind) conditions.push(eq(agents.kind, filters.kind));
   if (filters.tag) conditions.push(arrayContains(agents.tags, [filters.tag]));

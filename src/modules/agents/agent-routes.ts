@@ -5,7 +5,7 @@ import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { ValidationError } from '../../platform/http/errors.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
-import { toConfigPatch } from './agent-input.ts';
+import { toAgentWrite } from './agent-input.ts';
 import type { ChangeContext } from './agent-records.ts';
 import {
   agentListView,
@@ -36,7 +36,7 @@ function expectedVersionOf(request: FastifyRequest, bodyVersion: number | undefi
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
   if (!match)
     throw new ValidationError('If-Match must hold an agent version', [
-      { field: 'if-match', message: 'expected a version number such as "3"' },
+      { field: 'if-match', location: 'headers', message: 'expected a version number such as "3"' },
     ]);
   const headerVersion = Number(match[1]);
   if (bodyVersion !== undefined && bodyVersion !== headerVersion) {
@@ -193,10 +193,9 @@ export const agentRoutes =
       },
       async (request) => {
         const { change_reason, expected_version, ...fields } = request.body;
-        const { patch } = toConfigPatch(fields);
         return agents.updateConfiguration(
           request.params.id,
-          patch,
+          toAgentWrite(fields),
           contextOf(request, { change_reason, expected_version }),
         );
       },

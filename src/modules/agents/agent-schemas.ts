@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
 import { exampleIds, exampleTimes } from '../../platform/http/openapi-examples.ts';
+import { aliasInputShape } from './agent-aliases.ts';
 import {
   type AgentConfig,
   agentConfigObject,
@@ -51,22 +52,22 @@ const supportAgentConfig = {
 
 const temperatureChange = { temperature: 0.3, change_reason: 'More consistent answers', expected_version: 1 };
 
-/** Seed 001 spellings accepted beside Agentry's own names (see docs/agents.md). */
-const aliasShape = {
-  type: z.enum(agentKinds).optional().describe('Alias of kind (seed 001)'),
-  llm_model: z.string().max(200).nullable().optional().describe('Alias of model (seed 001)'),
-  memory_k: z.number().int().min(1).max(20).optional().describe('Alias of memory.k (seed 001)'),
-  thread_window: z
-    .number()
-    .int()
-    .min(5)
-    .max(50)
-    .optional()
-    .describe('Alias of memory.thread_window (seed 001)'),
-  memory_enabled: z.boolean().optional().describe('Alias of use_memory_context (seed 001)'),
-};
+/** Null, as Python clients send unset optional fields, means "not given" for these (agent-input.ts). */
+const absentWhenNull = <T extends z.ZodType>(schema: T) =>
+  schema.nullable().describe(`${schema.description ? `${schema.description}. ` : ''}null: not given`);
 
-const configurationInput = agentConfigPatchSchema.extend(aliasShape).strict();
+const configurationInput = agentConfigPatchSchema
+  .extend(aliasInputShape)
+  .extend({
+    name: absentWhenNull(agentConfigPatchSchema.shape.name),
+    tags: absentWhenNull(agentConfigPatchSchema.shape.tags),
+    identity: absentWhenNull(agentConfigPatchSchema.shape.identity),
+    traits: absentWhenNull(agentConfigPatchSchema.shape.traits),
+    memory: absentWhenNull(agentConfigPatchSchema.shape.memory),
+    resource_limits: absentWhenNull(agentConfigPatchSchema.shape.resource_limits),
+    model_config: absentWhenNull(aliasInputShape.model_config),
+  })
+  .strict();
 export type ConfigurationInput = z.infer<typeof configurationInput>;
 
 const changeReason = z.string().max(2_000).optional().describe('Why; recorded in history and the version');
@@ -76,11 +77,17 @@ const expectedVersion = z
   .min(1)
   .optional()
   .describe('Optimistic concurrency: fail with 409 unless the agent is at this version (or send If-Match)');
-const writableStatus = z.enum(['active', 'inactive']);
+const writableStatus = z
+  .enum(agentStatuses)
+  .describe(
+    'archived: kept, readable and listed with ?status=archived, but cannot execute (deletion is DELETE)',
+  );
 
 const agentInputShape = {
-  configuration: configurationInput.optional().describe('The same fields, grouped (seed 000 phase 5)'),
-  status: writableStatus.optional(),
+  configuration: absentWhenNull(configurationInput.optional()).describe(
+    'The same fields, grouped (seed 000 phase 5); null: not given',
+  ),
+  status: absentWhenNull(writableStatus.optional()),
   is_active: z.boolean().optional().describe('Alias of status active/inactive (seed 000)'),
   change_reason: changeReason,
 };
@@ -96,8 +103,7 @@ export const createAgentBody = configurationInput
       agent_type: 'customer_support',
       kind: 'conversational',
       tags: supportAgentConfig.tags,
-      provider_id: exampleIds.provider,
-      model: 'llama3.1:8b',
+      agent_version: '1.0.0',
       temperature: 0.7,
       max_tokens: 800,
       prompt: supportAgentConfig.prompt,
@@ -128,7 +134,16 @@ export type CreateAgentBody = z.infer<typeof createAgentBody>;
 export type UpdateAgentBody = z.infer<typeof updateAgentBody>;
 
 export const listAgentsQuery = pageQuery(50, 200).extend({
-  status: z.enum(agentStatuses).optional(),
+  status: z
+    .enum(agentStatuses)
+    .optional()
+    .describe('Without it, archived agents are left out; ?status=archived lists them'),
+  active_only: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('true: only active agents (seed 003)'),
+  provider_id: z.uuid().optional().describe('Agents whose provider_id is this provider (seed 003)'),
   agent_type: z.string().max(50).optional(),
   kind: z.enum(agentKinds).optional(),
   tag: z.string().max(64).optional(),
@@ -232,7 +247,11 @@ export const agentListView = z.array(agentView).meta({ example: [agentExample] }
 
 export const agentWriteView = agentView
   .extend({
-    warnings: z.array(screeningFindingView).describe('Prompt screening findings that did not block'),
+    warnings: z
+      .array(screeningFindingView)
+      .describe(
+        'What did not block the write: prompt screening findings, and seed aliases that could not apply (rule unresolved_provider)',
+      ),
   })
   .meta({ id: 'AgentWithWarnings', example: { ...agentExample, warnings: [] } });
 

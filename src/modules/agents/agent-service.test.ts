@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAgentService } from '../../../test/support/agent-service.ts';
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
-import { runningTurnsOf } from '../runs/index.ts';
 import type { Principal } from '../tenancy/index.ts';
-import { type AgentService, createAgentService } from './agent-service.ts';
+import type { AgentService } from './agent-service.ts';
 
 let database: TestDatabase;
 let agents: AgentService;
@@ -17,7 +17,7 @@ async function organization(): Promise<Principal> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  agents = createAgentService({ db: database.db, promptScreening: 'block', runningTurns: runningTurnsOf });
+  agents = createTestAgentService(database.db);
   principal = await organization();
 });
 afterAll(() => database.dispose());

@@ -3,28 +3,18 @@ import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
-import {
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-} from '../../platform/http/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
-import {
-  type AgentConfig,
-  type AgentConfigPatch,
-  type AgentStatus,
-  agentConfigSchema,
-  defaultAgentConfig,
-  initialRuntime,
-} from './agent-config.ts';
-import { type AgentWriteInput, toConfigPatch } from './agent-input.ts';
+import { type AgentConfig, type AgentStatus, defaultAgentConfig, initialRuntime } from './agent-config.ts';
+import { type AgentWrite, type AgentWriteInput, toAgentWrite } from './agent-input.ts';
 import { type ChangeContext, historyRecord, versionRecord } from './agent-records.ts';
 import * as repository from './agent-repository.ts';
 import type { AgentView, DiffView, ScreeningFindingView, VersionView } from './agent-schemas.ts';
 import { createAgentTurnCache } from './agent-turn-cache.ts';
+import { validateConfig } from './agent-validation.ts';
 import { applyConfigPatch, diffConfigs, type FieldChange } from './agent-versioning.ts';
 import { toAgentView, toHistoryView, toVersionView, withDefaults } from './agent-views.ts';
+import { createWriteSettling, type FindUsableProvider } from './agent-write-settling.ts';
 import { type ScreeningMode, screenPromptFields } from './prompt-screening.ts';
 
 /** Text that reaches the model's instructions, and so is screened for injection. */
@@ -41,21 +31,6 @@ const screenedFields = new Set([
   'identity.interaction_style',
 ]);
 
-function validateConfig(candidate: Record<string, unknown>): AgentConfig {
-  const result = agentConfigSchema.safeParse(candidate);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    'The configuration is not valid',
-    result.error.issues.flatMap((issue) => {
-      const path = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({ field: path ? `${path}.${key}` : key, message: 'unknown field' }));
-      }
-      return [{ field: path || 'configuration', message: issue.message }];
-    }),
-  );
-}
-
 /** Columns copied out of the configuration so that lists can filter on them. */
 const searchableColumns = (config: AgentConfig) => ({
   name: config.name,
@@ -70,6 +45,8 @@ export function createAgentService({
   events,
   promptScreening,
   runningTurns,
+  findUsableProvider,
+  builtinToolNames,
 }: {
   db: Database;
   /** Live events for clients; optional for callers (tests, jobs) that need none. */
@@ -77,7 +54,12 @@ export function createAgentService({
   promptScreening: ScreeningMode;
   /** How busy an agent is (the runs module's count of its running runs). */
   runningTurns: repository.RunningTurns;
+  /** Which provider an agent names, among those its organization may use (the providers module). */
+  findUsableProvider: FindUsableProvider;
+  /** The tools `tools_enabled: true` turns on when an agent names none (the execution module's). */
+  builtinToolNames: readonly string[];
 }) {
+  const settling = createWriteSettling({ findUsableProvider, builtinToolNames });
   const publish = (
     tx: Executor,
     type: string,
@@ -138,6 +120,8 @@ export function createAgentService({
     request: {
       changeType: 'configuration_update' | 'rollback';
       nextConfig: (current: AgentConfig) => Record<string, unknown>;
+      /** Findings of the write itself (a seed alias it could not apply), returned with screening's. */
+      warnings?: ScreeningFindingView[];
       status?: AgentStatus | undefined;
     },
   ) {
@@ -155,7 +139,7 @@ export function createAgentService({
       const current = withDefaults(row.configuration);
       const next = validateConfig(request.nextConfig(current));
       const changes = diffConfigs(current, next);
-      const findings = screen(changes);
+      const findings = [...(request.warnings ?? []), ...screen(changes)];
       const statusChanged = request.status !== undefined && request.status !== row.status;
       if (changes.length === 0 && !statusChanged) return { row, findings, version: null };
 
@@ -217,21 +201,50 @@ export function createAgentService({
     return row;
   }
 
+  /**
+   * A change's next configuration, once the write is settled against the organization's data.
+   * Settled before the change's transaction, against the configuration as last read: what it
+   * reads of it (the provider and tools in place) only spares checks and fills defaults.
+   */
+  async function settled(agentId: string, write: AgentWrite, context: ChangeContext) {
+    let current: Promise<AgentConfig> | undefined;
+    const { patch, warnings } = await settling.settle(context.principal, write, () => {
+      current ??= requireAgent(context.principal, agentId).then((row) => withDefaults(row.configuration));
+      return current;
+    });
+    return {
+      warnings,
+      nextConfig: (current: AgentConfig) => {
+        const candidate = applyConfigPatch(current, patch);
+        // The same array as `warnings`: the change reads it once the next configuration is made.
+        warnings.push(...settling.checkSwitches(write, candidate));
+        return candidate;
+      },
+    };
+  }
+
   return {
     async create(
       input: AgentWriteInput,
       context: ChangeContext,
     ): Promise<AgentView & { warnings: ScreeningFindingView[] }> {
-      const { patch, status } = toConfigPatch(input);
-      const config = validateConfig(applyConfigPatch(defaultAgentConfig, patch));
-      const findings = screen(diffConfigs(defaultAgentConfig, config));
+      const write = toAgentWrite(input);
+      const { patch, warnings } = await settling.settle(
+        context.principal,
+        write,
+        async () => defaultAgentConfig,
+      );
+      const candidate = applyConfigPatch(defaultAgentConfig, patch);
+      warnings.push(...settling.checkSwitches(write, candidate));
+      const config = validateConfig(candidate);
+      const findings = [...warnings, ...screen(diffConfigs(defaultAgentConfig, config))];
       const at = new Date();
       const row: repository.AgentRow = {
         id: uuidv7(),
         organizationId: context.principal.organizationId,
         configuration: config,
         ...searchableColumns(config),
-        status: status ?? 'active',
+        status: write.status ?? 'active',
         version: 1,
         runtime: initialRuntime,
         interactionCount: 0,
@@ -273,19 +286,20 @@ export function createAgentService({
 
     /** PUT and PATCH of an agent: a partial update of configuration and status. */
     async update(agentId: string, input: AgentWriteInput, context: ChangeContext) {
-      const { patch, status } = toConfigPatch(input);
+      const write = toAgentWrite(input);
       const { row, findings } = await change(agentId, context, {
         changeType: 'configuration_update',
-        nextConfig: (current) => applyConfigPatch(current, patch),
-        status,
+        ...(await settled(agentId, write, context)),
+        status: write.status,
       });
       return { ...toAgentView(row, row.runningTurns), warnings: findings };
     },
 
-    async updateConfiguration(agentId: string, patch: AgentConfigPatch, context: ChangeContext) {
+    /** PUT of an agent's configuration: configuration fields only (seed aliases included). */
+    async updateConfiguration(agentId: string, write: AgentWrite, context: ChangeContext) {
       const { row, findings, version } = await change(agentId, context, {
         changeType: 'configuration_update',
-        nextConfig: (current) => applyConfigPatch(current, patch),
+        ...(await settled(agentId, write, context)),
       });
       const current = version ?? (await requireVersion(context.principal, agentId, row.version));
       return { ...toVersionView(current), warnings: findings };

@@ -7,12 +7,17 @@ import { historyRetentionJob } from './agent-jobs.ts';
 import type { RunningTurns } from './agent-repository.ts';
 import { agentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
+import { agentTemplateRoutes } from './agent-template-routes.ts';
+import { createAgentTemplateService } from './agent-template-service.ts';
+import type { FindUsableProvider } from './agent-write-settling.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
 
 export type { AgentRuntime } from './agent-config.ts';
 export { changeMonitoredRuntime, findAgentsToMonitor } from './agent-monitoring-state.ts';
 export type { AgentView } from './agent-schemas.ts';
 export type { AgentService } from './agent-service.ts';
+export { seedAgentTemplates } from './agent-template-service.ts';
+export { agentTemplateSlugs } from './agent-templates.ts';
 export { turnOutcomesPart } from './agent-turn-parts.ts';
 
 export async function registerAgents(
@@ -26,6 +31,8 @@ export async function registerAgents(
     historyRetentionDays: number;
     /** How busy an agent is: the runs module's count of its running runs. */
     runningTurns: RunningTurns;
+    findUsableProvider: FindUsableProvider;
+    builtinToolNames: readonly string[];
   },
 ) {
   const service = createAgentService({
@@ -33,9 +40,14 @@ export async function registerAgents(
     events: options.events,
     promptScreening: options.promptScreening,
     runningTurns: options.runningTurns,
+    findUsableProvider: options.findUsableProvider,
+    builtinToolNames: options.builtinToolNames,
   });
   options.events.watch(service.turnCacheWatcher);
   await app.register(agentRoutes(service, options.guard), { prefix: '/api/v1' });
+  await app.register(agentTemplateRoutes(createAgentTemplateService(service), options.guard), {
+    prefix: '/api/v1',
+  });
   options.jobs.add(historyRetentionJob(options.db, options.historyRetentionDays));
   return { service };
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { ToolInputError } from './agent-tool.ts';
-import { builtinToolProvider, currentTimeTool, searchSessionMessagesTool } from './builtin-tools.ts';
+import {
+  builtinToolNames,
+  builtinToolProvider,
+  currentTimeTool,
+  searchSessionMessagesTool,
+} from './builtin-tools.ts';
 import { toolsForTurn } from './turn-tools.ts';
 
 const principal: Principal = { organizationId: 'org', role: 'agent_user', userId: null, apiKeyId: null };
@@ -58,6 +63,15 @@ describe('search_session_messages', () => {
 describe('toolsForTurn', () => {
   const agent = (tools: string[]) => ({ tools }) as unknown as AgentView;
   const search = async () => [];
+
+  it('names the built-in tools as builtinToolNames lists them', async () => {
+    const { tools } = await toolsForTurn(
+      [builtinToolProvider(search)],
+      principal,
+      agent([...builtinToolNames]),
+    );
+    expect(tools.map((tool) => tool.name)).toEqual([...builtinToolNames]);
+  });
 
   it('selects an agent’s tools by name, in its order, once each, and warns about unknown names', async () => {
     const { tools, warnings } = await toolsForTurn(

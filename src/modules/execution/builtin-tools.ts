@@ -74,6 +74,9 @@ export function searchSessionMessagesTool(searchMessages: SessionSearch): AgentT
   });
 }
 
+/** The names of the tools every organization has. */
+export const builtinToolNames = ['current_time', 'search_session_messages'] as const;
+
 /** The tools every organization has: one provider on the turn registry like any other. */
 export function builtinToolProvider(searchMessages: SessionSearch): ToolProvider {
   const tools = [currentTimeTool(), searchSessionMessagesTool(searchMessages)];

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAgentService } from '../../../test/support/agent-service.ts';
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { type AgentryEvent, type EventBus, startEventBus } from '../../platform/events/event-bus.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
-import { type AgentService, createAgentService } from '../agents/agent-service.ts';
+import type { AgentService } from '../agents/agent-service.ts';
 import { createMessageService } from '../conversations/message-service.ts';
 import { createSessionService } from '../conversations/session-service.ts';
-import { runningTurnsOf } from '../runs/index.ts';
 import { createRunService } from '../runs/run-service.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { TurnEnd, TurnStart } from './turn-record.ts';
@@ -23,7 +23,7 @@ const events: AgentryEvent[] = [];
 beforeAll(async () => {
   database = await createTestDatabase();
   bus = await startEventBus(database.connection, database.db, { onError: (error) => console.error(error) });
-  agents = createAgentService({ db: database.db, promptScreening: 'block', runningTurns: runningTurnsOf });
+  agents = createTestAgentService(database.db);
   principal = await newOrganization(database.db, uuidv7());
   bus.subscribe(principal.organizationId, (event) => events.push(event));
 });

@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAgentService } from '../../../test/support/agent-service.ts';
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { NewEvent } from '../../platform/events/event-bus.ts';
-import { createAgentService } from '../agents/agent-service.ts';
-import { runningTurnsOf } from '../runs/index.ts';
 import { abandonOrphanedRuns } from '../runs/run-recovery.ts';
 import { acquireProcessLease } from './process-lease.ts';
 
@@ -21,11 +20,7 @@ const noError = (error: unknown) => {
 
 async function runningRun(processId: string | null) {
   const principal = await newOrganization(database.db);
-  const agents = createAgentService({
-    db: database.db,
-    promptScreening: 'block',
-    runningTurns: runningTurnsOf,
-  });
+  const agents = createTestAgentService(database.db);
   const agent = await agents.create({ name: 'Leased' }, { principal, ipAddress: null });
   const runId = uuidv7();
   await database.db.execute(sql`insert into runs (id, organization_id, agent_id, agent_version, trigger, status, input, usage, started_at, process_id)
