@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { Argument, Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
+import { Argument, Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { agentTemplateSlugs } from './modules/agents/agent-templates.ts';
 import { type OrganizationTier, organizationTiers } from './modules/limits/limit-settings.ts';
 import { DataDirectoryInUseError } from './platform/db/data-dir-lock.ts';
+import { AppError, ValidationError } from './platform/http/errors.ts';
 import type { ProcessRole, RunningAgentry } from './server.ts';
 
 /**
@@ -81,9 +85,10 @@ async function serve(options: { port?: string; host?: string; worker: boolean })
   console.log(
     `Agentry ${packageJson.version} is listening on ${running.url} (database: ${describeDatabase(config)}, ${workers})`,
   );
-  console.log(
-    `API docs: ${running.url}/docs — create the first account with POST ${running.url}/api/v1/auth/register`,
-  );
+  const firstAccount = config.allowRegistration
+    ? `POST ${running.url}/api/v1/auth/register`
+    : '`agentry create-admin` (registration is closed)';
+  console.log(`API docs: ${running.url}/docs — create the first account with ${firstAccount}`);
   stopOnSignals(running, config);
 }
 
@@ -96,16 +101,19 @@ async function work() {
   stopOnSignals(running, config);
 }
 
-async function migrate() {
-  const config = loadConfig();
+/** Opens the database for an operator command; beside a live server on the embedded one, refused with `refusal` first. */
+async function openForCommand(config: Config, refusal: string) {
   const { openConfiguredDatabase } = await loadServer();
-  const database = await openConfiguredDatabase(config).catch((error: unknown) => {
-    // A server migrates the embedded database when it starts: beside one, there is nothing to do.
-    if (error instanceof DataDirectoryInUseError) {
-      error.message = `agentry migrate refuses to run beside a live server. ${error.message}`;
-    }
+  return openConfiguredDatabase(config).catch((error: unknown) => {
+    if (error instanceof DataDirectoryInUseError) error.message = `${refusal} ${error.message}`;
     throw error;
   });
+}
+
+async function migrate() {
+  const config = loadConfig();
+  // A server migrates the embedded database when it starts: beside one, there is nothing to do.
+  const database = await openForCommand(config, 'agentry migrate refuses to run beside a live server.');
   try {
     await database.migrate();
     console.log(`Migrations applied (${database.kind}).`);
@@ -133,6 +141,119 @@ async function setTier(organization: string, tier: OrganizationTier) {
   }
 }
 
+/** A mistake in a command's arguments: printed as its message alone, like configuration errors. */
+class CommandRefusal extends Error {}
+
+/** The first line of a file, or of standard input for `-`: a secret that never appears in `ps`. */
+async function readFirstLine(path: string): Promise<string> {
+  const content =
+    path === '-'
+      ? await text(process.stdin)
+      : await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new CommandRefusal(`Cannot read the password file ${path} (${error.code ?? error.message}).`);
+        });
+  const [firstLine = ''] = content.split(/\r?\n/, 1);
+  if (!firstLine)
+    throw new CommandRefusal(`The password file ${path === '-' ? '(standard input)' : path} is empty.`);
+  return firstLine;
+}
+
+/** The registration fields a validation error names, as the options of `create-admin`. */
+const adminOptionNames: Record<string, string> = {
+  email: '--email',
+  password: 'the password',
+  full_name: '--full-name',
+  organization_name: '--organization',
+};
+
+const namedAsOptions = (error: ValidationError) =>
+  new ValidationError(
+    error.message,
+    error.fieldErrors.map(({ field, message }) => ({ field: adminOptionNames[field] ?? field, message })),
+  );
+
+async function createAdmin(options: {
+  email: string;
+  password?: string;
+  passwordFile?: string;
+  organization: string;
+  fullName: string;
+}) {
+  if (options.password === undefined && options.passwordFile === undefined) {
+    throw new CommandRefusal(
+      'Give the password with --password-file <path> (or - for standard input) or --password.',
+    );
+  }
+  const password = options.password ?? (await readFirstLine(options.passwordFile as string));
+  const config = loadConfig();
+  const database = await openForCommand(
+    config,
+    'agentry create-admin cannot run beside a live server on the embedded database: stop the server, create the administrator, then start it again.',
+  );
+  try {
+    // A fresh deployment may run this before its first `agentry serve`.
+    await database.migrate();
+    const { createOrganizationAdmin } = await import('./modules/tenancy/index.ts');
+    const { organization, user } = await createOrganizationAdmin(
+      database.db,
+      {
+        email: options.email,
+        password,
+        full_name: options.fullName,
+        organization_name: options.organization,
+      },
+      config.limits.defaultTier,
+    ).catch((error: unknown) => {
+      throw error instanceof ValidationError ? namedAsOptions(error) : error;
+    });
+    console.log(`Created the organization ${organization.name} and its org_admin ${user.email}.`);
+    console.log(`organization_id: ${organization.id}`);
+    console.log(`organization_slug: ${organization.slug}`);
+    console.log(`user_id: ${user.id}`);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Creates the templates' agents in an organization, once: a second run finds them (docs/agents.md, Templates). */
+async function seedAgents(options: { organization: string; template?: string[] }) {
+  const config = loadConfig();
+  const database = await openForCommand(
+    config,
+    'agentry seed-agents cannot run beside a live server on the embedded database: stop the server first, or create the agents over HTTP (POST /api/v1/agents/templates/{name}).',
+  );
+  try {
+    await database.migrate();
+    const { findOrganizationByReference } = await import('./modules/tenancy/index.ts');
+    const { seedAgentTemplates } = await import('./modules/agents/index.ts');
+    const { runningTurnsOf } = await import('./modules/runs/index.ts');
+    const { usableProviderLookup } = await import('./modules/providers/index.ts');
+    const { builtinToolNames } = await import('./modules/execution/index.ts');
+    const { secretKeyFor } = await loadServer();
+    const organization = await findOrganizationByReference(database.db, options.organization);
+    if (!organization)
+      throw new CommandRefusal(`No organization has the id or slug ${options.organization}.`);
+    const seeded = await seedAgentTemplates(database, {
+      organizationId: organization.id,
+      slugs: [...new Set(options.template ?? agentTemplateSlugs)],
+      promptScreening: config.promptScreening,
+      runningTurns: runningTurnsOf,
+      findUsableProvider: usableProviderLookup({
+        db: database.db,
+        operatorProviders: config.operatorProviders,
+        operatorProvidersShared: config.operatorProvidersShared,
+        secretKey: secretKeyFor(config),
+      }),
+      builtinToolNames,
+    });
+    for (const { slug, agent, created } of seeded) {
+      console.log(`${created ? 'Created' : 'Found existing'} ${slug}: ${agent.name} (${agent.id})`);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
 // Settings may also come from a .env file in the working directory; real environment variables win.
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -154,12 +275,49 @@ program
   .argument('<organization>', 'the organization’s id or slug')
   .addArgument(new Argument('<tier>').choices(organizationTiers))
   .action(setTier);
+program
+  .command('create-admin')
+  .description(
+    'Create an organization and its org_admin (the first account where ALLOW_REGISTRATION=false); refused when the email exists',
+  )
+  .requiredOption('--email <email>', 'the administrator’s email (their sign-in)')
+  .addOption(
+    new Option(
+      '--password-file <path>',
+      'read the password from the first line of a file (- for standard input)',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--password <password>',
+      'the password itself (visible to other users in `ps`: prefer --password-file)',
+    ).conflicts('passwordFile'),
+  )
+  .requiredOption('--organization <name>', 'the organization’s name')
+  .option('--full-name <name>', 'the administrator’s name', 'Admin User')
+  .action(createAdmin);
+program
+  .command('seed-agents')
+  .description('Create the agent templates’ agents in an organization, once (a second run finds them)')
+  .requiredOption('--organization <organization>', 'the organization’s id or slug')
+  .addOption(
+    new Option('--template <name...>', 'only these templates (default: all)').choices(agentTemplateSlugs),
+  )
+  .action(seedAgents);
 
 /** Refusals the operator can act on are printed as their message alone, without a stack. */
 const isRefusal = (error: unknown): error is Error =>
-  error instanceof ConfigError || error instanceof DataDirectoryInUseError;
+  error instanceof ConfigError ||
+  error instanceof DataDirectoryInUseError ||
+  error instanceof CommandRefusal ||
+  (error instanceof AppError && error.category === 'user');
+
+const describeRefusal = (error: Error) =>
+  error instanceof ValidationError
+    ? [error.message, ...error.fieldErrors.map(({ field, message }) => `  ${field}: ${message}`)].join('\n')
+    : error.message;
 
 program.parseAsync().catch((error: unknown) => {
-  console.error(isRefusal(error) ? error.message : error);
+  console.error(isRefusal(error) ? describeRefusal(error) : error);
   process.exit(1);
 });

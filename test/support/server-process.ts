@@ -40,15 +40,20 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ServerP
   );
 }
 
-/** Runs an `agentry` command that is expected to end (e.g. `migrate`, or a refused start) and waits for its exit. */
+/**
+ * Runs an `agentry` command that is expected to end (e.g. `migrate`, or a refused start) and waits
+ * for its exit; `input`, when given, is its standard input.
+ */
 export async function runAgentryCommand(
   args: string[],
   env: Record<string, string>,
+  input?: string,
 ): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [cli, ...args], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  child.stdin?.end(input);
   running.add(child);
   let output = '';
   child.stdout?.on('data', (chunk) => {

@@ -9,6 +9,7 @@ import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import { createOperatorProviders } from './operator-providers.ts';
 import { createProviderConnections } from './provider-connections.ts';
+import { createProviderDirectory } from './provider-directory.ts';
 import { providerValidationJob } from './provider-jobs.ts';
 import { providerRoutes } from './provider-routes.ts';
 import { createProviderService } from './provider-service.ts';
@@ -16,6 +17,7 @@ import { createProviderService } from './provider-service.ts';
 export { isOperatorProviderId, operatorProviderIds } from './operator-providers.ts';
 export type { ProviderDescription } from './provider-connections.ts';
 export { builtinOfflineConnection } from './provider-connections.ts';
+export type { UsableProvider } from './provider-directory.ts';
 export type { ProviderView } from './provider-schemas.ts';
 
 export interface ProvidersOptions {
@@ -73,9 +75,27 @@ export async function registerProviders(app: FastifyInstance, options: Providers
     providers: {
       resolveConnection: connections.resolveConnection,
       describeProvider: connections.describeProvider,
+      /** Which provider an agent names by id, name or type, among those the organization may use. */
+      findUsableProvider: createProviderDirectory({ db: options.db, operators }).find,
     },
   };
 }
 
-/** The providers' service API: `resolveConnection` and `describeProvider`. */
+/**
+ * `findUsableProvider` for a process that runs no server (an operator command): the same lookup
+ * over the organization's providers and the operator's shared ones.
+ */
+export function usableProviderLookup(
+  options: Pick<ProvidersOptions, 'db' | 'operatorProviders' | 'operatorProvidersShared' | 'secretKey'>,
+) {
+  const operators = createOperatorProviders({
+    db: options.db,
+    settings: options.operatorProviders,
+    shared: options.operatorProvidersShared,
+    secretKey: options.secretKey,
+  });
+  return createProviderDirectory({ db: options.db, operators }).find;
+}
+
+/** The providers' service API: `resolveConnection`, `describeProvider` and `findUsableProvider`. */
 export type Providers = Awaited<ReturnType<typeof registerProviders>>['providers'];

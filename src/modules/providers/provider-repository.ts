@@ -95,6 +95,15 @@ export async function listProviders(db: Executor, scope: TenantScope, page: Page
   return listPage(db, llmProviders, live(scope), order, page);
 }
 
+/** The scope's active providers of one type, newest first (e.g. its Ollama servers). */
+export async function listActiveProvidersOfType(db: Executor, scope: TenantScope, type: ProviderRow['type']) {
+  return db
+    .select()
+    .from(llmProviders)
+    .where(and(live(scope), eq(llmProviders.type, type), eq(llmProviders.isActive, true)))
+    .orderBy(desc(llmProviders.createdAt), desc(llmProviders.id));
+}
+
 /**
  * Serializes changes of the scope's default provider until the transaction ends, so two
  * concurrent "make this the default" requests cannot both clear the old default and collide.

@@ -6,6 +6,8 @@ import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.
 import {
   createProviderBody,
   listProvidersQuery,
+  ollamaModelListView,
+  ollamaModelsQuery,
   providerListView,
   providerModelListView,
   providerView,
@@ -61,6 +63,31 @@ export const providerRoutes =
       },
       async (request, reply) => {
         const { items, total } = await providers.list(principalOf(request), request.query);
+        reply.header('x-total-count', String(total));
+        return items;
+      },
+    );
+
+    // A static path: the router matches it before /providers/:id and /providers/:id/models.
+    app.get(
+      '/providers/ollama/models',
+      {
+        onRequest: read,
+        schema: {
+          ...common,
+          operationId: 'listOllamaModels',
+          summary: 'The models of the Ollama servers the organization may use (seed 003)',
+          description:
+            'Every model of the organization’s active `ollama` providers (newest provider first), then of ' +
+            'the operator’s Ollama provider when it is shared, as each listed them at its last validation: ' +
+            'nothing is asked live (POST /providers/{id}/validate refreshes a list). No Ollama provider, ' +
+            'or none validated: an empty list. Paginated with limit/offset; X-Total-Count holds the total.',
+          querystring: ollamaModelsQuery,
+          response: { 200: ollamaModelListView, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { items, total } = await providers.ollamaModels(principalOf(request), request.query);
         reply.header('x-total-count', String(total));
         return items;
       },

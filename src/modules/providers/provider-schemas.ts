@@ -81,6 +81,28 @@ export const providerModelView = z
   .meta({ id: 'ProviderModel', example: { id: 'llama3.1:8b' } });
 export const providerModelListView = z.array(providerModelView).meta({ example: modelsExample });
 
+export const ollamaModelsQuery = pageQuery(1_000, 5_000);
+export type OllamaModelsQuery = z.infer<typeof ollamaModelsQuery>;
+
+const ollamaModelExample = {
+  name: 'llama3.1:8b',
+  model: 'llama3.1:8b',
+  provider_id: exampleIds.provider,
+  provider_name: 'Local Ollama',
+};
+
+/** A model of an Ollama server, named as Ollama's own model list names it (seed 003). */
+export const ollamaModelView = z
+  .object({
+    name: z.string().describe('The model’s tag as Ollama names it, e.g. llama3.1:8b'),
+    model: z.string().describe('The same tag: the value an agent’s `model` takes'),
+    provider_id: z.uuid(),
+    provider_name: z.string(),
+  })
+  .meta({ id: 'OllamaModel', example: ollamaModelExample });
+export const ollamaModelListView = z.array(ollamaModelView).meta({ example: [ollamaModelExample] });
+export type OllamaModelView = z.infer<typeof ollamaModelView>;
+
 const providerExample = {
   id: exampleIds.provider,
   organization_id: exampleIds.organization,

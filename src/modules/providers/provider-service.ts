@@ -17,6 +17,8 @@ import * as repository from './provider-repository.ts';
 import type {
   CreateProviderBody,
   ListProvidersQuery,
+  OllamaModelsQuery,
+  OllamaModelView,
   ProviderModelView,
   ProviderView,
   UpdateProviderBody,
@@ -214,6 +216,36 @@ export function createProviderService({
 
     async models(principal: Principal, providerId: string): Promise<ProviderModelView[]> {
       return (await get(principal, providerId)).models;
+    },
+
+    /**
+     * Seed 003's model list of the Ollama servers the organization may use: its own active Ollama
+     * providers (newest first), then the operator's when shared, each with the models it listed at
+     * its last validation. Stored, not asked live: a read never calls out (POST
+     * /providers/{id}/validate refreshes a list).
+     */
+    async ollamaModels(principal: Principal, { limit, offset }: OllamaModelsQuery) {
+      const [own, operator] = await Promise.all([
+        repository.listActiveProvidersOfType(db, principal, 'ollama'),
+        operators.visible(),
+      ]);
+      const servers = [
+        ...own.map((row) => ({ id: row.id, name: row.name, models: row.models })),
+        ...operator
+          .filter(({ provider }) => provider.type === 'ollama')
+          .map(({ provider, row }) => ({ id: provider.id, name: provider.name, models: row?.models ?? [] })),
+      ];
+      const items = servers.flatMap((server) =>
+        server.models.map(
+          (model): OllamaModelView => ({
+            name: model.id,
+            model: model.id,
+            provider_id: server.id,
+            provider_name: server.name,
+          }),
+        ),
+      );
+      return { items: items.slice(offset, offset + limit), total: items.length };
     },
 
     /**

@@ -19,6 +19,18 @@ export async function findOrganization(db: Executor, scope: TenantScope) {
   return row;
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The organization an operator names, by its id or its slug (the CLI's commands). */
+export const organizationReferencedBy = (reference: string) =>
+  uuidPattern.test(reference) ? eq(organizations.id, reference) : eq(organizations.slug, reference);
+
+/** Operator work, unscoped: the organization of that id or slug, or undefined. */
+export async function findOrganizationByReference(db: Executor, reference: string) {
+  const [row] = await db.select().from(organizations).where(organizationReferencedBy(reference));
+  return row;
+}
+
 export async function insertUser(db: Executor, values: typeof users.$inferInsert) {
   const [row] = await db.insert(users).values(values).returning();
   return row as UserRow;

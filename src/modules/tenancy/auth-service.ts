@@ -4,12 +4,13 @@ import { randomToken, sha256Hex } from '../../platform/crypto/tokens.ts';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
-import { ConflictError, ForbiddenError, UnauthorizedError } from '../../platform/http/errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../../platform/http/errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import * as accounts from './account-repository.ts';
 import type { AccountStatus } from './account-status.ts';
 import { API_KEY_PREFIX_LENGTH, isApiKey } from './api-key-format.ts';
 import * as apiKeyRows from './api-key-repository.ts';
+import { emailTakenError, foundOrganization } from './organization-founding.ts';
 import type { Principal } from './principal.ts';
 import type { SignInThrottle } from './sign-in-throttle.ts';
 import type { TokenResponse } from './tenancy-schemas.ts';
@@ -33,18 +34,6 @@ export interface AuthServiceOptions {
 const REFRESH_TOKEN_PREFIX = 'rt_';
 // Compared against when the email is unknown, so that sign-in takes as long either way.
 const unknownUserHash = hashPassword(randomToken());
-
-function slugify(name: string): string {
-  const base = name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return `${base || 'org'}-${randomToken(4)
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '')}`;
-}
 
 export function createAuthService(options: AuthServiceOptions) {
   const { db, accessTokens } = options;
@@ -107,27 +96,18 @@ export function createAuthService(options: AuthServiceOptions) {
       const passwordHash = await hashPassword(input.password);
       try {
         const { user, tokens } = await db.transaction(async (tx) => {
-          const organizationName = input.organization_name ?? `${input.full_name}'s organization`;
-          const organization = await accounts.insertOrganization(tx, {
-            id: uuidv7(),
-            name: organizationName,
-            slug: slugify(organizationName),
-            tier: options.defaultOrganizationTier,
-          });
-          const user = await accounts.insertUser(tx, {
-            id: uuidv7(),
-            organizationId: organization.id,
+          const { user } = await foundOrganization(tx, {
+            organizationName: input.organization_name ?? `${input.full_name}'s organization`,
             email: input.email,
             fullName: input.full_name,
             passwordHash,
-            role: 'org_admin',
+            tier: options.defaultOrganizationTier,
           });
           return { user, tokens: await issueTokens(tx, user, uuidv7()) };
         });
         return tokenResponse(user, tokens);
       } catch (error) {
-        if (isUniqueViolation(error))
-          throw new ConflictError('email_taken', 'An account with this email already exists');
+        if (isUniqueViolation(error)) throw emailTakenError();
         throw error;
       }
     },

@@ -15,6 +15,8 @@ import type { SignInThrottle } from './sign-in-throttle.ts';
 
 export type { AccessGuard } from './access-guard.ts';
 export { bearerSecurity, findPrincipal, principalOf } from './access-guard.ts';
+export { findOrganizationByReference } from './account-repository.ts';
+export { createOrganizationAdmin } from './organization-founding.ts';
 export { findOrganizationTier, updateOrganizationTier } from './organization-tier-repository.ts';
 export { backgroundPrincipal, type Principal, requirePermission } from './principal.ts';
 export type { Role } from './roles.ts';

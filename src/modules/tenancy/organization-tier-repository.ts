@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { organizationReferencedBy } from './account-repository.ts';
 import { organizations } from './tenancy-tables.ts';
 
 type OrganizationTier = (typeof organizations.$inferSelect)['tier'];
@@ -14,8 +14,6 @@ export async function findOrganizationTier(db: Executor, scope: TenantScope) {
   return row?.tier;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Operator work, unscoped: sets the tier of the organization named by its id or its slug, and
  * returns it, or undefined when no organization has that id or slug.
@@ -24,7 +22,7 @@ export async function updateOrganizationTier(db: Executor, reference: string, ti
   const [row] = await db
     .update(organizations)
     .set({ tier, updatedAt: new Date() })
-    .where(uuidPattern.test(reference) ? eq(organizations.id, reference) : eq(organizations.slug, reference))
+    .where(organizationReferencedBy(reference))
     .returning({
       id: organizations.id,
       name: organizations.name,
