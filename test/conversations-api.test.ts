@@ -60,6 +60,8 @@ describe('POST /api/v1/sessions', () => {
       message_count: 0,
       last_activity: expect.any(String),
       context_summary: null,
+      context_summary_updated_at: null,
+      context_summary_message_count: 0,
       metadata: {},
       created_by_user_id: owner.userId,
       created_by_api_key_id: null,
@@ -86,7 +88,7 @@ describe('POST /api/v1/sessions', () => {
 
   it.each([
     { body: { agent_id: 'not-a-uuid' }, field: 'agent_id' },
-    { body: {}, field: 'agent_id' },
+    { body: { agent_id: null }, field: 'agent_id' },
     { body: { agent_id: randomUUID(), colour: 'blue' }, field: 'colour' },
     { body: { agent_id: randomUUID(), title: 't'.repeat(501) }, field: 'title' },
     { body: { agent_id: randomUUID(), title: 'nul \u0000 byte' }, field: 'title' },
@@ -99,7 +101,7 @@ describe('POST /api/v1/sessions', () => {
     expect(response.body.validation_errors.map((error: { field: string }) => error.field)).toContain(field);
   });
 
-  it('needs an agent of the organization: unknown or deleted 404, another organization’s 403', async () => {
+  it('an agent it names must be of the organization: unknown or deleted 404, another organization’s 403', async () => {
     expectError(
       await app.http.post('/api/v1/sessions', { agent_id: randomUUID() }, as(owner)),
       404,
@@ -310,6 +312,20 @@ describe('bulk operations', () => {
     expectError(await app.http.get(`/api/v1/messages/${message.id}`, as(owner)), 404, 'not_found');
   });
 
+  it('accepts the array of ids as the whole body (seed 004), with the same rules', async () => {
+    const first = await createSession({ user_id: 'bulk-raw' });
+    const second = await createSession({ user_id: 'bulk-raw' });
+    const response = await app.http.request(
+      'DELETE',
+      '/api/v1/sessions/bulk-delete',
+      [first.id, second.id, second.id],
+      as(owner),
+    );
+    expect(response.status, JSON.stringify(response.body)).toBe(204);
+    expect(await countFor('bulk-raw')).toBe('0');
+    expectError(await app.http.get(`/api/v1/sessions/${first.id}`, as(owner)), 404, 'not_found');
+  });
+
   it('deletes nothing when any id is unknown (404), another organization’s (403) or malformed (422)', async () => {
     const kept = await createSession({ user_id: 'bulk-keep' });
     const theirs = (await app.http.post('/api/v1/sessions', { agent_id: strangerAgentId }, as(stranger)))
@@ -325,7 +341,14 @@ describe('bulk operations', () => {
     );
     expectError(await remove({ session_ids: [kept.id, 'nope'] }), 422, 'validation_error');
     expectError(await remove({ session_ids: [] }), 422, 'validation_error');
-    expectError(await remove([kept.id]), 422, 'validation_error');
+    // Neither form: another field name, ids beside session_ids, a lone id, an empty or bad array.
+    expectError(await remove({ ids: [kept.id] }), 422, 'validation_error');
+    expectError(await remove({ session_ids: [kept.id], extra: true }), 422, 'validation_error');
+    expectError(await remove(JSON.stringify(kept.id)), 422, 'validation_error');
+    expectError(await remove([]), 422, 'validation_error');
+    expectError(await remove([kept.id, 'nope']), 422, 'validation_error');
+    expectError(await remove([kept.id, randomUUID()]), 404, 'not_found');
+    expectError(await remove([kept.id, theirs.id]), 403, 'authorization_error');
     expectError(
       await remove({ session_ids: Array.from({ length: 101 }, () => randomUUID()) }),
       422,
@@ -334,6 +357,278 @@ describe('bulk operations', () => {
     expectError(await remove({ session_ids: [kept.id] }, reader), 403, 'authorization_error');
     expect(await countFor('bulk-keep')).toBe('1');
     expect((await app.http.get(`/api/v1/sessions/${theirs.id}`, as(stranger))).status).toBe(200);
+  });
+});
+
+describe('default titles (seed 001)', () => {
+  const execute = async (body: Record<string, unknown>) => {
+    const response = await app.http.post(`/api/v1/agents/${agentId}/execute`, body, as(owner));
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body as { session_id: string };
+  };
+  const long = `  Hello,\n\n  my order   1042 arrived damaged and ${'really '.repeat(12)}needs a refund `;
+
+  it('titles a session without one after its first user message: one line, at most 80 characters', async () => {
+    const created = await createSession();
+    expect(created.title).toBeNull();
+    await postMessage(created.id, { role: 'assistant', content: 'How can I help?' });
+    expect((await session(created.id)).title).toBeNull();
+    await postMessage(created.id, { content: long });
+    const titled = await session(created.id);
+    expect(titled.title).toBe('Hello, my order 1042 arrived damaged and really really really really really…');
+    expect(Array.from(titled.title).length).toBeLessThanOrEqual(80);
+    expect(titled.updated_at).toBe(created.updated_at);
+    await postMessage(created.id, { content: 'Another question' });
+    expect((await session(created.id)).title).toBe(titled.title);
+  });
+
+  it('keeps a short first message whole, and titles through a reply to an earlier message too', async () => {
+    const created = await createSession();
+    const greeting = await postMessage(created.id, { role: 'assistant', content: 'Hi!' });
+    await postMessage(created.id, { content: '  Where is\tmy parcel? ', parent_message_id: greeting.id });
+    expect((await session(created.id)).title).toBe('Where is my parcel?');
+  });
+
+  it('never replaces a given title, nor one cleared after the first user message', async () => {
+    const named = await createSession({ title: 'Billing' });
+    await postMessage(named.id, { content: 'Invoice question' });
+    expect((await session(named.id)).title).toBe('Billing');
+
+    const cleared = await createSession();
+    await postMessage(cleared.id, { content: 'First words' });
+    await app.http.patch(`/api/v1/sessions/${cleared.id}`, { title: null }, as(owner));
+    await postMessage(cleared.id, { content: 'Second words' });
+    expect((await session(cleared.id)).title).toBeNull();
+  });
+
+  it('titles bulk-created sessions the same way', async () => {
+    const response = await app.http.post(
+      '/api/v1/sessions/bulk-create',
+      [{ agent_id: agentId }, { agent_id: agentId, title: 'Given' }],
+      as(owner),
+    );
+    const [untitled, given] = response.body as { id: string; title: string | null }[];
+    for (const created of [untitled, given]) await postMessage(created?.id as string, { content: 'Refund' });
+    expect((await session(untitled?.id as string)).title).toBe('Refund');
+    expect((await session(given?.id as string)).title).toBe('Given');
+  });
+
+  it('titles the session a turn opens, and an empty one a turn continues, but not a titled one', async () => {
+    const opened = await execute({ message: long });
+    expect((await session(opened.session_id)).title).toBe(
+      'Hello, my order 1042 arrived damaged and really really really really really…',
+    );
+    await execute({ session_id: opened.session_id, message: 'Something else' });
+    expect((await session(opened.session_id)).title).toMatch(/^Hello, my order 1042/);
+
+    const empty = await createSession();
+    await execute({ session_id: empty.id, message: 'Change my address' });
+    expect((await session(empty.id)).title).toBe('Change my address');
+
+    const named = await createSession({ title: 'Named' });
+    await execute({ session_id: named.id, message: 'Change my address' });
+    expect((await session(named.id)).title).toBe('Named');
+  });
+});
+
+describe('sessions without an agent (seed 004)', () => {
+  let otherAgentId: string;
+  beforeAll(async () => {
+    otherAgentId = await newAgent();
+  });
+
+  const createUnbound = async (body: Record<string, unknown> = {}) => {
+    const response = await app.http.post('/api/v1/sessions', body, as(owner));
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    return response.body;
+  };
+  const executeAs = (agent: string, body: Record<string, unknown>, account: TestAccount = owner) =>
+    app.http.post(`/api/v1/agents/${agent}/execute`, body, as(account));
+
+  it('creates a session without agent_id (201, agent_id null), alone or in a bulk-create', async () => {
+    const created = await createUnbound({ user_id: 'unbound-1', title: 'No agent yet', metadata: { a: 1 } });
+    expect(created).toMatchObject({
+      agent_id: null,
+      organization_id: owner.organizationId,
+      user_id: 'unbound-1',
+      title: 'No agent yet',
+      metadata: { a: 1 },
+    });
+    expect(await session(created.id)).toEqual(created);
+
+    const bulk = await app.http.post(
+      '/api/v1/sessions/bulk-create',
+      [{ title: 'first' }, { agent_id: agentId, title: 'second' }, {}],
+      as(owner),
+    );
+    expect(bulk.status, JSON.stringify(bulk.body)).toBe(201);
+    expect(bulk.body.map((item: { agent_id: string | null }) => item.agent_id)).toEqual([
+      null,
+      agentId,
+      null,
+    ]);
+  });
+
+  it('takes messages like any other session', async () => {
+    const created = await createUnbound();
+    await postMessage(created.id, { content: 'Where is my parcel?' });
+    await postMessage(created.id, { role: 'assistant', content: 'Let me check.' });
+    expect(await session(created.id)).toMatchObject({
+      agent_id: null,
+      message_count: 2,
+      title: 'Where is my parcel?',
+    });
+    const listed = await app.http.get(`/api/v1/sessions/${created.id}/messages`, as(owner));
+    expect(listed.body.map((message: { content: string }) => message.content)).toEqual([
+      'Where is my parcel?',
+      'Let me check.',
+    ]);
+  });
+
+  it('is bound to the agent of its first turn, which sees the messages added before', async () => {
+    const created = await createUnbound({ user_id: 'binding' });
+    await postMessage(created.id, { content: 'My parcel number is ZX-4471.' });
+    await postMessage(created.id, { role: 'assistant', content: 'Noted, thank you.' });
+
+    // A preview reads the session without binding it, whatever the agent.
+    for (const reader of [agentId, otherAgentId]) {
+      const preview = await app.http.post(
+        `/api/v1/agents/${reader}/preview-context`,
+        { message: 'What is my parcel number?', session_id: created.id },
+        as(owner),
+      );
+      expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+      expect(
+        preview.body.messages.map((message: { source: string; content: string }) => [
+          message.source,
+          message.content,
+        ]),
+      ).toEqual([
+        ['thread', 'My parcel number is ZX-4471.'],
+        ['thread', 'Noted, thank you.'],
+        ['user_message', 'What is my parcel number?'],
+      ]);
+    }
+    expect((await session(created.id)).agent_id).toBeNull();
+
+    const turn = await executeAs(agentId, { session_id: created.id, message: 'What is my parcel number?' });
+    expect(turn.status, JSON.stringify(turn.body)).toBe(200);
+    expect(turn.body.session_id).toBe(created.id);
+    // The offline model quotes the context passage closest to the question: the earlier message.
+    expect(turn.body.content).toContain('ZX-4471');
+    const bound = await session(created.id);
+    expect(bound).toMatchObject({ agent_id: agentId, user_id: 'binding', message_count: 4 });
+    expect(Date.parse(bound.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
+    const stored = await app.http.get(`/api/v1/sessions/${created.id}/messages`, as(owner));
+    expect(stored.body.map((message: { role: string }) => message.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
+
+    // Bound for good: another agent's turn (execute or chat) is refused and stores nothing.
+    expectError(
+      await executeAs(otherAgentId, { session_id: created.id, message: 'Hi' }),
+      400,
+      'session_agent_mismatch',
+    );
+    expectError(
+      await app.http.post(
+        `/api/v1/agents/${otherAgentId}/chat`,
+        { thread_id: created.id, user_input: 'Hi' },
+        as(owner),
+      ),
+      400,
+      'session_agent_mismatch',
+    );
+    expect(await session(created.id)).toMatchObject({ agent_id: agentId, message_count: 4 });
+    expect((await executeAs(agentId, { session_id: created.id, message: 'Thanks' })).status).toBe(200);
+  });
+
+  it('is bound by a /chat turn as well', async () => {
+    const created = await createUnbound();
+    const chat = await app.http.post(
+      `/api/v1/agents/${otherAgentId}/chat`,
+      { thread_id: created.id, user_input: 'Hello' },
+      as(owner),
+    );
+    expect(chat.status, JSON.stringify(chat.body)).toBe(200);
+    expect((await session(created.id)).agent_id).toBe(otherAgentId);
+  });
+
+  it('lets exactly one of two agents racing for it bind it; the other gets 400', async () => {
+    const created = await createUnbound();
+    const agents = [agentId, otherAgentId];
+    const turns = await Promise.all(
+      agents.map((agent) => executeAs(agent, { session_id: created.id, message: 'Me first' })),
+    );
+    expect(turns.map((turn) => turn.status).sort()).toEqual([200, 400]);
+    const winner = turns.findIndex((turn) => turn.status === 200);
+    expectError(turns[1 - winner] as (typeof turns)[number], 400, 'session_agent_mismatch');
+    expect(await session(created.id)).toMatchObject({ agent_id: agents[winner], message_count: 2 });
+  });
+
+  it('is not bound by a turn of another organization (403), nor by a turn refused while planned', async () => {
+    const created = await createUnbound();
+    expectError(
+      await executeAs(strangerAgentId, { session_id: created.id, message: 'Mine now?' }, stranger),
+      403,
+      'authorization_error',
+    );
+    const inactive = await newAgent();
+    await app.http.patch(`/api/v1/agents/${inactive}`, { status: 'inactive' }, as(owner));
+    expectError(await executeAs(inactive, { session_id: created.id, message: 'Hi' }), 400, 'agent_inactive');
+    // The context is assembled after the session is read: a turn refused there binds nothing either.
+    const small = await app.http.post(
+      '/api/v1/agents',
+      { name: 'Small', max_context_size: 1_000 },
+      as(owner),
+    );
+    expectError(
+      await executeAs(small.body.id, { session_id: created.id, message: 'y'.repeat(5_000) }),
+      400,
+      'context_too_large',
+    );
+    expect(await session(created.id)).toMatchObject({ agent_id: null, message_count: 0 });
+  });
+
+  it('gets a thread summary once a turn binds it, covering the messages added before', async () => {
+    const created = await createUnbound();
+    for (let number = 1; number <= 8; number += 1) {
+      await postMessage(created.id, { content: `Question ${number}. Please answer.` });
+      await postMessage(created.id, { role: 'assistant', content: `Answer ${number}. Done.` });
+    }
+    const windowed = await app.http.post(
+      '/api/v1/agents',
+      { name: 'Windowed', memory: { thread_window: 5 }, show_suggestions_after_each_message: false },
+      as(owner),
+    );
+    // 18 messages with the turn's exchange, 13 of them out of the window of 5: a summary job.
+    expect((await executeAs(windowed.body.id, { session_id: created.id, message: 'And now?' })).status).toBe(
+      200,
+    );
+    await expect
+      .poll(async () => (await session(created.id)).context_summary_message_count, { timeout: 20_000 })
+      .toBe(13);
+    const lines = ((await session(created.id)).context_summary as string).split('\n');
+    expect(lines.slice(0, 2)).toEqual(['user: Question 1.', 'assistant: Answer 1.']);
+    expect(lines).toHaveLength(13);
+  });
+
+  it('lists under agent_id=none until a turn binds it, then under its agent', async () => {
+    const userId = `unbound-list-${randomUUID()}`;
+    const unbound = await createUnbound({ user_id: userId });
+    const withAgent = await createSession({ agent_id: otherAgentId, user_id: userId });
+    const listed = async (agentFilter: string) =>
+      (await app.http.get(`/api/v1/sessions?user_id=${userId}&agent_id=${agentFilter}`, as(reader))).body.map(
+        (item: { id: string }) => item.id,
+      );
+    expect(await listed('none')).toEqual([unbound.id]);
+    expect(await listed(otherAgentId)).toEqual([withAgent.id]);
+    expect((await executeAs(otherAgentId, { session_id: unbound.id, message: 'Bind me' })).status).toBe(200);
+    expect(await listed('none')).toEqual([]);
+    expect((await listed(otherAgentId)).sort()).toEqual([unbound.id, withAgent.id].sort());
   });
 });
 
@@ -521,11 +816,6 @@ describe('GET, PUT, DELETE /api/v1/messages/{id} and feedback', () => {
     const draft = await app.http.get(`/api/v1/sessions/${created.id}/messages?search=draft`, as(owner));
     expect(draft.body).toEqual([]);
     expectError(
-      await app.http.put(`/api/v1/messages/${message.id}`, { role: 'system' }, as(owner)),
-      422,
-      'validation_error',
-    );
-    expectError(
       await app.http.put(`/api/v1/messages/${message.id}`, { content: '' }, as(owner)),
       422,
       'validation_error',
@@ -534,6 +824,52 @@ describe('GET, PUT, DELETE /api/v1/messages/{id} and feedback', () => {
       await app.http.put(`/api/v1/messages/${message.id}`, { content: 'x' }, as(reader)),
       403,
       'authorization_error',
+    );
+  });
+
+  it('accepts the message’s own role (seed 004 sends the whole message); another role is a 422', async () => {
+    const created = await createSession();
+    const message = await postMessage(created.id, { role: 'assistant', content: 'Draft answer' });
+    const same = await app.http.put(
+      `/api/v1/messages/${message.id}`,
+      { content: 'Final answer', role: 'assistant', metadata: { reviewed: true } },
+      as(owner),
+    );
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    expect(same.body).toMatchObject({
+      role: 'assistant',
+      content: 'Final answer',
+      metadata: { reviewed: true },
+    });
+    const roleOnly = await app.http.put(`/api/v1/messages/${message.id}`, { role: 'assistant' }, as(owner));
+    expect(roleOnly.body).toEqual(same.body);
+
+    const changed = await app.http.put(
+      `/api/v1/messages/${message.id}`,
+      { content: 'Sneaky', role: 'user' },
+      as(owner),
+    );
+    expectError(changed, 422, 'validation_error');
+    expect(changed.body.validation_errors).toEqual([
+      expect.objectContaining({
+        field: 'role',
+        value: 'user',
+        message: expect.stringContaining('cannot change'),
+      }),
+    ]);
+    expectError(
+      await app.http.put(`/api/v1/messages/${message.id}`, { role: 'robot' }, as(owner)),
+      422,
+      'validation_error',
+    );
+    expect((await app.http.get(`/api/v1/messages/${message.id}`, as(owner))).body).toMatchObject({
+      role: 'assistant',
+      content: 'Final answer',
+    });
+    expectError(
+      await app.http.put(`/api/v1/messages/${randomUUID()}`, { role: 'user' }, as(owner)),
+      404,
+      'not_found',
     );
   });
 

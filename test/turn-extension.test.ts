@@ -26,6 +26,7 @@ const probeModule: AgentryModule = async (_app, { db, turnRegistry: turns }) => 
   await db.execute(
     sql`create table probe_turns (run_id uuid primary key, status text not null, answer text)`,
   );
+  await db.execute(sql`create table probe_selected (run_id uuid primary key, thread text not null)`);
   turns.addContextSource({
     name: 'probe_notes',
     order: contextOrder.knowledge,
@@ -70,6 +71,16 @@ const probeModule: AgentryModule = async (_app, { db, turnRegistry: turns }) => 
           retryAfterSeconds: 60,
         });
       }
+    },
+  });
+  turns.addHook({
+    name: 'probe_selective',
+    // Decides without I/O: the turns it does not apply to never see it.
+    appliesTo: (turn) => turn.message.includes('count me'),
+    async afterTurn(turn: EndedTurn, tx) {
+      await tx.execute(
+        sql`insert into probe_selected (run_id, thread) values (${turn.runId}, ${JSON.stringify(turn.thread)})`,
+      );
     },
   });
   turns.addHook({
@@ -237,5 +248,36 @@ describe('a module that contributes to the turn through the registry', () => {
     expect(await probeRow(failed.id)).toEqual({ run_id: failed.id, status: 'failed', answer: null });
     const session = await app.http.get(`/api/v1/sessions/${failed.session_id}`, as(owner));
     expect(session.body.message_count).toBe(0);
+  });
+
+  it('calls an after-turn hook only for the turns it applies to, with the session’s counts', async () => {
+    const agentId = await agentOf(owner, { initial_ai_msg: 'Welcome!' });
+    const first = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { message: 'count me in' },
+      as(owner),
+    );
+    const second = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { message: 'not this one', session_id: first.body.session_id },
+      as(owner),
+    );
+    const third = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { message: 'count me again', session_id: first.body.session_id },
+      as(owner),
+    );
+    const selected = (await app.database.db.execute(
+      sql`select run_id, thread from probe_selected order by thread`,
+    )) as unknown as { rows: { run_id: string; thread: string }[] };
+    expect(selected.rows.map((row) => [row.run_id, JSON.parse(row.thread)])).toEqual([
+      // The greeting, then two messages a turn; no summary yet.
+      [first.body.run_id, { messageCount: 3, summarizedCount: 0 }],
+      [third.body.run_id, { messageCount: 7, summarizedCount: 0 }],
+    ]);
+    expect(second.status).toBe(200);
+    expect(
+      (await app.http.get(`/api/v1/sessions/${first.body.session_id}`, as(owner))).body.message_count,
+    ).toBe(7);
   });
 });

@@ -33,9 +33,11 @@ export const sessions = pgTable(
     organizationId: uuid('organization_id')
       .notNull()
       .references(() => organizations.id),
-    agentId: uuid('agent_id')
-      .notNull()
-      .references(() => agents.id),
+    /**
+     * Null for a session created without an agent (seed 004): the first turn that names the
+     * session sets it (`bindSessionAgent`), and it never changes afterwards.
+     */
+    agentId: uuid('agent_id').references(() => agents.id),
     /** The caller's identifier of the end user; not an Agentry user. */
     userId: text('user_id'),
     title: text('title'),
@@ -43,7 +45,16 @@ export const sessions = pgTable(
     /** Maintained in the transaction of every message insert or delete, never recounted. */
     messageCount: integer('message_count').notNull().default(0),
     lastActivity: timestamp('last_activity', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The summary of the messages that fell out of the agent's thread window, oldest first, kept
+     * by the thread-summary job (thread-summary-job.ts); null until the first one is made.
+     */
     contextSummary: text('context_summary'),
+    contextSummaryUpdatedAt: timestamp('context_summary_updated_at', { withTimezone: true }),
+    /** How many messages (any role) the summary covers. */
+    contextSummaryMessageCount: integer('context_summary_message_count').notNull().default(0),
+    /** The newest message the summary covers: the job goes on after it. Not a foreign key (messages reference sessions). */
+    contextSummaryThroughMessageId: uuid('context_summary_through_message_id'),
     metadata: jsonb('metadata').$type<JsonObject>().notNull().default({}),
     createdByUserId: uuid('created_by_user_id'),
     createdByApiKeyId: uuid('created_by_api_key_id'),

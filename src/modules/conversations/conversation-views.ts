@@ -13,6 +13,8 @@ export const toSessionView = (row: SessionRow): SessionView => ({
   message_count: row.messageCount,
   last_activity: row.lastActivity.toISOString(),
   context_summary: row.contextSummary,
+  context_summary_updated_at: row.contextSummaryUpdatedAt?.toISOString() ?? null,
+  context_summary_message_count: row.contextSummaryMessageCount,
   metadata: row.metadata,
   created_by_user_id: row.createdByUserId,
   created_by_api_key_id: row.createdByApiKeyId,

@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
+import type { JobQueue } from '../../platform/queue/job-queue.ts';
+import type { JobRegistry } from '../../platform/queue/job-registry.ts';
+import type { ThreadSummarizer, TurnRegistry } from '../execution/index.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import { messageRoutes } from './message-routes.ts';
 import { createMessageService } from './message-service.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { createSessionService, type RequireAgent } from './session-service.ts';
+import { threadSummaryHook } from './thread-summary-hook.ts';
+import { threadSummaryJob } from './thread-summary-job.ts';
 
 export type { MessageRole } from './conversation-tables.ts';
 export type { MessageView } from './message-schemas.ts';
@@ -25,9 +30,26 @@ export async function registerConversations(
   return {
     conversations: {
       openSession: sessions.openSession,
+      getSession: sessions.get,
       searchMessages: messages.search,
     },
   };
 }
 
 export type Conversations = Awaited<ReturnType<typeof registerConversations>>['conversations'];
+
+/**
+ * Thread summaries (seed 001's `context_summary`): the after-turn hook that asks for a session's
+ * summary once enough messages fell out of the thread window, and the job that makes it with the
+ * agent's model (`summarize`, the execution module's). Registered once the turn engine exists.
+ */
+export function registerThreadSummaries(options: {
+  db: Database;
+  queue: Pick<JobQueue, 'send'>;
+  jobs: JobRegistry;
+  turnRegistry: Pick<TurnRegistry, 'addHook'>;
+  summarize: ThreadSummarizer;
+}) {
+  options.jobs.add(threadSummaryJob({ db: options.db, summarize: options.summarize }));
+  options.turnRegistry.addHook(threadSummaryHook(options.queue));
+}

@@ -39,7 +39,8 @@ const insertedColumns = [
 
 /**
  * Inserts messages of one session together with the session's count change
- * (`messageCountChange`), in one prepared statement per number of messages. Returns undefined
+ * (`messageCountChange`, with the title the messages offer a session without one), in one
+ * prepared statement per number of messages. Returns undefined
  * when the count change found no live session of the scope: the messages were inserted all the
  * same, so the caller must roll its transaction back.
  */
@@ -55,6 +56,7 @@ export function prepareCountedInsert() {
             sql.placeholder('organizationId'),
             sql.placeholder('sessionId'),
             sql.placeholder('added'),
+            sql.placeholder('title'),
           ),
         );
       const rows = Array.from({ length: count }, (_, index) =>
@@ -75,11 +77,13 @@ export function prepareCountedInsert() {
     scope: TenantScope,
     sessionId: string,
     rows: Pick<MessageInsert, (typeof insertedColumns)[number]>[],
+    title: string | null,
   ): Promise<MessageRow[] | undefined> => {
     const values: Record<string, unknown> = {
       organizationId: scope.organizationId,
       sessionId,
       added: rows.length,
+      title,
     };
     rows.forEach((row, index) => {
       for (const column of insertedColumns) values[`${column}${index}`] = row[column];

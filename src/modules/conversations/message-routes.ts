@@ -85,6 +85,8 @@ export const messageRoutes =
           ...common,
           operationId: 'updateMessage',
           summary: 'Update a message’s content or metadata (partial)',
+          description:
+            'Changes the given `content` and/or `metadata` (replaced as a whole). `role` may be sent, as seed 004 sends a whole CreateMessageRequest, but only as the message’s current role: a message’s role cannot change (422 naming `role`).',
           params: idParams,
           body: updateMessageBody,
           response: { 200: messageView, ...notFound, ...standardErrorResponses },

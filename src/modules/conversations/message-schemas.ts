@@ -37,6 +37,12 @@ export const updateMessageBody = z
   .object({
     content: content.optional(),
     metadata: metadataField.optional(),
+    role: z
+      .enum(messageRoles)
+      .optional()
+      .describe(
+        "Accepted when it is the message's role (seed 004 sends a whole CreateMessageRequest); a message's role cannot change (422)",
+      ),
   })
   .strict()
   .meta({ id: 'MessageUpdate', example: { metadata: { channel: 'web', reviewed: true } } });

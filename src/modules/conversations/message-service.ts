@@ -3,7 +3,7 @@ import type { Database, Executor } from '../../platform/db/database.ts';
 import { violatedConstraint } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
-import { BadRequestError, NotFoundError } from '../../platform/http/errors.ts';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { toMessageView } from './conversation-views.ts';
 import * as repository from './message-repository.ts';
@@ -15,6 +15,7 @@ import type {
   UpdateMessageBody,
 } from './message-schemas.ts';
 import { adjustMessageCount, findSession, findSessionOrganization } from './session-repository.ts';
+import { titleFromMessage } from './session-title.ts';
 
 type ValidMessage = z.output<typeof createMessageBody>;
 
@@ -53,8 +54,13 @@ export function createMessageService({ db }: { db: Database }) {
     }
   }
 
-  /** The messages and the session's counters commit together, in one transaction. */
+  /**
+   * The messages and the session's counters commit together, in one transaction; a user message
+   * titles a session that has no title yet (`titleOnUserMessage`).
+   */
   async function insert(principal: Principal, sessionId: string, inputs: ValidMessage[]) {
+    const firstUserMessage = inputs.find((input) => input.role === 'user');
+    const title = firstUserMessage ? titleFromMessage(firstUserMessage.content) : null;
     const rows = await db.transaction(async (tx) => {
       const ids = orderedIds(inputs.length);
       const values = inputs.map((input, index) => ({
@@ -71,7 +77,7 @@ export function createMessageService({ db }: { db: Database }) {
         // The atomic counter update is also the existence check and locks the session row,
         // before the parents are checked.
         await requireInScope(
-          await adjustMessageCount(tx, principal, sessionId, inputs.length),
+          await adjustMessageCount(tx, principal, sessionId, inputs.length, title),
           'Session',
           () => findSessionOrganization(tx, sessionId),
         );
@@ -81,7 +87,7 @@ export function createMessageService({ db }: { db: Database }) {
       // Without parents to check first, the counter update and the insert are one statement.
       let inserted: repository.MessageRow[] | undefined;
       try {
-        inserted = await insertCountedMessages(tx, principal, sessionId, values);
+        inserted = await insertCountedMessages(tx, principal, sessionId, values, title);
       } catch (error) {
         // No session row at all (the insert's foreign key): a missing session, like a deleted one.
         if (violatedConstraint(error) === 'messages_session_id_sessions_id_fk')
@@ -145,12 +151,27 @@ export function createMessageService({ db }: { db: Database }) {
       return toMessageView(await requireMessage(principal, messageId));
     },
 
-    /** The given fields change; metadata is replaced as a whole. */
+    /**
+     * The given fields change; metadata is replaced as a whole. A role may be sent, as seed 004
+     * sends the whole message, but only the message's own: roles never change.
+     */
     async update(principal: Principal, messageId: string, body: UpdateMessageBody): Promise<MessageView> {
+      const current = body.role === undefined ? undefined : await requireMessage(principal, messageId);
+      if (current && current.role !== body.role) {
+        throw new ValidationError("A message's role cannot change", [
+          {
+            field: 'role',
+            value: body.role,
+            message: `a message's role cannot change: this message's role is ${current.role}`,
+          },
+        ]);
+      }
       const values: repository.MessageChange = {};
       if (body.content !== undefined) values.content = body.content;
       if (body.metadata !== undefined) values.metadata = body.metadata;
-      if (Object.keys(values).length === 0) return toMessageView(await requireMessage(principal, messageId));
+      if (Object.keys(values).length === 0) {
+        return toMessageView(current ?? (await requireMessage(principal, messageId)));
+      }
       return change(principal, messageId, values);
     },
 

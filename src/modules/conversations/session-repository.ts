@@ -5,7 +5,8 @@ import { preparedStatement } from '../../platform/db/prepared-statement.ts';
 import { qualified } from '../../platform/db/qualified.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { messages, sessions } from './conversation-tables.ts';
-import type { ListSessionsQuery } from './session-schemas.ts';
+import { type ListSessionsQuery, NO_AGENT } from './session-schemas.ts';
+import { titleOnUserMessage } from './session-title.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type SessionInsert = typeof sessions.$inferInsert;
@@ -56,8 +57,8 @@ export interface ThreadMessage {
 }
 
 /**
- * A live session of the scope with its latest `limit` messages, in one prepared statement: the
- * only read of a turn that continues a session.
+ * A live session of the scope with its latest `limit` messages and the summary of older ones, in
+ * one prepared statement: the only read of a turn that continues a session.
  */
 export function prepareThreadLookup() {
   const latest = sql`(select message.role, message.content, message.created_at, message.id from ${messages} as message
@@ -70,6 +71,9 @@ export function prepareThreadLookup() {
         id: sessions.id,
         agentId: sessions.agentId,
         userId: sessions.userId,
+        contextSummary: sessions.contextSummary,
+        contextSummaryMessageCount: sessions.contextSummaryMessageCount,
+        messageCount: sessions.messageCount,
         history:
           sql`coalesce((select json_agg(json_build_object('role', latest.role, 'content', latest.content) order by latest.created_at, latest.id) from ${latest} as latest), '[]')`.as(
             'history',
@@ -93,8 +97,11 @@ export function prepareThreadLookup() {
     return (
       row && {
         id: row.id as string,
-        agentId: row.agent_id as string,
+        agentId: row.agent_id as string | null,
         userId: row.user_id as string | null,
+        summary: row.context_summary as string | null,
+        summaryMessageCount: row.context_summary_message_count as number,
+        messageCount: row.message_count as number,
         history: row.history as ThreadMessage[],
       }
     );
@@ -120,7 +127,8 @@ export async function listSessions(
   page: Page,
 ) {
   const conditions: SQL[] = [live(scope) as SQL];
-  if (query.agent_id) conditions.push(eq(sessions.agentId, query.agent_id));
+  if (query.agent_id === NO_AGENT) conditions.push(isNull(sessions.agentId));
+  else if (query.agent_id) conditions.push(eq(sessions.agentId, query.agent_id));
   if (query.user_id) conditions.push(eq(sessions.userId, query.user_id));
   if (query.status) conditions.push(eq(sessions.status, query.status));
   const direction = query.sort_order === 'asc' ? asc : desc;
@@ -143,27 +151,56 @@ export async function updateSession(
 }
 
 /**
+ * Binds a live session of the scope that has no agent yet to `agentId`, in one conditional UPDATE:
+ * of two turns racing to bind it, one does. False when nothing was bound (it has an agent, or is
+ * gone).
+ */
+export async function bindSessionAgent(db: Executor, scope: TenantScope, sessionId: string, agentId: string) {
+  const rows = await db
+    .update(sessions)
+    .set({ agentId, updatedAt: sql`now()` })
+    .where(and(live(scope), eq(sessions.id, sessionId), isNull(sessions.agentId)))
+    .returning({ id: sessions.id });
+  return rows.length > 0;
+}
+
+/**
  * The UPDATE that adds `added` (negative to remove) to the message count, returning the session's
  * id; it also locks the session row until the transaction ends, so concurrent writers queue
  * instead of losing counts. For `adjustMessageCount`, or as a CTE of the messages' insert. The
  * values may be placeholders of a prepared statement (the scope then is the `organizationId`
- * placeholder, and `added` only adds messages).
+ * placeholder, and `added` only adds messages). `title` is the title the added messages offer a
+ * session without one (`titleOnUserMessage`): null when none of them is a user message.
  */
 export function messageCountChange(
   tx: Executor,
   scope: TenantScope | Placeholder,
   sessionId: string | Placeholder,
   added: number | Placeholder,
+  title: string | null | Placeholder = null,
 ) {
   const adds = typeof added !== 'number' || added > 0;
   const activity = adds ? { lastActivity: sql`greatest(${sessions.lastActivity}, now())` } : {};
+  const titled =
+    title === null
+      ? {}
+      : {
+          title: titleOnUserMessage(
+            {
+              title: qualified(sessions, sessions.title),
+              organizationId: qualified(sessions, sessions.organizationId),
+              id: qualified(sessions, sessions.id),
+            },
+            sql`${title}::text`,
+          ),
+        };
   const inOrganization =
     scope instanceof Placeholder
       ? eq(sessions.organizationId, scope)
       : inScope(sessions.organizationId, scope);
   return tx
     .update(sessions)
-    .set({ messageCount: sql`${sessions.messageCount} + ${added}`, ...activity })
+    .set({ messageCount: sql`${sessions.messageCount} + ${added}`, ...activity, ...titled })
     .where(and(inOrganization, eq(sessions.id, sessionId), isNull(sessions.deletedAt)))
     .returning({ id: sessions.id });
 }
@@ -178,8 +215,9 @@ export async function adjustMessageCount(
   scope: TenantScope,
   sessionId: string,
   added: number,
+  title: string | null = null,
 ): Promise<{ id: string } | undefined> {
-  const [row] = await messageCountChange(tx, scope, sessionId, added);
+  const [row] = await messageCountChange(tx, scope, sessionId, added, title);
   return row;
 }
 

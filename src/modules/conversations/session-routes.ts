@@ -8,6 +8,7 @@ import {
   bulkCreateSessionsBody,
   bulkDeleteSessionsBody,
   createSessionBody,
+  idsToDelete,
   listSessionsQuery,
   sessionListView,
   sessionView,
@@ -31,7 +32,9 @@ export const sessionRoutes =
         schema: {
           ...common,
           operationId: 'createSession',
-          summary: 'Start a conversation session with an agent',
+          summary: 'Start a conversation session, with an agent or (seed 004) without one',
+          description:
+            'Without `agent_id` the session has none (`agent_id: null`): it takes messages like any other, and the first turn that names it (`/agents/{id}/execute` or `/chat` with its `session_id`) binds it to that agent for good.',
           body: createSessionBody,
           response: { 201: sessionView, ...notFound, ...standardErrorResponses },
         },
@@ -48,7 +51,8 @@ export const sessionRoutes =
           ...common,
           operationId: 'listSessions',
           summary: 'List sessions, most recently active first by default',
-          description: 'Paginated with limit/offset; X-Total-Count holds the total.',
+          description:
+            'Paginated with limit/offset; X-Total-Count holds the total. `agent_id=none` lists the sessions no turn has bound to an agent yet.',
           querystring: listSessionsQuery,
           response: { 200: sessionListView, ...standardErrorResponses },
         },
@@ -85,13 +89,13 @@ export const sessionRoutes =
           operationId: 'bulkDeleteSessions',
           summary: `Delete up to ${BULK_LIMIT} sessions and their messages, all or none`,
           description:
-            'Any session of another organization is a 403, any unknown one a 404; either deletes nothing.',
+            'The body is `{"session_ids": [...]}` or (seed 004) the array of ids itself. Any session of another organization is a 403, any unknown one a 404; either deletes nothing.',
           body: bulkDeleteSessionsBody,
           response: { ...deleted, ...notFound, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
-        await sessions.removeMany(principalOf(request), request.body.session_ids);
+        await sessions.removeMany(principalOf(request), idsToDelete(request.body));
         return reply.code(204).send(null);
       },
     );

@@ -17,7 +17,12 @@ afterAll(() => setup.database.dispose());
 
 const open = (
   who: Principal,
-  request: { sessionId?: string; agentId?: string; userId?: string; historyWindow?: number },
+  request: {
+    sessionId?: string;
+    agentId?: string;
+    userId?: string;
+    historyWindow?: number;
+  },
 ) =>
   setup.sessions.openSession(who, {
     newSessionId: uuidv7(),
@@ -36,7 +41,14 @@ describe('openSession (the turn engine)', () => {
       userId: 'end-user-1',
       historyWindow: 20,
     });
-    expect(opened).toEqual({ id: newSessionId, created: true, userId: 'end-user-1', history: [] });
+    expect(opened).toEqual({
+      id: newSessionId,
+      created: true,
+      userId: 'end-user-1',
+      history: [],
+      summary: null,
+      messageCount: 0,
+    });
     await expect(setup.sessions.get(principal, newSessionId)).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -58,6 +70,8 @@ describe('openSession (the turn engine)', () => {
         { role: 'user', content: 'm3' },
         { role: 'assistant', content: 'm5' },
       ],
+      summary: null,
+      messageCount: 6,
     });
     expect((await open(principal, { sessionId: session.id, historyWindow: 0 })).history).toEqual([]);
   });
@@ -78,5 +92,57 @@ describe('openSession (the turn engine)', () => {
     ).rejects.toBeInstanceOf(NotFoundError);
     await setup.sessions.remove(principal, session.id);
     await expect(open(principal, { sessionId: session.id })).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('openSession of a session without an agent (seed 004)', () => {
+  it('reads it for any agent, with the messages added before, and binds it only when asked', async () => {
+    const session = await setup.sessions.create(principal, { title: 'Unbound' });
+    expect(session.agent_id).toBeNull();
+    await setup.messages.post(principal, session.id, { role: 'user', content: 'Added before any turn' });
+    const otherAgent = await setup.agent(principal);
+    for (const reader of [otherAgent, agentId]) {
+      const opened = await open(principal, { sessionId: session.id, agentId: reader });
+      expect(opened.history).toEqual([{ role: 'user', content: 'Added before any turn' }]);
+      expect(opened.bindAgent).toBeTypeOf('function');
+    }
+    expect((await setup.sessions.get(principal, session.id)).agent_id).toBeNull();
+
+    await (await open(principal, { sessionId: session.id })).bindAgent?.();
+    expect((await setup.sessions.get(principal, session.id)).agent_id).toBe(agentId);
+    const again = await open(principal, { sessionId: session.id });
+    expect(again.bindAgent).toBeUndefined();
+    await expect(open(principal, { sessionId: session.id, agentId: otherAgent })).rejects.toMatchObject({
+      code: 'session_agent_mismatch',
+    });
+  });
+
+  it('lets exactly one of two agents that opened it bind it; the other is refused', async () => {
+    const session = await setup.sessions.create(principal, {});
+    const otherAgent = await setup.agent(principal);
+    // Both turns read the session while it had no agent, then both try to bind it.
+    const agents = [agentId, otherAgent];
+    const opened = await Promise.all(
+      agents.map((agent) => open(principal, { sessionId: session.id, agentId: agent })),
+    );
+    const outcomes = await Promise.allSettled(opened.map((each) => each.bindAgent?.()));
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const winner = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
+    expect((outcomes[1 - winner] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'session_agent_mismatch',
+    });
+    expect((await setup.sessions.get(principal, session.id)).agent_id).toBe(agents[winner]);
+    // Binding again for the agent that has it is a no-op.
+    await expect(opened[winner]?.bindAgent?.()).resolves.toBeUndefined();
+  });
+
+  it('keeps it within the organization: another one cannot open it (403)', async () => {
+    const session = await setup.sessions.create(principal, {});
+    const stranger = await setup.organization();
+    const strangerAgent = await setup.agent(stranger);
+    await expect(open(stranger, { sessionId: session.id, agentId: strangerAgent })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect((await setup.sessions.get(principal, session.id)).agent_id).toBeNull();
   });
 });

@@ -38,6 +38,16 @@ export interface OpenedSession {
   userId: string | null;
   /** The latest user and assistant messages, oldest first. */
   history: { role: 'user' | 'assistant'; content: string }[];
+  /** The summary of older messages, fallen out of the window (thread-summary-job.ts); null until one is made. */
+  summary: { content: string; messageCount: number } | null;
+  /** How many messages the session holds, as read. */
+  messageCount: number;
+  /**
+   * Present when the session has no agent yet (seed 004): makes it `agentId`'s for good, or throws
+   * 400 session_agent_mismatch when another agent's turn did so first. A turn calls it once
+   * planned; a preview, which only reads, does not.
+   */
+  bindAgent?: () => Promise<void>;
 }
 
 export function createSessionService({ db, requireAgent }: { db: Database; requireAgent: RequireAgent }) {
@@ -50,15 +60,26 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
     );
   }
 
-  /** Checks each distinct agent once, in order, before anything is written. */
-  async function requireAgents(principal: Principal, agentIds: string[]) {
-    for (const agentId of new Set(agentIds)) await requireAgent(principal, agentId);
+  /** Checks each distinct agent named once, in order, before anything is written. */
+  async function requireAgents(principal: Principal, agentIds: (string | undefined)[]) {
+    for (const agentId of new Set(agentIds))
+      if (agentId !== undefined) await requireAgent(principal, agentId);
+  }
+
+  const agentMismatch = () =>
+    new BadRequestError('session_agent_mismatch', 'The session belongs to another agent');
+
+  /** Binds a session without an agent to `agentId`, unless another agent's turn bound it first. */
+  async function bindAgent(principal: Principal, sessionId: string, agentId: string) {
+    if (await repository.bindSessionAgent(db, principal, sessionId, agentId)) return;
+    // Not bound by this call: it is another agent's by now (or the same one's), or gone (404).
+    if ((await requireSession(principal, sessionId)).agentId !== agentId) throw agentMismatch();
   }
 
   const newSession = (principal: Principal, body: CreateSessionBody): repository.SessionInsert => ({
     id: uuidv7(),
     organizationId: principal.organizationId,
-    agentId: body.agent_id,
+    agentId: body.agent_id ?? null,
     userId: body.user_id ?? null,
     title: body.title ?? null,
     metadata: body.metadata ?? {},
@@ -67,7 +88,7 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
   });
 
   async function create(principal: Principal, body: CreateSessionBody): Promise<SessionView> {
-    await requireAgent(principal, body.agent_id);
+    if (body.agent_id !== undefined) await requireAgent(principal, body.agent_id);
     const [row] = await repository.insertSessions(db, [newSession(principal, body)]);
     return toSessionView(row as repository.SessionRow);
   }
@@ -75,7 +96,7 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
   return {
     create,
 
-    /** All or nothing: every agent is checked first, then one INSERT writes the whole batch. */
+    /** All or nothing: every agent named is checked first, then one INSERT writes the whole batch. */
     async createMany(principal: Principal, bodies: CreateSessionBody[]): Promise<SessionView[]> {
       await requireAgents(
         principal,
@@ -148,10 +169,18 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
      * For the turn engine: continues `sessionId` (it must be the agent's and, when both name one,
      * the end user's), with its last `historyWindow` user and assistant messages, in one read; or,
      * without one, plans a new session under `newSessionId`, written with the turn's first record.
+     * A session without an agent is readable by any agent's turn, and offers `bindAgent`.
      */
     async openSession(principal: Principal, request: OpenSessionRequest): Promise<OpenedSession> {
       if (!request.sessionId) {
-        return { id: request.newSessionId, created: true, userId: request.userId ?? null, history: [] };
+        return {
+          id: request.newSessionId,
+          created: true,
+          userId: request.userId ?? null,
+          history: [],
+          summary: null,
+          messageCount: 0,
+        };
       }
       const { sessionId } = request;
       const thread = await requireInScope(
@@ -159,9 +188,7 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
         'Session',
         () => repository.findSessionOrganization(db, sessionId),
       );
-      if (thread.agentId !== request.agentId) {
-        throw new BadRequestError('session_agent_mismatch', 'The session belongs to another agent');
-      }
+      if (thread.agentId !== null && thread.agentId !== request.agentId) throw agentMismatch();
       if (request.userId && thread.userId && thread.userId !== request.userId) {
         throw new BadRequestError('session_user_mismatch', 'The session belongs to another end user');
       }
@@ -171,7 +198,21 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
         (message): message is OpenedSession['history'][number] =>
           message.role === 'user' || message.role === 'assistant',
       );
-      return { id: thread.id, created: false, userId: thread.userId, history };
+      const summary =
+        thread.summary === null
+          ? null
+          : { content: thread.summary, messageCount: thread.summaryMessageCount };
+      return {
+        id: thread.id,
+        created: false,
+        userId: thread.userId,
+        history,
+        summary,
+        messageCount: thread.messageCount,
+        ...(thread.agentId === null
+          ? { bindAgent: () => bindAgent(principal, sessionId, request.agentId) }
+          : {}),
+      };
     },
   };
 }

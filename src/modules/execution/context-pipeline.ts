@@ -24,6 +24,13 @@ export interface ContextSession {
   created: boolean;
   /** Its last `memory.thread_window` user and assistant messages, oldest first. */
   history: HistoryMessage[];
+  /**
+   * The summary of the messages that fell out of the window (`messageCount` of them, the oldest),
+   * made in the background by the conversations module; null (or absent) until there is one.
+   */
+  summary?: { content: string; messageCount: number } | null;
+  /** How many messages the session held when the turn read it (0 for a session it starts). */
+  messageCount?: number;
 }
 
 /** What a context source may look at to contribute to one turn. */
@@ -62,6 +69,7 @@ export const contextOrder = {
   initialContext: 200,
   knowledge: 300,
   memory: 400,
+  threadSummary: 490,
   thread: 500,
   providedHistory: 600,
   userMessage: 1_000,

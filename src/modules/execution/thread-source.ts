@@ -20,3 +20,27 @@ export const threadSource: ContextSource = {
       }),
     ),
 };
+
+/**
+ * The summary of the messages that fell out of the thread window, read with the session, right
+ * ahead of the window. It is a user message rather than part of the instructions: it retells what
+ * users wrote, which must not gain the authority of the system prompt. It covers the oldest part
+ * of the conversation, so over budget it is dropped before any message of the window.
+ */
+export const threadSummarySource: ContextSource = {
+  name: 'thread_summary',
+  order: contextOrder.threadSummary,
+  collect({ session }) {
+    const summary = session?.summary;
+    if (!summary) return [];
+    return [
+      {
+        source: 'thread_summary',
+        placement: 'message',
+        role: 'user',
+        content: `Summary of the earlier conversation (its ${summary.messageCount} oldest messages, no longer shown):\n${summary.content}`,
+        dropRank: -1,
+      },
+    ];
+  },
+};

@@ -36,6 +36,8 @@ export interface TurnRequest {
 /** The session a turn runs in, as the conversations module opens it. */
 export interface OpenedSession extends ContextSession {
   userId: string | null;
+  /** Present for a session without an agent: makes it this turn's agent's (400 if another's won). */
+  bindAgent?: (() => Promise<void>) | undefined;
 }
 
 /** What the turn needs from the agents and conversations modules to plan. */
@@ -44,8 +46,9 @@ export interface TurnPlanDependencies {
   /** The agent as a turn runs it (the process cache; 403/404 like a read). */
   agentForTurn(principal: Principal, agentId: string): Promise<AgentView>;
   /**
-   * Continues `sessionId` (it must be the agent's and, when both name one, the end user's),
-   * reading its last `historyWindow` messages, or plans a new session with the given id.
+   * Continues `sessionId` (it must be the agent's, or have no agent yet, and, when both name one,
+   * the end user's), reading its last `historyWindow` messages, or plans a new session with the
+   * given id.
    */
   openSession(
     principal: Principal,
@@ -82,12 +85,14 @@ export function requireRunnable(agent: AgentView): void {
  * The planning step a turn and a context preview share: the agent, its model, its session, its
  * tools and the assembled context, all read before anything is written. `chooseModel` resolves the
  * model (a turn) or only describes it (a preview). Errors come in a fixed order: the agent, then
- * the model, then the session.
+ * the model, then the session. Once all that holds, a turn (not a preview) binds a session that
+ * has no agent yet to its agent.
  */
 export async function planTurn<TModel extends { warnings: string[] }>(
   dependencies: TurnPlanDependencies,
   request: TurnRequest,
   chooseModel: (principal: Principal, agent: AgentView) => Promise<TModel>,
+  purpose: 'turn' | 'preview',
 ): Promise<TurnPlan<TModel>> {
   const { principal } = request;
   const agent = await dependencies.agentForTurn(principal, request.agentId);
@@ -129,6 +134,7 @@ export async function planTurn<TModel extends { warnings: string[] }>(
     message: request.message,
     history: request.history,
   });
+  if (purpose === 'turn') await session?.bindAgent?.();
   return {
     request,
     agent,

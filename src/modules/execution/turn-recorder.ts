@@ -42,7 +42,7 @@ const sessionWrite = (start: TurnStart, end: TurnEnd | null): TurnSessionWrite |
  *   for its own commit;
  * - a turn's start is written only if the turn is still running `RUN_START_WRITE_DELAY_MS` later,
  *   batched with other starts, off the turn's critical path;
- * - with after-turn hooks registered, each end statement runs in a transaction with the hooks.
+ * - when after-turn hooks apply to a batch's turns, its end statement runs in a transaction with them.
  */
 export function createTurnRecorder({
   db,
@@ -150,12 +150,13 @@ export function createTurnRecorder({
     maxBatch: MAX_ENDS_PER_COMMIT,
     async write(batch) {
       const hooks = registry.afterTurnHooks();
-      if (hooks.length === 0) return storeEnds(db, batch);
+      const applying = batch.map((end) => hooks.filter((hook) => hook.appliesTo?.(end.hookView) ?? true));
+      if (applying.every((list) => list.length === 0)) return storeEnds(db, batch);
       return db.transaction(async (tx) => {
         const stored = await storeEnds(tx, batch);
         for (const [index, end] of batch.entries()) {
           if (!stored[index]) continue;
-          for (const hook of hooks) await hook.afterTurn?.(end.hookView, tx);
+          for (const hook of applying[index] ?? []) await hook.afterTurn?.(end.hookView, tx);
         }
         return stored;
       });

@@ -22,9 +22,15 @@ export interface PlannedTurn {
 export interface EndedTurn {
   principal: Principal;
   trigger: RunTrigger;
-  agent: { id: string; version: number };
+  /** `threadWindow`: the agent's memory.thread_window, the messages of the session the turn read. */
+  agent: { id: string; version: number; threadWindow: number };
   runId: string;
   sessionId: string | null;
+  /**
+   * The session's message count as the turn leaves it (its start's read plus what it stored) and
+   * how many of its oldest messages the session's summary covers; null without a session.
+   */
+  thread: { messageCount: number; summarizedCount: number } | null;
   status: 'completed' | 'failed' | 'cancelled';
   message: string;
   /** The answer of a completed turn. */
@@ -45,10 +51,13 @@ export interface EndedTurn {
  * failed, cancelled): its writes (e.g. enqueueing a memory job) commit with the turn or not at all.
  * It must write only through `tx` and make no network calls; turns ending together share that
  * transaction, so a hook that throws makes each of them retry on its own, and then fails only its own.
+ * `appliesTo`, when given, tells without I/O whether `afterTurn` has anything to do for a turn:
+ * turn ends no hook applies to are stored without a transaction of their own.
  */
 export interface TurnHook {
   name: string;
   beforeModelCall?(turn: PlannedTurn): void | Promise<void>;
+  appliesTo?(turn: EndedTurn): boolean;
   afterTurn?(turn: EndedTurn, tx: Executor): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ import { DatabaseUnavailableError } from '../../platform/http/database-unavailab
 import { AppError } from '../../platform/http/errors.ts';
 import { createActionLog, type RecordedAction, type RunUsage } from '../runs/index.ts';
 import { requirePermission } from '../tenancy/index.ts';
+import { endedTurnView } from './ended-turn.ts';
 import {
   TurnCancelledError,
   TurnShutdownError,
@@ -143,22 +144,10 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
       actions: completed ? [...turn.actions.all(), outcome.response] : turn.actions.all(),
       messages: completed ? outcome.messages : null,
       completedAt: new Date(),
-      hookView: {
-        principal: start.principal,
-        trigger: start.trigger,
-        agent: start.agent,
-        runId: start.runId,
-        sessionId: start.session?.id ?? null,
-        status: outcome.status,
-        message: plan.request.message,
-        answer: completed ? outcome.answer.text : null,
-        structuredOutput: completed ? outcome.answer.structuredOutput : null,
-        userMessageId: completed ? (outcome.messages?.user.id ?? null) : null,
-        assistantMessageId: completed ? (outcome.messages?.assistant.id ?? null) : null,
+      hookView: endedTurnView(start, plan, outcome, {
         usage: turn.meter.usage(),
         costEstimate: turn.meter.cost(),
-        error,
-      },
+      }),
     };
   }
 
@@ -350,7 +339,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
   async function runAdmitted(request: TurnRequest, options: TurnOptions): Promise<TurnSummary> {
     const { principal } = request;
     const emit = options.onEvent ?? (() => {});
-    const plan = await planTurn(dependencies, request, models.resolve);
+    const plan = await planTurn(dependencies, request, models.resolve, 'turn');
     const hooks = registry.beforeModelCallHooks();
     if (hooks.length > 0) {
       const planned = {
@@ -416,7 +405,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
   return {
     run,
     /** The planning step alone, with the model described rather than built: what a preview shows. */
-    preview: (request: TurnRequest) => planTurn(dependencies, request, models.describe),
+    preview: (request: TurnRequest) => planTurn(dependencies, request, models.describe, 'preview'),
   };
 }
 

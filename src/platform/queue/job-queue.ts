@@ -23,6 +23,11 @@ export interface QueueDefinition {
   >;
   /** Jobs that exhaust their retries land in `<name>-dead-letter` instead of vanishing. */
   deadLetter: boolean;
+  /**
+   * `exclusive`: at most one job per `singletonKey` is queued or running at a time, and a send
+   * while there is one returns null. Fixed when the queue is first created; `standard` by default.
+   */
+  policy?: 'standard' | 'exclusive';
 }
 
 export interface QueuedJob<Data> {
@@ -109,7 +114,7 @@ export async function startJobQueue(
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
 
   return {
-    async define({ name, options: queueOptions, deadLetter }) {
+    async define({ name, options: queueOptions, deadLetter, policy }) {
       if (deadLetter) {
         await boss.createQueue(deadLetterQueueOf(name), { retentionSeconds: 30 * 86_400 });
       }
@@ -118,8 +123,9 @@ export async function startJobQueue(
         heartbeatSeconds: queueOptions.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
         ...(deadLetter ? { deadLetter: deadLetterQueueOf(name) } : {}),
       };
-      await boss.createQueue(name, settings);
-      // An existing queue keeps the settings it was created with: it takes the current ones.
+      await boss.createQueue(name, { ...settings, ...(policy ? { policy } : {}) });
+      // An existing queue keeps the settings it was created with: it takes the current ones (but
+      // its policy, which pg-boss cannot change).
       await boss.updateQueue(name, settings);
       // pg-boss looks a queue up, and caches it, on its first send. Inside a transaction on PGlite
       // that lookup would wait on the outer connection for the transaction to end, forever; any

@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ALTER COLUMN "agent_id" DROP NOT NULL;
