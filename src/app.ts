@@ -4,9 +4,14 @@ import type { DestinationStream } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
-import { registerConversations } from './modules/conversations/index.ts';
+import { registerConversations, registerThreadSummaries } from './modules/conversations/index.ts';
 import { registerEvents } from './modules/events/index.ts';
-import { registerExecution, type TurnEngine, type TurnRegistry } from './modules/execution/index.ts';
+import {
+  builtinToolNames,
+  registerExecution,
+  type TurnEngine,
+  type TurnRegistry,
+} from './modules/execution/index.ts';
 import { registerLimits } from './modules/limits/index.ts';
 import { registerMonitoring } from './modules/monitoring/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
@@ -92,6 +97,8 @@ export async function buildApp({
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // The seeds' FastAPI routes end in a slash (POST /api/v1/agents/): both spellings work.
+    routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler(errorHandling),
     clientErrorHandler: clientErrorHandler(errorHandling),
   }).withTypeProvider<ZodTypeProvider>();
@@ -124,20 +131,6 @@ export async function buildApp({
     defaultOrganizationTier: config.limits.defaultTier,
     signInThrottle: limits.signInThrottle,
   });
-  const agents = await registerAgents(app, {
-    db: database.db,
-    guard,
-    jobs,
-    events,
-    promptScreening: config.promptScreening,
-    historyRetentionDays: config.historyRetentionDays,
-    runningTurns: runningTurnsOf,
-  });
-  const { conversations } = await registerConversations(app, {
-    db: database.db,
-    guard,
-    requireAgent: agents.service.get,
-  });
   const { providers } = await registerProviders(app, {
     db: database.db,
     guard,
@@ -150,6 +143,22 @@ export async function buildApp({
     operatorProvidersShared: config.operatorProvidersShared,
     validationTimeoutSeconds: config.providerValidationTimeoutSeconds,
   });
+  const agents = await registerAgents(app, {
+    db: database.db,
+    guard,
+    jobs,
+    events,
+    promptScreening: config.promptScreening,
+    historyRetentionDays: config.historyRetentionDays,
+    runningTurns: runningTurnsOf,
+    findUsableProvider: providers.findUsableProvider,
+    builtinToolNames,
+  });
+  const { conversations } = await registerConversations(app, {
+    db: database.db,
+    guard,
+    requireAgent: agents.service.get,
+  });
   const runs = await registerRuns(app, { db: database.db, guard, events, requireAgent: agents.service.get });
   lease.onOrphanedWork(runs.abandonOrphanedRuns);
   const execution = await registerExecution(app, {
@@ -157,6 +166,7 @@ export async function buildApp({
     guard,
     agentForTurn: agents.service.forTurn,
     openSession: conversations.openSession,
+    readSession: conversations.getSession,
     searchMessages: conversations.searchMessages,
     providers,
     fetch: createOutboundGuard({ allowlist: config.outboundAllowlist }).fetch,
@@ -167,6 +177,13 @@ export async function buildApp({
     shutdown,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
+  registerThreadSummaries({
+    db: database.db,
+    queue,
+    jobs,
+    turnRegistry: execution.registry,
+    summarize: execution.summarizeThread,
+  });
   await registerOpenAiCompat(app, { guard, agents: agents.service, turns: execution.turns });
   await registerMonitoring(app, {
     db: database.db,

@@ -39,13 +39,8 @@ async function created(path: string, body: unknown): Promise<Record<string, any>
 
 beforeAll(async () => {
   stub = await startOpenAiStub({ apiKey: API_KEY, models: ['gpt-stub'] });
-  // Input handling is under test here, not rate limits or load shedding (a busy test machine's
-  // event loop lags, and shedding answers 503 by design).
-  app = await startTestApp({
-    OUTBOUND_ALLOWLIST: '127.0.0.1',
-    RATE_LIMIT_ENABLED: 'false',
-    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
-  });
+  // Input handling is under test here, not rate limits or load shedding (both off in test apps).
+  app = await startTestApp({ OUTBOUND_ALLOWLIST: '127.0.0.1' });
   owner = await registerAccount(app.http, 'Fuzz Owner');
   const member = await addMember(app.http, owner, 'agent_user');
   const provider = await created('/api/v1/providers', {

@@ -28,6 +28,7 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/messages/{id}/feedback': { score: -1, reason: 'hijacked' },
   'POST /api/v1/agents/{id}/execute': { message: 'hijacked' },
   'POST /api/v1/agents/{id}/execute/stream': { message: 'hijacked' },
+  'POST /api/v1/agents/{id}/chat': { message: 'hijacked' },
   'POST /api/v1/agents/{id}/preview-context': { message: 'hijacked' },
   'POST /api/v1/agents/{id}/test': { prompt: 'hijacked' },
   'PUT /api/v1/providers/{id}': { name: 'hijacked', is_active: false },
@@ -41,6 +42,7 @@ const listRoutes = [
   '/api/v1/sessions',
   '/api/v1/runs',
   '/api/v1/providers',
+  '/api/v1/providers/ollama/models',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -50,12 +52,15 @@ const ownRoutes = [
   '/api/v1/auth/login',
   '/api/v1/auth/refresh',
   '/api/v1/health/services',
+  // The templates are the same for everyone; what POST creates from one is the caller's own.
+  '/api/v1/agents/templates',
 ];
 const creationRoutes = [
   'POST /api/v1/agents',
   'POST /api/v1/users',
   'POST /api/v1/api-keys',
   'POST /api/v1/providers',
+  'POST /api/v1/agents/templates/{name}',
 ];
 /**
  * The OpenAI-compatible facade names our agent as a model: it answers as OpenAI does for a model
@@ -239,7 +244,7 @@ describe.each([
   it('cannot continue or preview one of our sessions through its own agent', async () => {
     const own = await app.http.post('/api/v1/agents', { name: 'Intruder agent' }, { token: credential() });
     expect(own.status).toBe(201);
-    for (const path of ['execute', 'execute/stream', 'preview-context']) {
+    for (const path of ['execute', 'execute/stream', 'chat', 'preview-context']) {
       const response = await app.http.post(
         `/api/v1/agents/${own.body.id}/${path}`,
         { message: 'hijacked', session_id: resources.sessions },

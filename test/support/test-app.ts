@@ -22,7 +22,7 @@ export interface TestApp {
  * Agentry on its own fresh database, assembled exactly as `agentry serve` does (API and in-process
  * queue workers), listening on a random local port. Rate limits are off unless `env` turns them on
  * (RATE_LIMIT_ENABLED=true): most tests send bursts from one organization, as no person would;
- * the limits' own tests turn them on.
+ * the limits' own tests turn them on. So is shedding on event-loop lag (see below).
  */
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -37,6 +37,9 @@ export async function startTestApp(
     HOST: '127.0.0.1',
     PORT: '0',
     RATE_LIMIT_ENABLED: 'false',
+    // Apps of one test file share its process, and one app's start blocks the loop of the others:
+    // load shedding on event-loop lag is off unless a test turns it on.
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
   const logs: string[] = [];

@@ -5,6 +5,7 @@ import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { disconnectSignal, eventStream } from '../../platform/http/server-sent-events.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
+import { chatBody, chatResponse } from './chat-schemas.ts';
 import {
   type ExecuteBody,
   executeBody,
@@ -112,6 +113,32 @@ export const executionRoutes =
         },
       },
       async (request, reply) => streamTurn(request, reply, request.params.id, request.body),
+    );
+
+    app.post(
+      '/agents/:id/chat',
+      {
+        onRequest: execute,
+        config: { rateClass: 'execution' },
+        schema: {
+          ...common,
+          operationId: 'chatWithAgent',
+          summary: 'Seed 001’s interaction flow: send a message, get the answer with the thread’s state',
+          description:
+            'The same turn as POST /agents/{id}/execute (same errors), answered in seed 001’s shape and never ' +
+            'streamed. `user_input` and `thread_id` are accepted for `message` and `session_id` (both names ' +
+            'with different values: 422). `metadata.message_count` is the session’s message count after the ' +
+            'turn (the agent’s greeting of a new session included); `metadata.memory_confidence` is 0 until ' +
+            'agents have long-term memory.',
+          params: idParams,
+          body: chatBody,
+          response: { 200: chatResponse, ...upstreamErrors, ...standardErrorResponses },
+        },
+      },
+      async (request, reply) =>
+        execution.chat(principalOf(request), request.params.id, request.body, {
+          signal: disconnectSignal(reply),
+        }),
     );
 
     app.post(

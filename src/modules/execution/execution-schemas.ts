@@ -6,7 +6,7 @@ import { usageView } from '../runs/index.ts';
 export const MESSAGE_MAX_BYTES = 100 * 1024;
 
 /** What the user says: 1 character to 100 KB, like a stored message (it becomes one). */
-const userText = z
+export const userText = z
   .string()
   .min(1)
   .max(MESSAGE_MAX_BYTES)
@@ -14,7 +14,7 @@ const userText = z
     message: 'must be at most 100 KB (UTF-8)',
   });
 
-const requestMetadata = z
+export const requestMetadata = z
   .record(z.string(), z.unknown())
   .refine((value) => Buffer.byteLength(JSON.stringify(value), 'utf8') <= 16 * 1024, {
     message: 'must be at most 16 KB once serialized',
@@ -35,10 +35,16 @@ const responseSchema = z
     },
   });
 
+export const endUserId = z.string().min(1).max(255).describe('Your identifier of the end user');
+
 export const executeBody = z
   .object({
     session_id: z.uuid().optional().describe('Continue this session; a new one is started when absent'),
-    user_id: z.string().min(1).max(255).optional().describe('Your identifier of the end user'),
+    agent_id: z
+      .uuid()
+      .optional()
+      .describe('Seed 004 sends the agent in the body too: when given, it must be the path’s id (else 422)'),
+    user_id: endUserId.optional(),
     message: userText,
     stream: z
       .boolean()

@@ -1,7 +1,9 @@
-import { BadRequestError } from '../../platform/http/errors.ts';
+import { BadRequestError, ValidationError } from '../../platform/http/errors.ts';
 import { assertAnswerSchema } from '../../platform/llm/json-schema-validator.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
+import { toChatResponse, toExecuteBody } from './chat.ts';
+import type { ChatBody } from './chat-schemas.ts';
 import type { ExecuteBody, ExecutionResponse } from './execution-schemas.ts';
 import type { ModelResolver, ProviderDirectory } from './model-resolver.ts';
 import { maxOutputTokensFor } from './system-prompt-source.ts';
@@ -13,6 +15,8 @@ export interface ExecutionServiceDependencies {
   providers: ProviderDirectory;
   models: ModelResolver;
   turns: TurnEngine;
+  /** A session as GET /sessions/{id} shows it (the conversations module). */
+  readSession(principal: Principal, sessionId: string): Promise<{ message_count: number }>;
 }
 
 export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => ({
@@ -37,7 +41,7 @@ export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => 
 
 /** Executing agents (chat, test, preview) and the health of the providers they call. */
 export function createExecutionService(dependencies: ExecutionServiceDependencies) {
-  const { agentForTurn, providers, models, turns } = dependencies;
+  const { agentForTurn, providers, models, turns, readSession } = dependencies;
 
   /** The agent's provider must be usable before a test spends a call on it (seed 003). */
   async function requireUsableProvider(principal: Principal, providerId: string | null) {
@@ -60,6 +64,35 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
     }
   }
 
+  /** One chat turn; events stream through `options.onEvent` while it runs. */
+  async function execute(
+    principal: Principal,
+    agentId: string,
+    body: ExecuteBody,
+    options: TurnOptions = {},
+  ) {
+    // Seed 004 names the agent in the body as well: it must be the path's.
+    if (body.agent_id !== undefined && body.agent_id !== agentId) {
+      throw new ValidationError('The body names another agent than the path', [
+        { field: 'agent_id', message: 'must be the id of the agent in the path' },
+      ]);
+    }
+    if (body.response_schema) assertAnswerSchema(body.response_schema, 'response_schema');
+    const summary = await turns.run(
+      {
+        principal,
+        agentId,
+        trigger: 'chat',
+        message: body.message,
+        conversation: { sessionId: body.session_id, userId: body.user_id },
+        metadata: body.metadata,
+        responseSchema: body.response_schema,
+      },
+      options,
+    );
+    return toExecutionResponse(summary);
+  }
+
   return {
     /** `stream` when the request says so, else the agent's use_streaming. */
     async wantsStream(principal: Principal, agentId: string, requested: boolean | undefined) {
@@ -67,22 +100,16 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
       return (await agentForTurn(principal, agentId)).use_streaming;
     },
 
-    /** One chat turn; events stream through `options.onEvent` while it runs. */
-    async execute(principal: Principal, agentId: string, body: ExecuteBody, options: TurnOptions = {}) {
-      if (body.response_schema) assertAnswerSchema(body.response_schema, 'response_schema');
-      const summary = await turns.run(
-        {
-          principal,
-          agentId,
-          trigger: 'chat',
-          message: body.message,
-          conversation: { sessionId: body.session_id, userId: body.user_id },
-          metadata: body.metadata,
-          responseSchema: body.response_schema,
-        },
-        options,
-      );
-      return toExecutionResponse(summary);
+    execute,
+
+    /**
+     * POST /agents/{id}/chat (seed 001's interaction flow): the same turn as execute, answered in
+     * the seed's shape, with the session's message count once the turn is stored.
+     */
+    async chat(principal: Principal, agentId: string, body: ChatBody, options: TurnOptions = {}) {
+      const result = await execute(principal, agentId, toExecuteBody(body), options);
+      const session = await readSession(principal, result.session_id);
+      return toChatResponse(agentId, result, session.message_count);
     },
 
     /** POST /agents/{id}/test (seed 003): one prompt, no session, the provider must be validated. */

@@ -12,7 +12,8 @@ import { createModelResolver, type ProviderDirectory, type ResilienceSettings } 
 import { type PriceTable, priceTableWith } from './pricing.ts';
 import { providedHistorySource } from './provided-history-source.ts';
 import { systemPromptSource } from './system-prompt-source.ts';
-import { threadSource } from './thread-source.ts';
+import { threadSource, threadSummarySource } from './thread-source.ts';
+import { createThreadSummarizer } from './thread-summarizer.ts';
 import { createTurnEngine } from './turn.ts';
 import type { TurnPlanDependencies } from './turn-plan.ts';
 import { createTurnRecorder } from './turn-recorder.ts';
@@ -21,9 +22,11 @@ import { userMessageSource } from './user-message-source.ts';
 
 export type { AgentTool, AgentToolContext, ToolProvider } from './agent-tool.ts';
 export { defineTool, ToolInputError } from './agent-tool.ts';
+export { builtinToolNames } from './builtin-tools.ts';
 export type { ContextPart, ContextRequest, ContextSource, ProvidedMessage } from './context-pipeline.ts';
 export { contextOrder } from './context-pipeline.ts';
 export type { ProviderDirectory, ResilienceSettings } from './model-resolver.ts';
+export type { ThreadSummarizer } from './thread-summarizer.ts';
 export type { TurnEngine, TurnEvent, TurnOptions, TurnSummary } from './turn.ts';
 export type { TurnRequest } from './turn-plan.ts';
 export type {
@@ -43,6 +46,8 @@ export interface ExecutionOptions {
   agentForTurn(principal: Principal, agentId: string): Promise<AgentView>;
   /** Opens the session a chat turn continues or starts (the conversations module). */
   openSession: TurnPlanDependencies['openSession'];
+  /** A session as GET /sessions/{id} shows it, for the chat route's message count (the conversations module). */
+  readSession(principal: Principal, sessionId: string): Promise<{ message_count: number }>;
   /** Full-text search in a session, for the built-in search tool (the conversations module). */
   searchMessages: SessionSearch;
   providers: ProviderDirectory;
@@ -69,6 +74,7 @@ export async function registerExecution(app: FastifyInstance, options: Execution
   for (const source of [
     systemPromptSource,
     initialContextSource,
+    threadSummarySource,
     threadSource,
     // Turns without a session whose caller sends the conversation (the OpenAI-compatible facade).
     providedHistorySource,
@@ -106,8 +112,15 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     providers: options.providers,
     models,
     turns,
+    readSession: options.readSession,
   });
   await app.register(executionRoutes(service, options.guard), { prefix: '/api/v1' });
   // describeModels: the models an agent's turn would use, resolved without calling them (health checks).
-  return { turns, registry, describeModels: models.describe };
+  // summarizeThread: the conversations module's thread summaries, made with the agent's model.
+  return {
+    turns,
+    registry,
+    describeModels: models.describe,
+    summarizeThread: createThreadSummarizer({ agentForTurn: options.agentForTurn, models }),
+  };
 }
