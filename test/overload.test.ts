@@ -21,8 +21,7 @@ beforeAll(async () => {
   app = await startTestApp({
     RATE_LIMIT_ENABLED: 'true',
     OVERLOAD_MAX_CONCURRENT_TURNS: '2',
-    // Well above what a busy test machine's loop lags on average, far below a blocked loop.
-    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '200',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '50',
     OUTBOUND_ALLOWLIST: '127.0.0.1',
   });
   owner = await registerAccount(app.http);
