@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAgentService } from '../../src/modules/agents/agent-service.ts';
 import { builtinToolNames } from '../../src/modules/execution/builtin-tools.ts';
-import { createOperatorProviders } from '../../src/modules/providers/operator-providers.ts';
-import { createProviderDirectory } from '../../src/modules/providers/provider-directory.ts';
+import { usableProviderLookup } from '../../src/modules/providers/index.ts';
 import { runningTurnsOf } from '../../src/modules/runs/index.ts';
 import type { Database } from '../../src/platform/db/database.ts';
 import type { EventPublisher } from '../../src/platform/events/event-bus.ts';
@@ -12,13 +11,17 @@ import type { EventPublisher } from '../../src/platform/events/event-bus.ts';
  * built-in tools, the runs module's count of running turns), for tests below the HTTP layer.
  */
 export function createTestAgentService(db: Database, events?: Pick<EventPublisher, 'publish'>) {
-  const operators = createOperatorProviders({ db, settings: [], shared: false, secretKey: randomBytes(32) });
   return createAgentService({
     db,
     events,
     promptScreening: 'block',
     runningTurns: runningTurnsOf,
-    findUsableProvider: createProviderDirectory({ db, operators }).find,
+    findUsableProvider: usableProviderLookup({
+      db,
+      operatorProviders: [],
+      operatorProvidersShared: false,
+      secretKey: randomBytes(32),
+    }),
     builtinToolNames,
   });
 }

@@ -1,4 +1,4 @@
-import { shortenText } from '../../platform/text/shorten.ts';
+import { shortenText, truncateText } from '../../platform/text/shorten.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { callModelDirect } from './direct-model-call.ts';
@@ -40,17 +40,6 @@ export type ThreadSummarizer = (
   request: ThreadSummaryRequest,
 ) => Promise<string>;
 
-/** `text` cut to `max` characters (code points) with "…", its line breaks kept. */
-function bounded(text: string, max: number) {
-  const characters = Array.from(text);
-  return characters.length <= max
-    ? text
-    : `${characters
-        .slice(0, max - 1)
-        .join('')
-        .trimEnd()}…`;
-}
-
 /** A message's first sentence, on one line and at most LINE_MAX_CHARACTERS long. */
 function firstSentence(content: string) {
   const line = content.replace(/\s+/g, ' ').trim();
@@ -87,7 +76,7 @@ const summaryPrompt = ({ previousSummary, messages }: ThreadSummaryRequest) =>
     '',
     'New messages:',
     ...messages.map(
-      (message) => `${message.role}: ${bounded(message.content, MESSAGE_INPUT_MAX_CHARACTERS)}`,
+      (message) => `${message.role}: ${truncateText(message.content, MESSAGE_INPUT_MAX_CHARACTERS)}`,
     ),
   ].join('\n');
 
@@ -122,6 +111,6 @@ export function createThreadSummarizer({
     }
     const summary = result.text.trim();
     if (!summary) throw new Error('The model answered the summary request with no text');
-    return bounded(summary, THREAD_SUMMARY_MAX_CHARACTERS);
+    return truncateText(summary, THREAD_SUMMARY_MAX_CHARACTERS);
   };
 }

@@ -1,9 +1,9 @@
+import { isUuid } from '../../platform/db/ids.ts';
 import { AppError, BadRequestError } from '../../platform/http/errors.ts';
 import type { AgentService, AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { ModelObject } from './openai-schemas.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE_SIZE = 200;
 /** How many agents an ambiguous name lists in its error. */
 const AMBIGUOUS_SHOWN = 5;
@@ -59,8 +59,7 @@ export function createAgentModels(agents: Pick<AgentService, 'get' | 'list'>) {
 
   /** The agent a `model` names: its id, else its exact name among the active agents. */
   async function resolve(principal: Principal, model: string): Promise<AgentView> {
-    const agent =
-      (UUID.test(model) ? await byId(principal, model) : null) ?? (await byName(principal, model));
+    const agent = (isUuid(model) ? await byId(principal, model) : null) ?? (await byName(principal, model));
     if (!agent) throw modelNotFound(model);
     return agent;
   }

@@ -17,7 +17,6 @@ import { createProviderService } from './provider-service.ts';
 export { isOperatorProviderId, operatorProviderIds } from './operator-providers.ts';
 export type { ProviderDescription } from './provider-connections.ts';
 export { builtinOfflineConnection } from './provider-connections.ts';
-export type { UsableProvider } from './provider-directory.ts';
 export type { ProviderView } from './provider-schemas.ts';
 
 export interface ProvidersOptions {

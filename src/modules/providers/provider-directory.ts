@@ -1,19 +1,16 @@
-import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/database.ts';
-import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { isUuid } from '../../platform/db/ids.ts';
+import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { ProviderType } from '../../platform/llm/provider-connection.ts';
 import type { OperatorProviders } from './operator-providers.ts';
-import { findProvider } from './provider-repository.ts';
-import { llmProviders } from './provider-tables.ts';
+import { findProvider, findProviderByNameOrType } from './provider-repository.ts';
 
 /** A provider an organization may name in an agent: its own (live) or a shared operator one. */
-export interface UsableProvider {
+interface UsableProvider {
   id: string;
   name: string;
   type: ProviderType;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Answers which provider a reference names, among those the organization may use: by id, by
@@ -27,26 +24,8 @@ export function createProviderDirectory({ db, operators }: { db: Database; opera
   }
 
   async function byNameOrType(scope: TenantScope, reference: string): Promise<UsableProvider | undefined> {
-    const sameName = sql`lower(${llmProviders.name}) = lower(${reference})`;
-    const [row] = await db
-      .select({ id: llmProviders.id, name: llmProviders.name, type: llmProviders.type })
-      .from(llmProviders)
-      .where(
-        and(
-          inScope(llmProviders.organizationId, scope),
-          isNull(llmProviders.deletedAt),
-          or(sameName, eq(llmProviders.type, reference as ProviderType)),
-        ),
-      )
-      .orderBy(
-        desc(sameName),
-        desc(llmProviders.isDefault),
-        desc(llmProviders.isActive),
-        asc(llmProviders.createdAt),
-      )
-      .limit(1);
     return (
-      row ??
+      (await findProviderByNameOrType(db, scope, reference)) ??
       operatorProvider(
         (provider) => provider.type === reference || provider.name.toLowerCase() === reference.toLowerCase(),
       )
@@ -55,12 +34,10 @@ export function createProviderDirectory({ db, operators }: { db: Database; opera
 
   return {
     async find(scope: TenantScope, reference: string): Promise<UsableProvider | undefined> {
-      if (!UUID.test(reference)) return byNameOrType(scope, reference);
+      if (!isUuid(reference)) return byNameOrType(scope, reference);
       const row = await findProvider(db, scope, reference);
       if (row) return { id: row.id, name: row.name, type: row.type };
       return operatorProvider((provider) => provider.id === reference);
     },
   };
 }
-
-export type ProviderDirectory = ReturnType<typeof createProviderDirectory>;

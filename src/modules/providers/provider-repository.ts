@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
@@ -93,6 +93,26 @@ export async function findDefaultProvider(db: Executor, scope: TenantScope) {
 export async function listProviders(db: Executor, scope: TenantScope, page: Page) {
   const order = [desc(llmProviders.createdAt), desc(llmProviders.id)];
   return listPage(db, llmProviders, live(scope), order, page);
+}
+
+/**
+ * The live provider of the scope a reference names: by name (case-insensitive) before by type; of
+ * several of one type, the default, then active ones, then the oldest.
+ */
+export async function findProviderByNameOrType(db: Executor, scope: TenantScope, reference: string) {
+  const sameName = sql`lower(${llmProviders.name}) = lower(${reference})`;
+  const [row] = await db
+    .select({ id: llmProviders.id, name: llmProviders.name, type: llmProviders.type })
+    .from(llmProviders)
+    .where(and(live(scope), or(sameName, eq(llmProviders.type, reference as ProviderRow['type']))))
+    .orderBy(
+      desc(sameName),
+      desc(llmProviders.isDefault),
+      desc(llmProviders.isActive),
+      asc(llmProviders.createdAt),
+    )
+    .limit(1);
+  return row;
 }
 
 /** The scope's active providers of one type, newest first (e.g. its Ollama servers). */

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
+import { isUuid } from '../../platform/db/ids.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { organizations, refreshTokens, users } from './tenancy-tables.ts';
@@ -19,11 +20,9 @@ export async function findOrganization(db: Executor, scope: TenantScope) {
   return row;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The organization an operator names, by its id or its slug (the CLI's commands). */
 export const organizationReferencedBy = (reference: string) =>
-  uuidPattern.test(reference) ? eq(organizations.id, reference) : eq(organizations.slug, reference);
+  isUuid(reference) ? eq(organizations.id, reference) : eq(organizations.slug, reference);
 
 /** Operator work, unscoped: the organization of that id or slug, or undefined. */
 export async function findOrganizationByReference(db: Executor, reference: string) {

@@ -2,6 +2,7 @@
  * The `value` of an entry of `validation_errors[]`: what the caller sent at the field, shown so
  * that they see what was refused, but never a secret and never much of it (docs/errors.md).
  */
+import { truncateText } from '../text/shorten.ts';
 import { isContainer } from './input-rules.ts';
 
 /** Shown instead of the value of a field whose name looks secret. */
@@ -71,14 +72,6 @@ function surelyLongerThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-function cut(text: string): string {
-  if (text.length <= MAX_REPORTED_STRING_LENGTH) return text;
-  let head = text.slice(0, MAX_REPORTED_STRING_LENGTH);
-  // Never end on half of a surrogate pair.
-  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-  return `${head}…`;
-}
-
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 function describeContainer(value: Record<string, unknown> | unknown[]): string {
@@ -102,7 +95,8 @@ function withSecretsRedacted(value: unknown): unknown {
 /** A value as an error body shows it: null when absent, strings cut, large containers described. */
 function reportable(value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return cut(value);
+  // The first 200 characters, then the ellipsis.
+  if (typeof value === 'string') return truncateText(value, MAX_REPORTED_STRING_LENGTH + 1);
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (Buffer.isBuffer(value)) return `[binary, ${plural(value.length, 'byte')}]`;
   if (!isContainer(value)) return `[${typeof value}]`;

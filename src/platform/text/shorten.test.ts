@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortenText } from './shorten.ts';
+import { shortenText, truncateText } from './shorten.ts';
 
 describe('shortenText', () => {
   it('collapses whitespace and trims; a short text is kept whole', () => {
@@ -23,5 +23,17 @@ describe('shortenText', () => {
     const shortened = shortenText('😀'.repeat(100), 10);
     expect(Array.from(shortened)).toHaveLength(10);
     expect(shortened).toBe(`${'😀'.repeat(9)}…`);
+  });
+});
+
+describe('truncateText', () => {
+  it('keeps a text that fits, whitespace and line breaks included', () => {
+    expect(truncateText('one\n  two', 9)).toBe('one\n  two');
+    expect(truncateText('😀'.repeat(10), 10)).toBe('😀'.repeat(10));
+  });
+
+  it('cuts a longer text, with the ellipsis counted in the limit, never inside a surrogate pair', () => {
+    expect(truncateText('line one\nline two', 10)).toBe('line one…');
+    expect(truncateText('😀'.repeat(11), 10)).toBe(`${'😀'.repeat(9)}…`);
   });
 });

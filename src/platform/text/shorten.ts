@@ -16,3 +16,18 @@ export function shortenText(text: string, maxCharacters: number): string {
   }
   return `${kept.join('').trimEnd()}…`;
 }
+
+/**
+ * `text` at most `maxCharacters` characters (code points) long, its whitespace kept: a longer text
+ * is cut, and ends with "…", which counts toward the limit.
+ */
+export function truncateText(text: string, maxCharacters: number): string {
+  // UTF-16 length bounds the number of code points: most texts need no count at all.
+  if (text.length <= maxCharacters) return text;
+  const characters = Array.from(text);
+  if (characters.length <= maxCharacters) return text;
+  return `${characters
+    .slice(0, maxCharacters - 1)
+    .join('')
+    .trimEnd()}…`;
+}
