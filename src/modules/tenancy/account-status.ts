@@ -18,8 +18,9 @@ type AccountState = { active: true; role: Role } | { active: false };
 /**
  * Access tokens carry the role they were issued with and live for minutes. Each process keeps the
  * current state of the users it serves (active or not, and their role), loaded once and dropped
- * when a `user-updated` event says it changed, in whichever process the change was made; so a disabled user is refused, and a demoted one acts with the new role, as
- * soon as the event arrives. After the event stream had a gap, everything is loaded again.
+ * when it changes: at once in the process that made the change (`forget`, after its commit), and
+ * when a `user-updated` event arrives in every other one. So a disabled user is refused, and a
+ * demoted one acts with the new role. After the event stream had a gap, everything is loaded again.
  */
 export function createAccountStatus(db: Database, events: Pick<EventBus, 'watch'>) {
   const accounts = createInvalidatingCache<AccountState>(CACHED_ACCOUNTS);
@@ -39,6 +40,8 @@ export function createAccountStatus(db: Database, events: Pick<EventBus, 'watch'
   }
 
   return {
+    /** Drops what this process knows of a user whose role or status its own transaction changed. */
+    forget: (organizationId: string, userId: string) => accounts.invalidate(organizationId, userId),
     /** The principal of a verified access token as it stands now; null once its user may no longer act. */
     async current(principal: Principal): Promise<Principal | null> {
       const { organizationId, userId } = principal;

@@ -37,10 +37,11 @@ export interface TenancyOptions {
 
 /** Organizations, users, sign-in and API keys; returns the guard other modules protect routes with. */
 export async function registerTenancy(app: FastifyInstance, options: TenancyOptions) {
+  const accountStatus = createAccountStatus(options.db, options.events);
   const auth = createAuthService({
     db: options.db,
     accessTokens: createAccessTokens(options.jwtSecret, options.accessTokenTtlSeconds),
-    accountStatus: createAccountStatus(options.db, options.events),
+    accountStatus,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
     allowRegistration: options.allowRegistration,
     defaultOrganizationTier: options.defaultOrganizationTier,
@@ -48,7 +49,7 @@ export async function registerTenancy(app: FastifyInstance, options: TenancyOpti
     onBackgroundError: (error) => app.log.warn({ err: error }, 'recording API key use failed'),
   });
   const guard = createAccessGuard(auth);
-  const members = createMemberService({ db: options.db, events: options.events });
+  const members = createMemberService({ db: options.db, events: options.events, accountStatus });
   await app.register(authRoutes(auth, members, guard), { prefix: '/api/v1' });
   await app.register(memberRoutes(members, guard), { prefix: '/api/v1' });
   await app.register(apiKeyRoutes(createApiKeyService({ db: options.db }), guard), { prefix: '/api/v1' });

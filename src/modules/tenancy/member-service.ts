@@ -7,7 +7,7 @@ import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import * as accounts from './account-repository.ts';
-import { USER_UPDATED } from './account-status.ts';
+import { type AccountStatus, USER_UPDATED } from './account-status.ts';
 import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
 import { permissionsOf, type Role } from './roles.ts';
@@ -18,9 +18,11 @@ import { toApiKeyView, toOrganizationView, toUserView } from './tenancy-views.ts
 export function createMemberService({
   db,
   events,
+  accountStatus,
 }: {
   db: Database;
   events: Pick<EventPublisher, 'publish'>;
+  accountStatus: Pick<AccountStatus, 'forget'>;
 }) {
   async function requireUser(executor: Executor, principal: Principal, userId: string) {
     return requireInScope(await accounts.findUser(executor, principal, userId), 'User', () =>
@@ -90,7 +92,7 @@ export function createMemberService({
         status?: 'active' | 'disabled' | undefined;
       },
     ): Promise<UserView> {
-      return db.transaction(async (tx) => {
+      const view = await db.transaction(async (tx) => {
         const user = await requireUser(tx, principal, userId);
         const losesAdmin =
           user.role === 'org_admin' &&
@@ -121,6 +123,8 @@ export function createMemberService({
         }
         return toUserView(updated);
       });
+      accountStatus.forget(principal.organizationId, userId);
+      return view;
     },
   };
 }
