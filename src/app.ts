@@ -12,6 +12,7 @@ import {
   type TurnEngine,
   type TurnRegistry,
 } from './modules/execution/index.ts';
+import { registerKnowledge } from './modules/knowledge/index.ts';
 import { registerLimits } from './modules/limits/index.ts';
 import { registerMonitoring } from './modules/monitoring/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
@@ -177,6 +178,21 @@ export async function buildApp({
     shutdown,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
+  await registerKnowledge(app, {
+    db: database.db,
+    guard,
+    queue,
+    jobs,
+    events,
+    turnRegistry: execution.registry,
+    attachments: agents.attachments,
+    requireAgent: agents.service.get,
+    resolveConnection: providers.resolveConnection,
+    fetch: createOutboundGuard({ allowlist: config.outboundAllowlist }).fetch,
+    storage: config.storage,
+    dataDir: config.dataDir,
+    settings: config.knowledge,
+  });
   registerThreadSummaries({
     db: database.db,
     queue,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   type LimitSettings,
@@ -146,6 +146,25 @@ const settingsSchema = z.object({
   LOGIN_ACCOUNT_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(50),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   OVERLOAD_MAX_CONCURRENT_TURNS: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
+  // Knowledge files (docs/knowledge.md).
+  STORAGE_TYPE: z.enum(['local', 's3']).default('local'),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_ENDPOINT: endpointUrl.optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: booleanFromEnv.optional(),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5 * 1024 ** 3)
+    .default(50 * 1024 * 1024),
+  AGENT_FILE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(20),
+  UPLOAD_SUSPICIOUS: z.enum(['flag', 'reject']).default('flag'),
+  FILE_EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  FILE_EXTRACTION_MEMORY_MB: z.coerce.number().int().min(32).max(16_384).default(256),
+  FILE_PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 /** Every environment variable Agentry reads (documented in .env.example). */
@@ -211,7 +230,30 @@ export interface Config {
   };
   /** Rate limits, sign-in locks, caps and overload protection (docs/limits.md). */
   limits: LimitSettings;
+  /** Where uploaded files' bytes live: `DATA_DIR/files`, or an S3-compatible bucket. */
+  storage: StorageSettings;
+  /** Uploads, attachments and extraction (docs/knowledge.md). */
+  knowledge: {
+    maxUploadBytes: number;
+    agentFileLimit: number;
+    /** What an upload with suspicious content (`<script`, `eval(`, ...) gets: flagged, or refused. */
+    suspiciousContent: 'flag' | 'reject';
+    extraction: { timeoutMs: number; memoryMb: number; concurrency: number };
+  };
 }
+
+export type StorageSettings =
+  | { type: 'local'; directory: string }
+  | {
+      type: 's3';
+      bucket: string;
+      /** Null for AWS itself; an S3-compatible service's URL otherwise. */
+      endpoint: string | null;
+      region: string;
+      /** Null to use the SDK's default credential chain (environment, instance role, ...). */
+      credentials: { accessKeyId: string; secretAccessKey: string } | null;
+      forcePathStyle: boolean;
+    };
 
 export class ConfigError extends Error {}
 
@@ -223,6 +265,7 @@ const secretSettings = [
   'OPENAI_API_KEY',
   'ANTHROPIC_API_KEY',
   'REDIS_URL',
+  'S3_SECRET_ACCESS_KEY',
 ] as const;
 
 function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
@@ -291,6 +334,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       availabilityPercentage: settings.AGENT_ALERT_AVAILABILITY,
     },
     limits: limitSettingsFrom(settings),
+    storage: storageFrom(settings, resolve(settings.DATA_DIR)),
+    knowledge: {
+      maxUploadBytes: settings.MAX_UPLOAD_BYTES,
+      agentFileLimit: settings.AGENT_FILE_LIMIT,
+      suspiciousContent: settings.UPLOAD_SUSPICIOUS,
+      extraction: {
+        timeoutMs: settings.FILE_EXTRACTION_TIMEOUT_SECONDS * 1000,
+        memoryMb: settings.FILE_EXTRACTION_MEMORY_MB,
+        concurrency: settings.FILE_PROCESSING_CONCURRENCY,
+      },
+    },
+  };
+}
+
+function storageFrom(settings: z.infer<typeof settingsSchema>, dataDir: string): StorageSettings {
+  if (settings.STORAGE_TYPE === 'local') return { type: 'local', directory: join(dataDir, 'files') };
+  if (!settings.S3_BUCKET)
+    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when STORAGE_TYPE=s3');
+  const { S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = settings;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both, or neither to use the default credential chain',
+    );
+  }
+  return {
+    type: 's3',
+    bucket: settings.S3_BUCKET,
+    endpoint: settings.S3_ENDPOINT ?? null,
+    region: settings.S3_REGION,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null,
+    // S3-compatible services (MinIO, s3rver, Ceph) mostly address buckets by path.
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE ?? settings.S3_ENDPOINT !== undefined,
   };
 }
 

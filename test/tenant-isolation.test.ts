@@ -34,6 +34,9 @@ const bodies: Record<string, unknown> = {
   'PUT /api/v1/providers/{id}': { name: 'hijacked', is_active: false },
   'PATCH /api/v1/providers/{id}': { name: 'hijacked', is_active: false },
   'POST /api/v1/providers/{id}/validate': {},
+  'POST /api/v1/agents/{id}/files': { file_id: '01973b10-0000-7000-8000-000000000000' },
+  'PATCH /api/v1/agents/{id}/files/{file_id}': { order_index: 7 },
+  'POST /api/v1/agents/{id}/knowledge/search': { query: 'private' },
 };
 const listRoutes = [
   '/api/v1/agents',
@@ -43,6 +46,7 @@ const listRoutes = [
   '/api/v1/runs',
   '/api/v1/providers',
   '/api/v1/providers/ollama/models',
+  '/api/v1/files',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -54,6 +58,8 @@ const ownRoutes = [
   '/api/v1/health/services',
   // The templates are the same for everyone; what POST creates from one is the caller's own.
   '/api/v1/agents/templates',
+  // The organization's own knowledge settings.
+  '/api/v1/knowledge/settings',
 ];
 const creationRoutes = [
   'POST /api/v1/agents',
@@ -61,6 +67,7 @@ const creationRoutes = [
   'POST /api/v1/api-keys',
   'POST /api/v1/providers',
   'POST /api/v1/agents/templates/{name}',
+  'POST /api/v1/files',
 ];
 /**
  * The OpenAI-compatible facade names our agent as a model: it answers as OpenAI does for a model
@@ -124,6 +131,19 @@ beforeAll(async () => {
       { token: owner.token },
     )
   ).body.id;
+  resources.files = (
+    await app.http.upload(
+      '/api/v1/files',
+      { filename: 'private.txt', content: 'Private knowledge' },
+      { purpose: 'agent_context' },
+      { token: owner.token },
+    )
+  ).body.id;
+  await app.http.post(
+    `/api/v1/agents/${resources.agents}/files`,
+    { file_id: resources.files },
+    { token: owner.token },
+  );
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
 });
@@ -173,13 +193,17 @@ describe.each([
           ...listRoutes.map((list) => `GET ${list}`),
           ...ownRoutes.map((own) => `GET ${own}`),
           ...ownRoutes.map((own) => `POST ${own}`),
+          ...ownRoutes.map((own) => `PUT ${own}`),
           ...creationRoutes,
         ]).toContain(key);
         continue;
       }
       const collection = path.split('/')[3] as string;
       expect(resources[collection], `no resource for ${key}`).toBeDefined();
-      const url = path.replace('{id}', resources[collection] as string).replace('{version}', '1');
+      const url = path
+        .replace('{id}', resources[collection] as string)
+        .replace('{version}', '1')
+        .replace('{file_id}', resources.files as string);
       const needsBody = ['POST', 'PUT', 'PATCH'].includes(method);
       if (needsBody) expect(bodies[key], `no body for ${key}`).toBeDefined();
       const response = await app.http.request(method, url, needsBody ? bodies[key] : undefined, {
@@ -209,6 +233,22 @@ describe.each([
       token: owner.token,
     });
     expect(sessions.body).toHaveLength(1);
+    const file = await app.http.get(`/api/v1/files/${resources.files}`, { token: owner.token });
+    expect(file.body).toMatchObject({ filename: 'private.txt', attached_agents: 1 });
+    const agentFiles = await app.http.get(`/api/v1/agents/${resources.agents}/files`, { token: owner.token });
+    expect(agentFiles.body).toMatchObject([{ file_id: resources.files, order_index: 0 }]);
+  });
+
+  it('cannot attach one of our files to its own agent', async () => {
+    const own = await app.http.post('/api/v1/agents', { name: 'Intruder reader' }, { token: credential() });
+    const attach = await app.http.post(
+      `/api/v1/agents/${own.body.id}/files`,
+      { file_id: resources.files },
+      { token: credential() },
+    );
+    expect(attach.status, JSON.stringify(attach.body)).toBe(403);
+    const listed = await app.http.get(`/api/v1/agents/${own.body.id}/files`, { token: credential() });
+    expect(listed.body).toEqual([]);
   });
 
   it('lists none of our resources', async () => {

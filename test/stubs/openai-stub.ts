@@ -295,7 +295,7 @@ function embeddingList(body: Record<string, unknown>, defaultDimensions: number)
   const dimensions = typeof body.dimensions === 'number' ? body.dimensions : defaultDimensions;
   const texts = inputs.map((input) => (typeof input === 'string' ? input : JSON.stringify(input)));
   const data = texts.map((text, index) => {
-    const vector = embed(text, dimensions);
+    const vector = bagOfWordsEmbedding(text, dimensions);
     const embedding =
       body.encoding_format === 'base64' ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector);
     return { object: 'embedding', index, embedding };
@@ -309,8 +309,32 @@ function embeddingList(body: Record<string, unknown>, defaultDimensions: number)
   };
 }
 
-/** A unit vector derived from a hash of the text: equal texts embed equally. */
-function embed(text: string, dimensions: number): Float32Array {
+/** Buckets each word adds to: with two, words that collide in one bucket still differ in the other. */
+const BUCKETS_PER_WORD = 2;
+
+/**
+ * A hashed bag of words, as a unit vector: each word (lowercased, a plural "s" dropped) adds ±1 to
+ * two buckets chosen by its hash, so texts sharing words are closer in cosine distance than texts
+ * that share none, and equal texts embed equally. A text without words gets a vector derived from
+ * a hash of the whole text (never the zero vector, whose cosine distance is undefined).
+ */
+export function bagOfWordsEmbedding(text: string, dimensions: number): Float32Array {
+  const vector = new Float32Array(dimensions);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const stem = word.length > 3 && /[^s]s$/.test(word) ? word.slice(0, -1) : word;
+    const digest = createHash('sha256').update(stem).digest();
+    for (let bucket = 0; bucket < BUCKETS_PER_WORD; bucket += 1) {
+      const index = digest.readUInt32BE(bucket * 4) % dimensions;
+      vector[index] = (vector[index] ?? 0) + ((digest[16 + bucket] ?? 0) & 1 ? 1 : -1);
+    }
+  }
+  if (vector.every((value) => value === 0)) return hashedEmbedding(text, dimensions);
+  const length = Math.hypot(...vector);
+  return vector.map((value) => value / length);
+}
+
+/** A unit vector derived from a hash of the text. */
+function hashedEmbedding(text: string, dimensions: number): Float32Array {
   const vector = new Float32Array(dimensions);
   let digest = Buffer.alloc(0);
   for (let index = 0; index < dimensions; index += 1) {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { AgentryModule } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -12,6 +15,8 @@ export const TEST_SECRET_KEY = '7e57'.repeat(16);
 export interface TestApp {
   url: string;
   http: HttpClient;
+  /** The app's DATA_DIR: its uploaded files are under `files/`. */
+  dataDir: string;
   database: TestDatabase;
   /** Every log line the server wrote, as text. */
   logs: string[];
@@ -30,7 +35,10 @@ export async function startTestApp(
   modules: AgentryModule[] = [],
 ): Promise<TestApp> {
   const database = await createTestDatabase();
+  // Uploaded files live in the app's own data directory, removed with it.
+  const dataDir = await mkdtemp(join(tmpdir(), 'agentry-test-data-'));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     JWT_SECRET: TEST_JWT_SECRET,
     AGENTRY_SECRET_KEY: TEST_SECRET_KEY,
@@ -62,11 +70,13 @@ export async function startTestApp(
   return {
     url,
     http: createHttpClient(url),
+    dataDir: config.dataDir,
     database,
     logs,
     close: async () => {
       await running.stop();
       await database.dispose();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

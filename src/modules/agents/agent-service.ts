@@ -399,6 +399,10 @@ export function createAgentService({
      */
     forTurn: (principal: Principal, agentId: string): Promise<AgentView> => turnCache.get(principal, agentId),
 
+    /** The agent locked for the rest of `tx` (403/404 as reads answer), for changes other modules make to it. */
+    lockForChange: (tx: Executor, context: ChangeContext, agentId: string) =>
+      requireLockedAgent(tx, context.principal, agentId),
+
     /** Keeps the turn cache right across processes: watch every organization's events with it. */
     turnCacheWatcher: turnCache.watcher,
   };

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
+import { createAgentAttachments } from './agent-attachments.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
 import type { RunningTurns } from './agent-repository.ts';
 import { agentRoutes } from './agent-routes.ts';
@@ -12,8 +13,10 @@ import { createAgentTemplateService } from './agent-template-service.ts';
 import type { FindUsableProvider } from './agent-write-settling.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
 
+export type { AgentAttachments, AttachmentChange } from './agent-attachments.ts';
 export type { AgentRuntime } from './agent-config.ts';
 export { changeMonitoredRuntime, findAgentsToMonitor } from './agent-monitoring-state.ts';
+export type { ChangeContext } from './agent-records.ts';
 export type { AgentView } from './agent-schemas.ts';
 export type { AgentService } from './agent-service.ts';
 export { seedAgentTemplates } from './agent-template-service.ts';
@@ -49,5 +52,10 @@ export async function registerAgents(
     prefix: '/api/v1',
   });
   options.jobs.add(historyRetentionJob(options.db, options.historyRetentionDays));
-  return { service };
+  const attachments = createAgentAttachments({
+    db: options.db,
+    events: options.events,
+    lockAgent: service.lockForChange,
+  });
+  return { service, attachments };
 }

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
-  customType,
   index,
   integer,
   jsonb,
@@ -11,6 +10,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { tsvector } from '../../platform/db/column-types.ts';
 import { agents } from '../agents/agent-tables.ts';
 import { organizations } from '../tenancy/tenancy-tables.ts';
 
@@ -19,11 +19,6 @@ export const messageRoles = ['user', 'assistant', 'system', 'tool'] as const;
 export type MessageRole = (typeof messageRoles)[number];
 
 export type JsonObject = Record<string, unknown>;
-
-/** PostgreSQL's text-search vector; Drizzle has no built-in column type for it. */
-const tsvector = customType<{ data: string }>({
-  dataType: () => 'tsvector',
-});
 
 /** A conversation between an agent and one end user (seed 004 session, seed 001 thread). */
 export const sessions = pgTable(

@@ -58,7 +58,16 @@ export interface ContextPart {
    * go first; a knowledge or memory source ranks its passages by relevance.
    */
   dropRank?: number;
+  /**
+   * What the part quotes, when a source wants the run to record it (a knowledge chunk: its id,
+   * file and position): the references of the parts that make it into the context are stored
+   * with the run as its `context_retrieval` action, and shown by preview-context.
+   */
+  reference?: Record<string, unknown>;
 }
+
+/** A quoted piece of the context, as the run records it: its source and what the source said of it. */
+export type ContextReference = { source: string } & Record<string, unknown>;
 
 /**
  * Where the built-in sources sit; a module's source picks a number between them (knowledge and
@@ -107,6 +116,8 @@ export interface AssembledContext {
   sections: { source: string; tokens: number; included: boolean }[];
   /** Parts left out to fit the budget, in their original order. */
   dropped: ContextMessage[];
+  /** The references of the parts kept, in context order. */
+  references: ContextReference[];
 }
 
 const INSTRUCTION_SEPARATOR = '\n\n';
@@ -219,5 +230,6 @@ export async function assembleContext(
     estimatedTokens,
     sections: [...sections.values()],
     dropped: dropped.map(toMessage),
+    references: kept.flatMap((part) => (part.reference ? [{ source: part.source, ...part.reference }] : [])),
   };
 }

@@ -167,6 +167,11 @@ export const previewResponse = z
     estimated_tokens: z.number().int().describe('Estimated at 4 characters a token'),
     sections: z.array(z.object({ source: z.string(), tokens: z.number().int(), included: z.boolean() })),
     dropped: z.array(contextMessageView).describe('Left out to stay within the budget, oldest first'),
+    references: z
+      .array(z.object({ source: z.string() }).catchall(z.unknown()))
+      .describe(
+        'What the context quotes (knowledge chunks with their file and position), as the run records it',
+      ),
     max_output_tokens: z.number().int(),
     warnings: z.array(z.string()),
   })
@@ -209,6 +214,7 @@ export const previewResponse = z
         { source: 'user_message', tokens: 7, included: true },
       ],
       dropped: [],
+      references: [],
       max_output_tokens: 800,
       warnings: [],
     },

@@ -157,6 +157,7 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
         estimated_tokens: plan.context.estimatedTokens,
         sections: plan.context.sections,
         dropped: plan.context.dropped,
+        references: plan.context.references,
         max_output_tokens: maxOutputTokensFor(plan.agent),
         warnings: plan.warnings,
       };

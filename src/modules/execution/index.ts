@@ -24,7 +24,7 @@ export type { AgentTool, AgentToolContext, ToolProvider } from './agent-tool.ts'
 export { defineTool, ToolInputError } from './agent-tool.ts';
 export { builtinToolNames } from './builtin-tools.ts';
 export type { ContextPart, ContextRequest, ContextSource, ProvidedMessage } from './context-pipeline.ts';
-export { contextOrder } from './context-pipeline.ts';
+export { contextOrder, estimateTokens } from './context-pipeline.ts';
 export type { ProviderDirectory, ResilienceSettings } from './model-resolver.ts';
 export type { ThreadSummarizer } from './thread-summarizer.ts';
 export type { TurnEngine, TurnEvent, TurnOptions, TurnSummary } from './turn.ts';

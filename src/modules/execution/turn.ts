@@ -3,8 +3,9 @@ import { isDatabaseUnavailable } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { DatabaseUnavailableError } from '../../platform/http/database-unavailable-error.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import { createActionLog, type RecordedAction, type RunUsage } from '../runs/index.ts';
+import type { ActionLog, RecordedAction, RunUsage } from '../runs/index.ts';
 import { requirePermission } from '../tenancy/index.ts';
+import { actionLogWithReferences } from './context-references.ts';
 import { endedTurnView } from './ended-turn.ts';
 import {
   TurnCancelledError,
@@ -80,7 +81,7 @@ interface RunningTurn {
   plan: TurnPlan<ResolvedModel>;
   start: TurnStart;
   meter: UsageMeter;
-  actions: ReturnType<typeof createActionLog>;
+  actions: ActionLog;
   warnings: string[];
   started: number;
 }
@@ -177,7 +178,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
       plan,
       start,
       meter: createUsageMeter(dependencies.prices),
-      actions: createActionLog(),
+      actions: actionLogWithReferences(plan.context.references),
       warnings: [...plan.warnings],
       started: performance.now(),
     };

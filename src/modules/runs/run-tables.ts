@@ -11,7 +11,13 @@ import { organizations } from '../tenancy/tenancy-tables.ts';
 export const runTriggers = ['chat', 'test', 'task', 'analysis', 'api', 'channel', 'mcp'] as const;
 /** `abandoned`: the process running the turn died (its lease expired) before the turn ended. */
 export const runStatuses = ['running', 'completed', 'failed', 'cancelled', 'abandoned'] as const;
-export const actionTypes = ['chat_response', 'llm_call', 'tool_call', 'message_sent'] as const;
+export const actionTypes = [
+  'context_retrieval',
+  'chat_response',
+  'llm_call',
+  'tool_call',
+  'message_sent',
+] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 export type RunStatus = (typeof runStatuses)[number];
 export type ActionType = (typeof actionTypes)[number];

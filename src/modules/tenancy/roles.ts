@@ -18,6 +18,8 @@ export const permissionMatrix = {
   'agents:execute': 'agent_user',
   'runs:read': 'readonly',
   'events:read': 'readonly',
+  'files:read': 'readonly',
+  'files:write': 'agent_admin',
   'providers:read': 'agent_admin',
   'providers:manage': 'org_admin',
   'members:read': 'agent_admin',

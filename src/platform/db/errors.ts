@@ -17,6 +17,9 @@ function sqlState(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === '23505';
 
+/** A row still referenced by another (or a reference to a row that is gone). */
+export const isForeignKeyViolation = (error: unknown): boolean => sqlState(error) === '23503';
+
 /**
  * A transaction the database aborted to resolve a conflict with another one (a deadlock, or a
  * serialization failure): nothing of it was written, and running it again is expected to succeed.

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
@@ -13,6 +14,11 @@ import { trackTransactions } from './pglite-statements.ts';
 const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 /** Any constant shared by every Agentry process: concurrent starts migrate one at a time. */
 const MIGRATION_LOCK_KEY = 7_406_275_011;
+/**
+ * The extensions every PGlite is opened with: pgvector, so that the embedded default can store and
+ * search embeddings (knowledge retrieval); it costs nothing until `create extension vector`.
+ */
+export const pgliteExtensions = { vector };
 
 export type DatabaseTarget =
   | {
@@ -52,7 +58,7 @@ export function pgliteDatabase(client: PGlite): DatabaseHandle {
 
 async function openPglite(directory: string | undefined): Promise<OpenedDatabase> {
   if (directory) mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create(directory);
+  const client = await PGlite.create(directory, { extensions: pgliteExtensions });
   return {
     ...pgliteDatabase(client),
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),

@@ -79,3 +79,10 @@ export class ConflictError extends AppError {
     super(code, message, { status: 409, details });
   }
 }
+
+/** The request is larger than Agentry accepts (an upload past its size limit). */
+export class PayloadTooLargeError extends AppError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, { status: 413, details });
+  }
+}

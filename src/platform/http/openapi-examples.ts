@@ -19,6 +19,9 @@ export const exampleIds = {
   assistantMessage: '01973a6f-f040-7ab5-9f91-01149be13fd5',
   llmCallAction: '01973a6f-f040-734e-a183-fc6608b4b12e',
   chatResponseAction: '01973a6f-f040-702d-8ee7-53e93fcc6737',
+  file: '01973b10-4a20-7c1e-9d3b-5e2f8a1c0b47',
+  agentFile: '01973b11-0f40-7a6d-8e21-3c9b7d4f2e18',
+  chunk: '01973b11-9a00-7b42-a0f3-6d1e2c8b9a55',
 } as const;
 
 /** When the example records were written (ISO-8601, UTC), in the order they happen. */
@@ -34,6 +37,9 @@ export const exampleTimes = {
   runStarted: '2025-06-04T10:15:02.000Z',
   runCompleted: '2025-06-04T10:15:04.120Z',
   lastLogin: '2025-06-04T08:55:12.000Z',
+  fileUploaded: '2025-06-05T11:00:00.000Z',
+  fileAttached: '2025-06-05T11:01:00.000Z',
+  fileProcessed: '2025-06-05T11:01:02.400Z',
 } as const;
 
 /** The examples' chat turn: a question to the support agent, its answer and what it cost. */

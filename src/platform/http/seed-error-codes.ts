@@ -39,6 +39,14 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   invalid_messages: 'validation_error',
   unsupported_content: 'validation_error',
   ambiguous_model: 'validation_error',
+  file_type_not_allowed: 'validation_error',
+  file_type_blocked: 'validation_error',
+  file_content_mismatch: 'validation_error',
+  file_not_text: 'validation_error',
+  file_empty: 'validation_error',
+  file_suspicious: 'validation_error',
+  file_too_large: 'validation_error',
+  embeddings_unsupported: 'validation_error',
   // 400: the request is fine, the state of stored data forbids it
   agent_inactive: null,
   provider_inactive: null,
@@ -46,6 +54,7 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   model_required: null,
   last_org_admin: null,
   no_previous_version: null,
+  file_limit_exceeded: null,
   // 401
   authentication_error: 'authentication_error',
   invalid_token: 'authentication_error',
@@ -63,6 +72,8 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   email_taken: null,
   provider_name_taken: null,
   default_provider_conflict: null,
+  file_attached: null,
+  file_already_attached: null,
   // 408: the client did not send its request in time
   request_timeout: 'timeout_error',
   // 422

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import type { LanguageModelV4 } from '@ai-sdk/provider';
+import type { EmbeddingModelV4, LanguageModelV4 } from '@ai-sdk/provider';
+import { BadRequestError } from '../http/errors.ts';
 import { createOfflineModel } from './offline-model.ts';
-import { defaultBaseUrls, type ProviderConnection } from './provider-connection.ts';
+import { defaultBaseUrls, type ProviderConnection, type ProviderType } from './provider-connection.ts';
 
 /** A fetch that enforces the outbound guard (every user-supplied URL goes through it). */
 export type GuardedFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
@@ -38,6 +39,52 @@ export function createLanguageModel(
         fetch: sdkFetch,
         includeUsage: true,
       }).chatModel(modelId);
+  }
+}
+
+/** The provider types that serve embeddings (OpenAI's `/embeddings`, which Ollama and compatible servers speak too). */
+export const embeddingProviderTypes: readonly ProviderType[] = ['openai', 'ollama', 'openai_compatible'];
+
+const embeddingsUnsupported = (connection: ProviderConnection) =>
+  new BadRequestError(
+    'embeddings_unsupported',
+    `The provider "${connection.name}" (${connection.type}) has no embedding models: choose an OpenAI, Ollama or OpenAI-compatible provider`,
+    { provider_id: connection.id, type: connection.type },
+  );
+
+/** Refuses (400 embeddings_unsupported) a provider whose type has no embedding models. */
+export function assertServesEmbeddings(connection: ProviderConnection): void {
+  if (!embeddingProviderTypes.includes(connection.type)) throw embeddingsUnsupported(connection);
+}
+
+/**
+ * The AI SDK embedding model for a provider connection and model id, built like
+ * `createLanguageModel` (explicit key, guarded fetch). Throws 400 embeddings_unsupported for a
+ * provider type without embeddings (anthropic, offline).
+ */
+export function createEmbeddingModel(
+  connection: ProviderConnection,
+  modelId: string,
+  fetch: GuardedFetch,
+): EmbeddingModelV4 {
+  const apiKey = connection.apiKey ?? '';
+  const baseURL = connection.baseUrl ?? defaultBaseUrls[connection.type];
+  const sdkFetch = fetch as typeof globalThis.fetch;
+  switch (connection.type) {
+    case 'openai':
+      return createOpenAI({ apiKey, baseURL, fetch: sdkFetch, name: connection.name }).embedding(modelId);
+    case 'ollama':
+    case 'openai_compatible':
+      if (!baseURL) throw new Error(`Provider ${connection.name} has no base URL`);
+      return createOpenAICompatible({
+        name: connection.name,
+        baseURL,
+        ...(apiKey ? { apiKey } : {}),
+        fetch: sdkFetch,
+      }).embeddingModel(modelId);
+    case 'anthropic':
+    case 'offline':
+      throw embeddingsUnsupported(connection);
   }
 }
 
