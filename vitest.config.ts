@@ -12,6 +12,16 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: databaseProjects({ include: ['src/**/*.test.ts', 'test/**/*.test.ts'] }),
+    projects: databaseProjects({
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      // Files, documents and blobs without a database: once is enough.
+      databaseFree: [
+        'src/modules/knowledge/extraction/**/*.test.ts',
+        'src/modules/knowledge/{full-text-query,pdf-action-scan,rank-fusion,safe-filename}.test.ts',
+        'src/modules/knowledge/{suspicious-content,upload-intake,upload-screening,work-directory}.test.ts',
+        'test/blob-store.test.ts',
+        'test/extraction-attacks.test.ts',
+      ],
+    }),
   },
 });

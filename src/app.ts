@@ -178,7 +178,7 @@ export async function buildApp({
     shutdown,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
-  await registerKnowledge(app, {
+  const knowledge = await registerKnowledge(app, {
     db: database.db,
     guard,
     queue,
@@ -211,7 +211,7 @@ export async function buildApp({
     describeProvider: providers.describeProvider,
     ping: database.ping,
     queueState: queue.state,
-    dataDir: config.dataDir,
+    fileStorage: knowledge.fileStorage,
     thresholds: config.agentAlertThresholds,
   });
   await registerEvents(app, { bus: events, guard, admitStream: limits.admitEventStream });

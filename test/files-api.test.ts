@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
+import { openEventStream } from './support/event-stream.ts';
 import { uploadAndAttach, waitForExtraction } from './support/knowledge.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -178,7 +179,10 @@ describe('files attached to agents', () => {
     expect(changes).toContain('file_reordered');
   });
 
-  it('extracts a file once and answers from it', async () => {
+  it('extracts a file once, tells each step as it happens, and answers from it', async () => {
+    const stream = await openEventStream(`${app.url}/api/v1/events`, {
+      authorization: `Bearer ${admin.token}`,
+    });
     const agentId = await newAgent('Billing expert');
     const fileId = await uploadAndAttach(app.http, admin.token, agentId, {
       filename: 'billing.md',
@@ -187,6 +191,16 @@ describe('files attached to agents', () => {
     const processed = await waitForExtraction(app.http, admin.token, agentId, fileId);
     expect(processed).toMatchObject({ processing_status: 'processed', error: null, chunk_count: 1 });
     expect(processed.char_count).toBeGreaterThan(40);
+    const steps = () =>
+      stream.events
+        .filter((event) => event.type === 'file-processing-updated' && event.data.file_ids.includes(fileId))
+        .map((event) => event.data.processing_status);
+    await expect.poll(steps).toContain('processed');
+    expect(steps()).toContain('processing');
+    expect(stream.events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['file-uploaded', 'agent-file-attached']),
+    );
+    stream.close();
 
     const answer = await app.http.post(
       `/api/v1/agents/${agentId}/execute`,

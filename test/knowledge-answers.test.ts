@@ -63,6 +63,8 @@ describe('an agent reading its files', () => {
     for (const [question, expected] of questions) {
       expect((await ask(agentId, question)).content, question).toContain(expected);
     }
+    const metrics = await app.http.get(`/api/v1/agents/${agentId}/metrics`, { token: admin.token });
+    expect(metrics.body.resources.file_storage_mb).toBeGreaterThan(0);
   });
 
   it('quotes the passage from page 3 of a long PDF, and the run records the chunks it was given', async () => {

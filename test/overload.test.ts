@@ -65,7 +65,7 @@ describe('process-wide load shedding', () => {
     const running = [1, 2].map((index) =>
       app.http.post(`/api/v1/agents/${agent.body.id}/execute`, { message: `slow ${index}` }, as),
     );
-    await expect.poll(completions).toBe(2);
+    await expect.poll(completions, { timeout: 10_000 }).toBe(2);
 
     const other = await registerAccount(app.http);
     const otherAgent = await app.http.post('/api/v1/agents', { name: 'Offline' }, { token: other.token });

@@ -12,6 +12,7 @@ import type { TurnRegistry } from '../execution/index.ts';
 import type { AccessGuard, Principal } from '../tenancy/index.ts';
 import { agentFileRoutes } from './agent-file-routes.ts';
 import { createAgentFileService } from './agent-file-service.ts';
+import { agentFileStorage } from './agent-file-storage.ts';
 import { createChunkEmbeddings, type ResolveConnection } from './chunk-embeddings.ts';
 import { chunksInOrder } from './chunk-repository.ts';
 import { defaultExtractionLimits } from './extraction/extraction.ts';
@@ -25,6 +26,7 @@ import { knowledgeSettingsRoutes } from './knowledge-settings-routes.ts';
 import { analyzeChunksIfGrown } from './lexeme-statistics.ts';
 import { reembeddingJob, requestReembedding } from './reembedding-job.ts';
 import { prepareVectorSupport, vectorSupportMessage } from './vector-support.ts';
+import { sweepStaleWorkFiles } from './work-directory.ts';
 
 /** How long one embedding call may take. */
 const EMBEDDING_TIMEOUT_MS = 60_000;
@@ -128,6 +130,9 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
   });
 
   const workDirectory = join(options.dataDir, 'tmp');
+  void sweepStaleWorkFiles(workDirectory).catch((error: unknown) =>
+    app.log.warn({ err: error }, 'sweeping the work directory failed'),
+  );
   await app.register(
     fileRoutes(files, options.guard, {
       maxUploadBytes: options.settings.maxUploadBytes,
@@ -156,5 +161,9 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
   });
   options.jobs.add({ ...job, concurrency: extraction.concurrency });
   options.jobs.add(reembeddingJob(embeddings));
-  return { blobs };
+  return {
+    fileStorage: agentFileStorage(db, blobs, (error) =>
+      app.log.error({ err: error }, 'the file storage failed its health check'),
+    ),
+  };
 }

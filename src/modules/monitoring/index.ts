@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
@@ -7,7 +6,7 @@ import type { AgentView } from '../agents/index.ts';
 import type { AccessGuard, Principal } from '../tenancy/index.ts';
 import type { AlertThresholds } from './agent-alerts.ts';
 import { configurationCheck, type DescribeModels, type DescribeProvider } from './configuration-check.ts';
-import { type AgentFileStorage, localFileStorage } from './file-storage.ts';
+import type { AgentFileStorage } from './file-storage.ts';
 import type { HealthChecks } from './health-checks.ts';
 import { AGENT_MONITORING_QUEUE, agentMonitoringJob } from './monitoring-job.ts';
 import { monitoringRoutes } from './monitoring-routes.ts';
@@ -30,10 +29,8 @@ export interface MonitoringOptions {
   /** A database round trip. */
   ping(): Promise<void>;
   queueState: QueueState;
-  /** DATA_DIR: the embedded default keeps agents' files under DATA_DIR/files. */
-  dataDir: string;
-  /** The files module's storage, when it exists; else the embedded default's directory. */
-  fileStorage?: AgentFileStorage;
+  /** The storage of agents' files (the knowledge module's blob store). */
+  fileStorage: AgentFileStorage;
   thresholds: AlertThresholds;
 }
 
@@ -44,7 +41,7 @@ export interface MonitoringOptions {
  * providers, execution and the queue, none of which should know about it.
  */
 export async function registerMonitoring(app: FastifyInstance, options: MonitoringOptions) {
-  const fileStorage = options.fileStorage ?? localFileStorage(join(options.dataDir, 'files'));
+  const { fileStorage } = options;
   const checks: HealthChecks = {
     configuration: configurationCheck(options),
     database: databaseCheck(options.ping),

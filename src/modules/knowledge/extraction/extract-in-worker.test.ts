@@ -88,19 +88,18 @@ describe('extractInWorker', () => {
 
   it('terminates the worker when the signal aborts', async () => {
     const controller = new AbortController();
-    let abortedAt = 0;
+    let lastDone = 0;
     const extraction = extractInWorker(thousandPagePdf, 'pdf', limits, {
       signal: controller.signal,
       onProgress: ({ done }) => {
-        if (done === 10) {
-          abortedAt = performance.now();
-          controller.abort();
-        }
+        lastDone = done;
+        if (done === 10) controller.abort();
       },
     });
     const error = await failure(extraction);
     expect(error).toMatchObject({ code: 'extraction_aborted' });
-    expect(performance.now() - abortedAt).toBeLessThan(100);
+    // Ended at once: the thousand pages were not read to the end.
+    expect(lastDone).toBeLessThan(100);
     await expect(
       extractInWorker(manualPdf, 'pdf', limits, { signal: controller.signal }),
     ).rejects.toMatchObject({
