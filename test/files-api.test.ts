@@ -30,6 +30,12 @@ const newAgent = async (name = 'Reader') =>
   (await app.http.post('/api/v1/agents', { name }, as(admin))).body.id as string;
 
 describe('uploads', () => {
+  it('says at start which retrieval mode it runs in', () => {
+    // PGlite ships pgvector: organizations with an embedding model get hybrid retrieval.
+    const expected = app.database.kind === 'pglite' ? 'knowledge retrieval: hybrid' : 'knowledge retrieval:';
+    expect(app.logs.some((line) => line.includes(expected))).toBe(true);
+  });
+
   it('stores a text file and serves it back as uploaded, with safe headers', async () => {
     const content = 'Invoices are sent on the first business day of each month.\n';
     const created = await upload('billing notes.txt', content);

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { DatabaseHandle } from '../../src/platform/db/database.ts';
-import { openDatabase, pgliteDatabase } from '../../src/platform/db/open-database.ts';
+import { openDatabase, pgliteDatabase, pgliteExtensions } from '../../src/platform/db/open-database.ts';
 import { databaseUrl } from './postgres-names.ts';
 import './provided.ts';
 
@@ -45,8 +45,11 @@ async function dropPostgresDatabase(adminUrl: string, name: string) {
   await admin.query(`drop database if exists ${name} with (force)`).finally(() => admin.end());
 }
 
-/** A fresh, migrated database of the kind this project runs on, private to the caller. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of the kind this project runs on, private to the caller. Its PGlite
+ * has the extensions the server opens it with (pgvector), unless `withExtensions` is false.
+ */
+export async function createTestDatabase({ withExtensions = true } = {}): Promise<TestDatabase> {
   if (testDatabaseKind === 'postgres') {
     const adminUrl = process.env.TEST_DATABASE_URL as string;
     const name = await createPostgresDatabase(adminUrl, inject('postgresTemplate'));
@@ -68,6 +71,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const snapshot = new Blob([await readFile(inject('pgliteSnapshot'))]);
-  const database = pgliteDatabase(await PGlite.create({ loadDataDir: snapshot }));
+  const database = pgliteDatabase(
+    await PGlite.create({
+      loadDataDir: snapshot,
+      ...(withExtensions ? { extensions: pgliteExtensions } : {}),
+    }),
+  );
   return { ...database, url: undefined, dispose: database.close };
 }

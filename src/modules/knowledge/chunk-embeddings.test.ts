@@ -6,7 +6,7 @@ import { attachDocument } from '../../../test/support/knowledge-documents.ts';
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { assembleProviders } from '../../../test/support/provider-connections.ts';
 import type { TestDatabase } from '../../../test/support/test-database.ts';
-import { createVectorTestDatabase } from '../../../test/support/vector-database.ts';
+import { createTestDatabase } from '../../../test/support/test-database.ts';
 import { rowsOf } from '../../platform/db/database.ts';
 import { createOutboundGuard } from '../../platform/http/outbound-guard.ts';
 import type { ProviderConnection } from '../../platform/llm/provider-connection.ts';
@@ -30,7 +30,7 @@ let fetch: ReturnType<typeof createOutboundGuard>['fetch'];
 let providers: ReturnType<typeof assembleProviders>;
 
 beforeAll(async () => {
-  database = await createVectorTestDatabase();
+  database = await createTestDatabase();
   stub = await startOpenAiStub({ apiKey: API_KEY, embeddingDimensions: 16 });
   support = await prepareVectorSupport(database.db);
   fetch = createOutboundGuard({ allowlist: [new URL(stub.url).host] }).fetch;

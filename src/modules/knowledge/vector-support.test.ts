@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
-import { createVectorTestDatabase } from '../../../test/support/vector-database.ts';
 import { rowsOf } from '../../platform/db/database.ts';
 import { createVectorIndexes, prepareVectorSupport } from './vector-support.ts';
 
@@ -9,7 +8,7 @@ let database: TestDatabase;
 let offered: boolean;
 
 beforeAll(async () => {
-  database = await createVectorTestDatabase();
+  database = await createTestDatabase();
   offered =
     rowsOf(await database.db.execute(sql`select 1 from pg_available_extensions where name = 'vector'`))
       .length > 0;
@@ -58,7 +57,7 @@ describe('vector support', () => {
   });
 
   it('reports full-text retrieval, without failing, where pgvector is missing (PGlite opened without it)', async () => {
-    const plain = await createTestDatabase();
+    const plain = await createTestDatabase({ withExtensions: false });
     try {
       const support = await prepareVectorSupport(plain.db);
       if (plain.kind === 'pglite') expect(support).toEqual({ mode: 'full-text', reason: expect.any(String) });
