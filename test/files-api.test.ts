@@ -251,6 +251,17 @@ describe('files attached to agents', () => {
     expect(blobs).not.toContain(sha256);
   });
 
+  it('deletes a file whose only reader was a deleted agent, without force', async () => {
+    const agentId = await newAgent('Short-lived');
+    const fileId = await uploadAndAttach(app.http, admin.token, agentId, {
+      filename: 'orphan.txt',
+      content: `Read by a deleted agent ${Date.now()}`,
+    });
+    expect((await app.http.delete(`/api/v1/agents/${agentId}`, as(admin))).status).toBe(204);
+    expect((await app.http.delete(`/api/v1/files/${fileId}`, as(admin))).status).toBe(204);
+    expect((await app.http.get(`/api/v1/files/${fileId}`, as(admin))).status).toBe(404);
+  });
+
   it('answers 404 for an unknown file and 403 for another organization’s', async () => {
     const agentId = await newAgent();
     const unknown = '01973b10-0000-7000-8000-000000000000';

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
@@ -111,6 +111,25 @@ export async function attachedAgents(db: Executor, scope: TenantScope, fileId: s
     .where(and(inScope(agentFiles.organizationId, scope), eq(agentFiles.fileId, fileId)))
     .orderBy(asc(agentFiles.agentId));
   return rows.map((row) => row.agentId);
+}
+
+/** Removes the file's attachments to these agents (deleted ones: they read nothing any more). */
+export async function deleteAttachments(
+  tx: Executor,
+  scope: TenantScope,
+  fileId: string,
+  agentIds: string[],
+) {
+  if (agentIds.length === 0) return;
+  await tx
+    .delete(agentFiles)
+    .where(
+      and(
+        inScope(agentFiles.organizationId, scope),
+        eq(agentFiles.fileId, fileId),
+        inArray(agentFiles.agentId, agentIds),
+      ),
+    );
 }
 
 /**

@@ -6,7 +6,7 @@ import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
-import { ConflictError } from '../../platform/http/errors.ts';
+import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import type { ChangeContext } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { AgentFileService } from './agent-file-service.ts';
@@ -37,6 +37,7 @@ export function createFileService({
   blobs,
   events,
   agentFiles,
+  isReadableAgent,
   suspiciousContent,
   onBlobRemovalError,
 }: {
@@ -44,6 +45,8 @@ export function createFileService({
   blobs: BlobStore;
   events: Pick<EventPublisher, 'publish'>;
   agentFiles: Pick<AgentFileService, 'detach'>;
+  /** The agents module's read of an agent: a deleted one is a NotFoundError. */
+  isReadableAgent: (principal: Principal, agentId: string) => Promise<unknown>;
   suspiciousContent: 'flag' | 'reject';
   onBlobRemovalError(error: unknown, storageKey: string): void;
 }) {
@@ -51,6 +54,21 @@ export function createFileService({
     return requireInScope(await repository.findFile(db, principal, fileId), 'File', () =>
       repository.findFileOrganization(db, fileId),
     );
+  }
+
+  /** The agents a file is attached to, live ones apart from deleted ones. */
+  async function agentsReading(principal: Principal, fileId: string) {
+    const agentIds = await repository.attachedAgents(db, principal, fileId);
+    const deleted: string[] = [];
+    for (const agentId of agentIds) {
+      try {
+        await isReadableAgent(principal, agentId);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        deleted.push(agentId);
+      }
+    }
+    return { live: agentIds.filter((agentId) => !deleted.includes(agentId)), deleted };
   }
 
   return {
@@ -132,23 +150,21 @@ export function createFileService({
     async remove(context: ChangeContext, fileId: string, force: boolean): Promise<void> {
       const { principal } = context;
       await requireFile(principal, fileId);
-      if (force) {
-        for (const agentId of await repository.attachedAgents(db, principal, fileId)) {
-          await agentFiles.detach(context, agentId, fileId);
-        }
-      }
       const attachedError = (agentIds: string[]) =>
         new ConflictError(
           'file_attached',
           `The file is attached to ${agentIds.length || 'an'} agent(s): detach it first, or delete with ?force=true`,
           { agent_ids: agentIds },
         );
+      // Deleted agents no longer read anything: their attachments go with the file, unrecorded.
+      const { live, deleted } = await agentsReading(principal, fileId);
+      if (live.length > 0 && !force) throw attachedError(live);
+      for (const agentId of live) await agentFiles.detach(context, agentId, fileId);
       const orphanKey = await db
         .transaction(async (tx) => {
           const found = await repository.findFile(tx, principal, fileId);
           if (!found) return null;
-          const agentIds = await repository.attachedAgents(tx, principal, fileId);
-          if (agentIds.length > 0) throw attachedError(agentIds);
+          await repository.deleteAttachments(tx, principal, fileId, deleted);
           const storageKey = await repository.deleteFile(tx, principal, found.file);
           await events.publish(
             { type: FILE_DELETED, organization_id: principal.organizationId, data: { file_id: fileId } },
@@ -157,7 +173,7 @@ export function createFileService({
           return storageKey;
         })
         .catch((error: unknown) => {
-          // An attachment committed between the check and the deletion.
+          // An agent attached the file between the check and the deletion.
           if (isForeignKeyViolation(error)) throw attachedError([]);
           throw error;
         });

@@ -112,6 +112,7 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
     blobs,
     events: options.events,
     agentFiles,
+    isReadableAgent: options.requireAgent,
     suspiciousContent: options.settings.suspiciousContent,
     onBlobRemovalError: (error, storageKey) =>
       app.log.warn({ err: error, storage_key: storageKey }, 'removing a deleted file’s blob failed'),
