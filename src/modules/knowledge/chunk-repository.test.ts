@@ -3,7 +3,7 @@ import { storeContent, textChunks } from '../../../test/support/knowledge-docume
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import type { Principal } from '../tenancy/index.ts';
-import { chunkCount, chunksInOrder, replaceChunks } from './chunk-repository.ts';
+import { chunkCount, chunksInOrder, replaceChunks, wholeTexts } from './chunk-repository.ts';
 
 let database: TestDatabase;
 let organization: Principal;
@@ -34,6 +34,16 @@ describe('chunk repository', () => {
     expect(chunks[1]?.position).toEqual({ page: 2, headingPath: ['Intro', 'Scope'], charStart: 13 });
     expect(await chunkCount(database.db, organization, first)).toBe(3);
     expect(await chunksInOrder(database.db, organization, [])).toEqual([]);
+  });
+
+  it('rebuilds each content’s text, with the section separators between sections', async () => {
+    const sections = await storeContent(database.db, organization, [
+      { text: 'Page one ends here.', position: { page: 1, charStart: 0 } },
+      { text: 'Page two ', position: { page: 2, charStart: 21 } },
+      { text: 'goes on.', position: { page: 2, charStart: 30 } },
+    ]);
+    const texts = await wholeTexts(database.db, organization, [sections]);
+    expect(texts.get(sections)).toBe('Page one ends here.\n\nPage two goes on.');
   });
 
   it('replaces a content’s chunks, and touches nothing outside the scope', async () => {

@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { sectionSeparator } from './extraction/extraction.ts';
 import { type ChunkPosition, knowledgeChunks } from './knowledge-tables.ts';
 
 /** A passage of a document as extraction cut it, in document order. */
@@ -90,4 +91,25 @@ export async function chunkCount(db: Executor, scope: TenantScope, contentId: st
     .from(knowledgeChunks)
     .where(and(inScope(knowledgeChunks.organizationId, scope), eq(knowledgeChunks.contentId, contentId)));
   return row?.chunks ?? 0;
+}
+
+/**
+ * The extracted text of each content, rebuilt from its chunks: where the positions leave a gap
+ * between two chunks (a page, sheet block or section ended), the section separator goes back in.
+ */
+export async function wholeTexts(
+  db: Executor,
+  scope: TenantScope,
+  contentIds: readonly string[],
+): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const chunk of await chunksInOrder(db, scope, contentIds)) {
+    const before = texts.get(chunk.contentId);
+    if (before === undefined) texts.set(chunk.contentId, chunk.text);
+    else {
+      const separated = chunk.position.charStart > before.length ? sectionSeparator : '';
+      texts.set(chunk.contentId, before + separated + chunk.text);
+    }
+  }
+  return texts;
 }

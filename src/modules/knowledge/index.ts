@@ -14,7 +14,7 @@ import { agentFileRoutes } from './agent-file-routes.ts';
 import { createAgentFileService } from './agent-file-service.ts';
 import { agentFileStorage } from './agent-file-storage.ts';
 import { createChunkEmbeddings, type ResolveConnection } from './chunk-embeddings.ts';
-import { chunksInOrder } from './chunk-repository.ts';
+import { wholeTexts } from './chunk-repository.ts';
 import { defaultExtractionLimits } from './extraction/extraction.ts';
 import { fileProcessingJob } from './file-processing-job.ts';
 import { fileRoutes } from './file-routes.ts';
@@ -86,15 +86,7 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
   const knowledge = createKnowledgeSource({
     db,
     search: async (principal, agentId, query, k) => (await rankedPassages(principal, agentId, query, k)).hits,
-    wholeTexts: async (scope, contentIds) => {
-      const texts = new Map<string, string[]>();
-      for (const chunk of await chunksInOrder(db, scope, contentIds)) {
-        const parts = texts.get(chunk.contentId) ?? [];
-        parts.push(chunk.text);
-        texts.set(chunk.contentId, parts);
-      }
-      return new Map([...texts].map(([contentId, parts]) => [contentId, parts.join('')]));
-    },
+    wholeTexts: (scope, contentIds) => wholeTexts(db, scope, contentIds),
   });
   options.events.watch(knowledge.watcher);
   options.turnRegistry.addContextSource(knowledge.source);
