@@ -10,6 +10,13 @@ import { defaultBaseUrls, type ProviderConnection, type ProviderType } from './p
 /** A fetch that enforces the outbound guard (every user-supplied URL goes through it). */
 export type GuardedFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** What every AI SDK provider is built with: the explicit key, the endpoint, the guarded fetch. */
+const sdkOptionsOf = (connection: ProviderConnection, fetch: GuardedFetch) => ({
+  apiKey: connection.apiKey ?? '',
+  baseURL: connection.baseUrl ?? defaultBaseUrls[connection.type],
+  sdkFetch: fetch as typeof globalThis.fetch,
+});
+
 /**
  * The AI SDK model for a provider connection and model id. The key is passed explicitly (never
  * picked up from the environment by the SDK) and every request goes through the guarded fetch.
@@ -19,9 +26,7 @@ export function createLanguageModel(
   modelId: string,
   fetch: GuardedFetch,
 ): LanguageModelV4 {
-  const apiKey = connection.apiKey ?? '';
-  const baseURL = connection.baseUrl ?? defaultBaseUrls[connection.type];
-  const sdkFetch = fetch as typeof globalThis.fetch;
+  const { apiKey, baseURL, sdkFetch } = sdkOptionsOf(connection, fetch);
   switch (connection.type) {
     case 'offline':
       return createOfflineModel();
@@ -67,9 +72,7 @@ export function createEmbeddingModel(
   modelId: string,
   fetch: GuardedFetch,
 ): EmbeddingModelV4 {
-  const apiKey = connection.apiKey ?? '';
-  const baseURL = connection.baseUrl ?? defaultBaseUrls[connection.type];
-  const sdkFetch = fetch as typeof globalThis.fetch;
+  const { apiKey, baseURL, sdkFetch } = sdkOptionsOf(connection, fetch);
   switch (connection.type) {
     case 'openai':
       return createOpenAI({ apiKey, baseURL, fetch: sdkFetch, name: connection.name }).embedding(modelId);
