@@ -11,6 +11,8 @@ export interface Api {
   read(token: string, path: string): Promise<{ json: any; total: number }>;
   /** A POST of the API answering 2xx with JSON. */
   post(token: string, path: string, body: unknown): Promise<any>;
+  /** A GET answering 2xx with bytes (a file's content). */
+  bytes(token: string, path: string): Promise<Uint8Array>;
 }
 
 export function apiAt(baseUrl: string): Api {
@@ -61,6 +63,11 @@ export function apiAt(baseUrl: string): Api {
     },
     async post(token, path, body) {
       return (await call('POST', path, token, body)).json;
+    },
+    async bytes(token, path) {
+      const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      if (!response.ok) throw new Error(`GET ${path} failed: ${response.status} ${await response.text()}`);
+      return new Uint8Array(await response.arrayBuffer());
     },
   };
 }

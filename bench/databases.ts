@@ -2,12 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { DatabaseTarget } from '../src/platform/db/open-database.ts';
 
 export interface BenchDatabase {
   name: 'PGlite' | 'PostgreSQL';
   description: string;
   /** Settings for the server process. */
   env: Record<string, string>;
+  /** The same database for `openDatabase`, for a benchmark that opens it in its own process. */
+  target: DatabaseTarget;
   dispose(): Promise<void>;
 }
 
@@ -18,9 +21,14 @@ export async function pgliteDatabase(): Promise<BenchDatabase> {
     name: 'PGlite',
     description: `embedded PGlite, file-backed in ${join(dataDir, 'db')}`,
     env: { DATA_DIR: dataDir, DATABASE_URL: '' },
+    // Where `agentry serve` keeps its PGlite under DATA_DIR.
+    target: { kind: 'pglite', directory: join(dataDir, 'db') },
     dispose: () => rm(dataDir, { recursive: true, force: true }),
   };
 }
+
+/** The server's default DATABASE_POOL_MAX. */
+const POOL_MAX = 10;
 
 /** A fresh database on the server of `adminUrl`, created for this run and dropped afterwards. */
 export async function postgresDatabase(adminUrl: string): Promise<BenchDatabase> {
@@ -38,6 +46,7 @@ export async function postgresDatabase(adminUrl: string): Promise<BenchDatabase>
     name: 'PostgreSQL',
     description: `PostgreSQL ${version} at ${url.host}, database ${name} (created for this run)`,
     env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    target: { kind: 'postgres', url: url.toString(), poolMax: POOL_MAX },
     dispose: async () => {
       await withAdmin(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
       await rm(dataDir, { recursive: true, force: true });

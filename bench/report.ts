@@ -1,5 +1,8 @@
 import type { Measurement } from './load.ts';
+import { formatRetrievalRun, type RetrievalRun, retrievalTargets } from './retrieval.ts';
 import type { ScenarioKey } from './scenarios.ts';
+import { formatMs, formatPercent, formatRate, formatSignedMs, formatTable } from './table.ts';
+import { type TargetOutcome, verdict } from './targets.ts';
 import {
   formatGrowth,
   formatTurnTable,
@@ -8,6 +11,8 @@ import {
   turnProblems,
   turnTargets,
 } from './turn-report.ts';
+import { formatUploadTable, uploadOutcomes } from './upload-report.ts';
+import type { UploadRun } from './uploads.ts';
 
 export interface ScenarioResult {
   key: ScenarioKey;
@@ -23,33 +28,24 @@ export interface ScenarioResult {
 export interface DatabaseRun {
   name: 'PGlite' | 'PostgreSQL';
   description: string;
-  /** The agent API group (empty with BENCH_ONLY=turns). */
+  /** The agent API group (empty with BENCH_ONLY=turns or knowledge). */
   results: ScenarioResult[];
-  /** The turn group (absent with BENCH_ONLY=agents). */
+  /** The turn group (absent with BENCH_ONLY=agents or knowledge). */
   turns?: TurnRun;
-}
-
-export interface TargetOutcome {
-  text: string;
-  pass: boolean;
-  /** False when the issue sets the target for another database: shown for reference only. */
-  binding: boolean;
+  /** The knowledge group's uploads, through the server (absent unless the group runs). */
+  uploads?: UploadRun;
+  /** The knowledge group's retrieval, on a fresh database of the same kind (idem). */
+  retrieval?: RetrievalRun;
 }
 
 const GET_RATIO_TARGET = 0.4;
 const UPDATE_P50_TARGET_MS = 2;
 
-const rate = (value: number) => Math.round(value).toLocaleString('en-US');
-const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
-const signedMs = (value: number) =>
-  Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : 'n/a';
-const percent = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a');
-
 function find(run: DatabaseRun, key: ScenarioKey, connections: number): ScenarioResult | undefined {
   return run.results.find((result) => result.key === key && result.measurement.connections === connections);
 }
 
-export function formatTable(run: DatabaseRun): string {
+function formatAgentTable(run: DatabaseRun): string {
   const header = [
     'scenario',
     'conns',
@@ -67,27 +63,18 @@ export function formatTable(run: DatabaseRun): string {
     return [
       result.key === 'ceiling' ? `${result.label} (ceiling)` : result.label,
       String(connections),
-      rate(requestsPerSecond),
-      ms(p50Ms),
-      ms(p99Ms),
-      ceiling ? percent(requestsPerSecond / ceiling.requestsPerSecond) : 'n/a',
-      ceiling ? signedMs(p50Ms - ceiling.p50Ms) : 'n/a',
+      formatRate(requestsPerSecond),
+      formatMs(p50Ms),
+      formatMs(p99Ms),
+      ceiling ? formatPercent(requestsPerSecond / ceiling.requestsPerSecond) : 'n/a',
+      ceiling ? formatSignedMs(p50Ms - ceiling.p50Ms) : 'n/a',
       failed > 0 ? `<-- ${failed} FAILED REQUESTS` : '',
     ];
   });
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
-  );
-  const line = (row: string[]) =>
-    row
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return formatTable(header, rows);
 }
 
+/** The targets of every group that ran; binding ones decide PASS or MISS on their database. */
 export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
   const outcomes: TargetOutcome[] = [];
   const binding = run.name === 'PostgreSQL';
@@ -98,8 +85,8 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
     const ratio = get.requestsPerSecond / ceiling.requestsPerSecond;
     outcomes.push({
       text:
-        `GET /api/v1/agents/{id} >= ${percent(GET_RATIO_TARGET)} of the ceiling's req/s at 16 connections: ` +
-        `${percent(ratio)} (${rate(get.requestsPerSecond)} of ${rate(ceiling.requestsPerSecond)} req/s)${reference}`,
+        `GET /api/v1/agents/{id} >= ${formatPercent(GET_RATIO_TARGET)} of the ceiling's req/s at 16 connections: ` +
+        `${formatPercent(ratio)} (${formatRate(get.requestsPerSecond)} of ${formatRate(ceiling.requestsPerSecond)} req/s)${reference}`,
       pass: ratio >= GET_RATIO_TARGET,
       binding,
     });
@@ -107,7 +94,7 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
   const update = find(run, 'update', 1)?.measurement;
   if (update) {
     outcomes.push({
-      text: `PATCH /api/v1/agents/{id} p50 <= ${UPDATE_P50_TARGET_MS} ms at 1 connection: ${ms(update.p50Ms)} ms`,
+      text: `PATCH /api/v1/agents/{id} p50 <= ${UPDATE_P50_TARGET_MS} ms at 1 connection: ${formatMs(update.p50Ms)} ms`,
       pass: update.p50Ms <= UPDATE_P50_TARGET_MS,
       binding: true,
     });
@@ -115,23 +102,33 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
   for (const target of run.turns ? turnTargets(run.turns) : []) {
     outcomes.push({ text: `${target.text}${reference}`, pass: target.pass, binding });
   }
+  if (run.uploads) outcomes.push(...uploadOutcomes(run.uploads));
+  if (run.retrieval) outcomes.push(...retrievalTargets(run.retrieval));
   return outcomes;
 }
 
-export const verdict = (outcome: TargetOutcome) => (outcome.pass ? 'PASS' : 'MISS');
+/** Problems of every group: failed requests, turns or uploads, checks that did not add up. */
+function problemsOf(run: DatabaseRun): string[] {
+  return [
+    ...run.results.flatMap((result) => result.problems),
+    ...(run.turns ? turnProblems(run.turns) : []),
+    ...(run.uploads?.problems ?? []),
+    ...(run.retrieval && run.retrieval.problems > 0
+      ? [`retrieval: ${run.retrieval.problems} check(s) failed (the lines with !!! above)`]
+      : []),
+  ];
+}
 
 export function formatRun(run: DatabaseRun): string {
   const notes = [
     ...run.results.flatMap((result) => result.notes),
     ...(run.turns ? turnNotes(run.turns) : []),
+    ...(run.uploads?.notes ?? []),
   ];
-  const problems = [
-    ...run.results.flatMap((result) => result.problems),
-    ...(run.turns ? turnProblems(run.turns) : []),
-  ];
+  const problems = problemsOf(run);
   const sections = [`=== ${run.name}: ${run.description} ===`, ''];
   if (run.results.length > 0)
-    sections.push('Agent API (autocannon; ceiling: GET /__bench/noop):', formatTable(run), '');
+    sections.push('Agent API (autocannon; ceiling: GET /__bench/noop):', formatAgentTable(run), '');
   if (run.turns) {
     sections.push(
       'Turns (one model call each; ceiling: the stub called directly; vs ceil = ratio, - ceil = difference in ms):',
@@ -140,6 +137,14 @@ export function formatRun(run: DatabaseRun): string {
     );
     if (run.turns.growth) sections.push(formatGrowth(run.turns.growth), '');
   }
+  if (run.uploads) {
+    sections.push(
+      'Uploads (a text document, each upload new; ceilings measured once, before the databases: the same bytes copied on disk, the same request to a server that discards it):',
+      formatUploadTable(run.uploads),
+      '',
+    );
+  }
+  if (run.retrieval) sections.push(formatRetrievalRun(run.retrieval), '');
   return [
     ...sections,
     'Targets (from the issue):',
@@ -154,7 +159,5 @@ export function formatRun(run: DatabaseRun): string {
   ].join('\n');
 }
 
-/** Whether anything failed: a request, a turn, or a check of the written data. */
-export const hasProblems = (run: DatabaseRun) =>
-  run.results.some((result) => result.problems.length > 0) ||
-  (run.turns !== undefined && turnProblems(run.turns).length > 0);
+/** Whether anything failed: a request, a turn, an upload, or a check of the written data. */
+export const hasProblems = (run: DatabaseRun) => problemsOf(run).length > 0;

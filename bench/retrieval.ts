@@ -3,11 +3,7 @@
  * through `searchKnowledge` on PGlite and (with BENCH_DATABASE_URL) PostgreSQL, next to ceilings
  * measured in the same run. See bench/README.md.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { chunksToEmbed, storeEmbeddings } from '../src/modules/knowledge/embedding-repository.ts';
 import {
   fullTextRankingStatement,
@@ -20,37 +16,42 @@ import {
 import { createVectorIndexes, prepareVectorSupport } from '../src/modules/knowledge/vector-support.ts';
 import type { Principal } from '../src/modules/tenancy/index.ts';
 import { type Database, rowsOf } from '../src/platform/db/database.ts';
-import { type OpenedDatabase, openDatabase } from '../src/platform/db/open-database.ts';
+import { openDatabase } from '../src/platform/db/open-database.ts';
 import { bagOfWordsEmbedding } from '../test/stubs/openai-stub.ts';
 import { createTestAgentService } from '../test/support/agent-service.ts';
 import { attachContent, storeContent, textChunks } from '../test/support/knowledge-documents.ts';
 import { newOrganization } from '../test/support/organizations.ts';
+import { type BenchDatabase, pgliteDatabase, postgresDatabase } from './databases.ts';
 import { percentile } from './load.ts';
 import { createCorpus, type Question, seededRandom } from './retrieval-corpus.ts';
+import { formatMs, formatPercent, formatRate, formatTable, formatTimes } from './table.ts';
+import { type TargetOutcome, verdict } from './targets.ts';
 
 export interface RetrievalBenchOptions {
   /** Chunks of the searched agent's files (plus 10% more of another agent and another organization). */
   chunks: number;
   /** Measured searches per scenario, after a tenth as many for warm-up. */
   searches: number;
-  /** A PostgreSQL server to create a fresh database on; PGlite only without it. */
-  postgresUrl?: string | undefined;
 }
 
+type ScenarioKey = 'round-trip' | 'unfiltered' | 'full-text' | 'hybrid';
+
 interface Scenario {
+  key: ScenarioKey;
   label: string;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
   perSecond: number;
-  ceiling?: boolean;
 }
 
 export interface RetrievalRun {
-  database: 'PGlite' | 'PostgreSQL';
+  database: BenchDatabase['name'];
+  /** The fresh database it ran on. */
+  description: string;
   fill: string;
   scenarios: Scenario[];
-  /** Outcomes of the targets and checks, each PASS, MISS or !!! (a problem). */
+  /** The fill, the checks (PASS or !!!, a problem) and the quality of the results. */
   lines: string[];
   problems: number;
 }
@@ -61,10 +62,18 @@ const K = 5;
 const DIMENSIONS = 32;
 const MODEL = 'bench/bag-of-words';
 const FULL_TEXT_P95_TARGET_MS = 20;
+/** Below this many chunks a scan can be cheaper than the GIN index: its use is not checked. */
+const GIN_CHECK_MIN_CHUNKS = 20_000;
 
-const ms = (value: number) => value.toFixed(2);
+/** The HNSW build holds its graph in maintenance_work_mem; at the default (64 MB) it spills and takes longer. */
+const INDEX_BUILD_MEMORY = '512MB';
 
-async function measure(label: string, searches: number, run: (index: number) => Promise<unknown>) {
+async function measure(
+  key: ScenarioKey,
+  label: string,
+  searches: number,
+  run: (index: number) => Promise<unknown>,
+): Promise<Scenario> {
   for (let index = 0; index < Math.ceil(searches / 10); index += 1) await run(index);
   const durations = new Float64Array(searches);
   const started = performance.now();
@@ -76,6 +85,7 @@ async function measure(label: string, searches: number, run: (index: number) => 
   const elapsed = performance.now() - started;
   durations.sort();
   return {
+    key,
     label,
     p50Ms: percentile(durations, 0.5),
     p95Ms: percentile(durations, 0.95),
@@ -141,10 +151,14 @@ async function embedAll(db: Database, scope: Principal) {
     afterId = (page.at(-1) as { id: string }).id;
   }
   const stored = performance.now();
-  // Built once the vectors are in, as a bulk load would; the server creates it before the first insert.
-  await createVectorIndexes()(db, DIMENSIONS);
+  // Built once the vectors are in, as a bulk load would (with more memory for the build); the server
+  // creates it before the first insert.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`set local maintenance_work_mem = '${INDEX_BUILD_MEMORY}'`));
+    await createVectorIndexes()(tx, DIMENSIONS);
+  });
   await db.execute(sql`analyze knowledge_chunk_embeddings`);
-  return `vectors (${DIMENSIONS} dimensions) stored in ${((stored - started) / 1000).toFixed(1)} s, HNSW index built in ${((performance.now() - stored) / 1000).toFixed(1)} s`;
+  return `vectors (${DIMENSIONS} dimensions) stored in ${((stored - started) / 1000).toFixed(1)} s, HNSW index built in ${((performance.now() - stored) / 1000).toFixed(1)} s (maintenance_work_mem ${INDEX_BUILD_MEMORY})`;
 }
 
 async function planUses(db: Database, statement: SQL, index: string): Promise<boolean> {
@@ -152,13 +166,25 @@ async function planUses(db: Database, statement: SQL, index: string): Promise<bo
   return JSON.stringify(plan).includes(index);
 }
 
-async function benchDatabase(
-  name: RetrievalRun['database'],
-  database: OpenedDatabase,
+/** Fills `database` (fresh, migrated here) and measures every scenario on it. */
+export async function benchRetrieval(
+  database: BenchDatabase,
   options: RetrievalBenchOptions,
 ): Promise<RetrievalRun> {
-  await database.migrate();
-  const { db } = database;
+  const opened = await openDatabase(database.target);
+  try {
+    await opened.migrate();
+    return await benchOpened(database, opened.db, options);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function benchOpened(
+  database: BenchDatabase,
+  db: Database,
+  options: RetrievalBenchOptions,
+): Promise<RetrievalRun> {
   const support = await prepareVectorSupport(db);
   const filled = await fill(db, options.chunks);
   const { corpus, organization, agentId, fileIds, contentIds } = filled;
@@ -185,13 +211,13 @@ async function benchDatabase(
     foreign += hits.filter((hit) => !fileIds.has(hit.fileId)).length;
   };
 
-  scenarios.push({
-    ...(await measure('select 1 (ceiling: a round trip)', options.searches, () => db.execute(sql`select 1`))),
-    ceiling: true,
-  });
+  scenarios.push(
+    await measure('round-trip', 'select 1 (a round trip)', options.searches, () => db.execute(sql`select 1`)),
+  );
   const plans = await Promise.all(questions.map(({ text }) => planQuestion(db, text)));
-  scenarios.push({
-    ...(await measure(
+  scenarios.push(
+    await measure(
+      'unfiltered',
       'the same ranking without the agent filter (ceiling)',
       options.searches,
       async (index) => {
@@ -199,11 +225,10 @@ async function benchDatabase(
         if (!plan) return;
         await db.execute(fullTextRankingStatement(organization, null, plan, 50));
       },
-    )),
-    ceiling: true,
-  });
+    ),
+  );
   const fullTextLabel = `searchKnowledge full-text, k=${K}`;
-  const fullText = await measure(fullTextLabel, options.searches, async (index) => {
+  const fullText = await measure('full-text', fullTextLabel, options.searches, async (index) => {
     check(
       fullTextLabel,
       index,
@@ -220,8 +245,14 @@ async function benchDatabase(
       fullTextRankingStatement(organization, agentId, firstPlan, 50),
       'knowledge_chunks_search_idx',
     ));
-  lines.push(`${usesGin ? 'PASS' : '!!!'}  the full-text ranking with the agent filter uses the GIN index`);
-  if (!usesGin) problems += 1;
+  if (usesGin || options.chunks >= GIN_CHECK_MIN_CHUNKS) {
+    lines.push(`${usesGin ? 'PASS' : '!!!'}  the full-text ranking with the agent filter uses the GIN index`);
+    if (!usesGin) problems += 1;
+  } else {
+    lines.push(
+      `note: the full-text ranking does not use the GIN index, which the planner may rightly skip below ${GIN_CHECK_MIN_CHUNKS.toLocaleString('en-US')} chunks`,
+    );
+  }
 
   if (support.mode === 'hybrid') {
     lines.push(await embedAll(db, organization));
@@ -234,7 +265,7 @@ async function benchDatabase(
     const hybridLabel = `searchKnowledge hybrid (${DIMENSIONS}-d vectors), k=${K}`;
     const vectorOf = (index: number) => vectors[index % vectors.length] as QueryVector;
     scenarios.push(
-      await measure(hybridLabel, options.searches, async (index) => {
+      await measure('hybrid', hybridLabel, options.searches, async (index) => {
         const query = { agentId, query: question(index).text, k: K, queryVector: vectorOf(index) };
         check(hybridLabel, index, await searchKnowledge(db, organization, query));
       }),
@@ -262,98 +293,88 @@ async function benchDatabase(
       `quality: ${label}: the chunk a question was written from is in its results ${share}% of the time`,
     );
   }
-  const target = fullText.p95Ms <= FULL_TEXT_P95_TARGET_MS;
-  lines.push(
-    `${target ? 'PASS' : 'MISS'}  full-text p95 <= ${FULL_TEXT_P95_TARGET_MS} ms: ${ms(fullText.p95Ms)} ms` +
-      (name === 'PostgreSQL' ? '' : ' [target set for PostgreSQL; reference only]'),
-  );
-  return { database: name, fill: filled.fill, scenarios, lines, problems };
+  return {
+    database: database.name,
+    description: database.description,
+    fill: filled.fill,
+    scenarios,
+    lines,
+    problems,
+  };
 }
 
+/**
+ * The issue's target, full-text p95 at most 20 ms (binding on PostgreSQL), and the hybrid search's
+ * p95, reported without a target.
+ */
+export function retrievalTargets(run: RetrievalRun): TargetOutcome[] {
+  const binding = run.database === 'PostgreSQL';
+  const outcomes: TargetOutcome[] = [];
+  const fullText = run.scenarios.find((scenario) => scenario.key === 'full-text');
+  if (fullText) {
+    outcomes.push({
+      text:
+        `retrieval full-text p95 <= ${FULL_TEXT_P95_TARGET_MS} ms: ${formatMs(fullText.p95Ms)} ms (p50 ${formatMs(fullText.p50Ms)})` +
+        (binding ? '' : ' [target set for PostgreSQL; reference only]'),
+      pass: fullText.p95Ms <= FULL_TEXT_P95_TARGET_MS,
+      binding,
+    });
+  }
+  const hybrid = run.scenarios.find((scenario) => scenario.key === 'hybrid');
+  if (hybrid) {
+    outcomes.push({
+      text: `retrieval hybrid p95: ${formatMs(hybrid.p95Ms)} ms (p50 ${formatMs(hybrid.p50Ms)}); reported, no target`,
+      pass: null,
+      binding: false,
+    });
+  }
+  return outcomes;
+}
+
+/** The scenarios next to the ranking without the agent filter (the ceiling), then the checks. */
 export function formatRetrievalRun(run: RetrievalRun): string {
-  const ceiling = run.scenarios.find((scenario) => scenario.label.startsWith('the same ranking'));
-  const roundTrip = run.scenarios.find((scenario) => scenario.label.startsWith('select 1'));
-  const header = ['scenario', 'p50 ms', 'p95 ms', 'p99 ms', 'per s', 'p50 vs ceiling', 'p50 vs select 1'];
-  const rows = run.scenarios.map((scenario) => [
-    scenario.label,
-    ms(scenario.p50Ms),
-    ms(scenario.p95Ms),
-    ms(scenario.p99Ms),
-    Math.round(scenario.perSecond).toLocaleString('en-US'),
-    ceiling ? `x${(scenario.p50Ms / ceiling.p50Ms).toFixed(2)}` : 'n/a',
-    roundTrip ? `x${(scenario.p50Ms / roundTrip.p50Ms).toFixed(1)}` : 'n/a',
-  ]);
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
-  );
-  const line = (row: string[]) =>
-    row
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join('  ');
+  const ceiling = run.scenarios.find((scenario) => scenario.key === 'unfiltered');
+  const rows = run.scenarios.map((scenario) => {
+    // The round trip is what any statement costs, not a ranking: no ratio to the ceiling.
+    const base = scenario.key === 'round-trip' ? undefined : ceiling;
+    return [
+      scenario.label,
+      formatRate(scenario.perSecond),
+      base ? formatPercent(scenario.perSecond / base.perSecond) : '',
+      formatMs(scenario.p50Ms),
+      formatMs(scenario.p95Ms),
+      formatMs(scenario.p99Ms),
+      base ? formatTimes(scenario.p50Ms / base.p50Ms) : '',
+      base ? formatTimes(scenario.p95Ms / base.p95Ms) : '',
+    ];
+  });
   return [
-    `=== Retrieval on ${run.database} ===`,
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
-    '',
+    `Knowledge retrieval on ${run.description} (one search at a time, in the runner's process; ceiling: the same full-text ranking without the agent filter):`,
+    formatTable(
+      ['scenario', 'per s', 'vs ceiling', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 vs ceiling', 'p95 vs ceiling'],
+      rows,
+    ),
     ...run.lines.map((text) => `  ${text}`),
-    '',
   ].join('\n');
 }
 
-async function withAdmin<T>(adminUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Runs the retrieval benchmark on a fresh file-backed PGlite and, when given, a fresh PostgreSQL database. */
-export async function runRetrievalBench(options: RetrievalBenchOptions): Promise<RetrievalRun[]> {
-  const runs: RetrievalRun[] = [];
-  const directory = await mkdtemp(join(tmpdir(), 'agentry-bench-retrieval-'));
-  try {
-    const database = await openDatabase({ kind: 'pglite', directory: join(directory, 'db') });
-    try {
-      runs.push(await benchDatabase('PGlite', database, options));
-    } finally {
-      await database.close();
-    }
-  } finally {
-    await rm(directory, { recursive: true, force: true });
-  }
-  if (options.postgresUrl) {
-    const name = `agentry_bench_retrieval_${Date.now()}`;
-    await withAdmin(options.postgresUrl, (admin) => admin.query(`create database ${name}`));
-    try {
-      const url = new URL(options.postgresUrl);
-      url.pathname = `/${name}`;
-      const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 4 });
-      try {
-        runs.push(await benchDatabase('PostgreSQL', database, options));
-      } finally {
-        await database.close();
-      }
-    } finally {
-      await withAdmin(options.postgresUrl, (admin) =>
-        admin.query(`drop database if exists ${name} with (force)`),
-      );
-    }
-  }
-  return runs;
-}
-
 if (import.meta.main) {
-  const runs = await runRetrievalBench({
+  const options = {
     chunks: Number(process.env.BENCH_RETRIEVAL_CHUNKS ?? 100_000),
     searches: Number(process.env.BENCH_RETRIEVAL_SEARCHES ?? 500),
-    postgresUrl: process.env.BENCH_DATABASE_URL || undefined,
-  });
-  for (const run of runs) console.log(formatRetrievalRun(run));
-  process.exitCode = runs.some((run) => run.problems > 0) ? 1 : 0;
+  };
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  let problems = 0;
+  for (const open of [pgliteDatabase, ...(adminUrl ? [() => postgresDatabase(adminUrl)] : [])]) {
+    const database = await open();
+    try {
+      const run = await benchRetrieval(database, options);
+      problems += run.problems;
+      console.log(formatRetrievalRun(run));
+      for (const outcome of retrievalTargets(run)) console.log(`  ${verdict(outcome)}  ${outcome.text}`);
+    } finally {
+      await database.dispose();
+    }
+  }
+  process.exitCode = problems > 0 ? 1 : 0;
 }

@@ -1,6 +1,8 @@
 /**
- * `npm run bench`: the agent API against a no-op route of the same server, and chat turns against
- * the OpenAI-compatible stub called directly, over real HTTP, on PGlite and (with
+ * `npm run bench`: the agent API against a no-op route of the same server, chat turns against the
+ * OpenAI-compatible stub called directly, and knowledge files (PDF extraction against pdf.js,
+ * uploads against a disk copy and a discarding HTTP server, retrieval against its ranking without
+ * the agent filter), over real HTTP where a server is involved, on PGlite and (with
  * BENCH_DATABASE_URL) PostgreSQL. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,22 +10,19 @@ import { cpus, loadavg, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiAt } from './api.ts';
 import { type BenchDatabase, pgliteDatabase, postgresDatabase } from './databases.ts';
-import { runLoad } from './load.ts';
 import {
-  type DatabaseRun,
-  formatRun,
-  hasProblems,
-  type ScenarioResult,
-  targetOutcomes,
-  verdict,
-} from './report.ts';
+  benchmarkExtraction,
+  type ExtractionBenchmark,
+  extractionTarget,
+  formatExtraction,
+} from './extraction.ts';
+import { measureScenario, runLoad } from './load.ts';
+import { type DatabaseRun, formatRun, hasProblems, type ScenarioResult, targetOutcomes } from './report.ts';
+import { benchRetrieval } from './retrieval.ts';
 import { CONNECTIONS, NOOP_PATH, prepareFixture, type Scenario, scenarios } from './scenarios.ts';
-import {
-  type ProcessEnv,
-  type ServerProcess,
-  startServerProcess,
-  startStubProcess,
-} from './server-process.ts';
+import { type ServerProcess, startServerProcess, startStubProcess } from './server-process.ts';
+import { LOG_LEVEL, readBenchSettings, serverEnv } from './settings.ts';
+import { type TargetOutcome, verdict } from './targets.ts';
 import type { TurnRun } from './turn-report.ts';
 import {
   CONCURRENT_ROUNDS,
@@ -37,113 +36,35 @@ import {
   TURN_CONNECTIONS,
   turnScenarios,
 } from './turns.ts';
+import { measureAgentryUploads, measureUploadCeilings, type UploadMeasurement } from './uploads.ts';
 
-const LOG_LEVEL = 'warn';
 const WARMUP_SECONDS = 1;
 /** autocannon stops without waiting for requests in flight; let the server commit them before checking. */
 const SETTLE_MS = 250;
-const durationSeconds = readDuration(process.env.BENCH_DURATION_SECONDS);
-const only = readOnly(process.env.BENCH_ONLY);
-const runAgents = only !== 'turns';
-const runTurns = only !== 'agents';
-const jwtSecret = randomBytes(32).toString('hex');
-const secretKey = randomBytes(32).toString('hex');
+const {
+  only,
+  runAgents,
+  runTurns,
+  runKnowledge,
+  durationSeconds,
+  uploadSeconds,
+  retrievalChunks,
+  retrievalSearches,
+} = readBenchSettings();
 const cleanups = new Set<() => Promise<void>>();
 
-function readOnly(value: string | undefined): 'turns' | 'agents' | undefined {
-  if (!value) return undefined;
-  if (value === 'turns' || value === 'agents') return value;
-  console.error(`BENCH_ONLY must be "turns" or "agents" (or unset for both), not ${value}`);
-  process.exit(2);
-}
-
-function readDuration(value: string | undefined): number {
-  const seconds = Number(value ?? '5');
-  if (!Number.isInteger(seconds) || seconds < 1) {
-    console.error(`BENCH_DURATION_SECONDS must be a whole number of seconds >= 1, not ${value}`);
-    process.exit(2);
-  }
-  return seconds;
-}
-
-/** Every Agentry setting is given, so the caller's environment cannot change what is measured. */
-function serverEnv(database: BenchDatabase, stub: StubEndpoint | undefined): ProcessEnv {
-  return {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL,
-    JWT_SECRET: jwtSecret,
-    JWT_SECRET_FILE: '',
-    AGENTRY_SECRET_KEY: secretKey,
-    AGENTRY_SECRET_KEY_FILE: '',
-    DATABASE_URL_FILE: '',
-    DATABASE_POOL_MAX: '',
-    ACCESS_TOKEN_TTL_SECONDS: '3600',
-    REFRESH_TOKEN_TTL_SECONDS: '',
-    ALLOW_REGISTRATION: 'true',
-    PROMPT_SCREENING: '',
-    HISTORY_RETENTION_DAYS: '',
-    TRUST_PROXY: '',
-    // The stub listens on loopback, which the outbound guard refuses unless allowlisted: only its port is.
-    OUTBOUND_ALLOWLIST: stub ? new URL(stub.url).host : '',
-    // No operator provider: the turn agent names its provider (the stub), nothing else is offered.
-    // Removed rather than emptied: the AI SDK's provider modules read some of them when loaded.
-    OPENAI_API_KEY: undefined,
-    OPENAI_BASE_URL: undefined,
-    ANTHROPIC_API_KEY: undefined,
-    ANTHROPIC_BASE_URL: undefined,
-    OLLAMA_BASE_URL: undefined,
-    OPERATOR_PROVIDERS_SHARED: '',
-    PROVIDER_VALIDATION_TIMEOUT_SECONDS: '',
-    LLM_RETRY_MAX_ATTEMPTS: '',
-    LLM_RETRY_BASE_DELAY_MS: '',
-    LLM_RETRY_MAX_DELAY_MS: '',
-    LLM_CALL_TIMEOUT_SECONDS: '',
-    LLM_BREAKER_FAILURE_THRESHOLD: '',
-    LLM_BREAKER_RECOVERY_SECONDS: '',
-    MODEL_PRICES: '',
-    // One organization sends far more than any tier allows: the limits would measure themselves.
-    RATE_LIMIT_ENABLED: 'false',
-    REDIS_URL: undefined,
-    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '',
-    OVERLOAD_MAX_CONCURRENT_TURNS: '',
-    ...database.env,
-  };
-}
-
 async function measure(baseUrl: string, scenario: Scenario, connections: number): Promise<ScenarioResult> {
-  const check = await scenario.before?.(connections);
   const spec = { baseUrl, connections, headers: scenario.headers, requestFor: scenario.requestFor };
-  const warmup = await runLoad({ ...spec, durationSeconds: WARMUP_SECONDS });
-  const measurement = await runLoad({ ...spec, durationSeconds });
-  const problems: string[] = [];
-  const notes: string[] = [];
-  for (const [phase, run] of [
-    ['warm-up', warmup],
-    ['measured run', measurement],
-  ] as const) {
-    if (run.failed > 0) {
-      problems.push(
-        `${scenario.label} x${connections} (${phase}): ${run.failed} of ${run.ok + run.failed} requests FAILED ` +
-          `(status codes ${JSON.stringify(run.statusCodes)}, ${run.errors} connection errors/timeouts)`,
-      );
-    }
-  }
-  if (measurement.ok === 0) problems.push(`${scenario.label} x${connections}: no successful response at all`);
-  if (check) {
-    await sleep(SETTLE_MS);
-    const outcome = await check(warmup.ok + measurement.ok);
-    notes.push(outcome.note);
-    if (outcome.problem) problems.push(outcome.problem);
-  }
-  return {
-    key: scenario.key,
-    label: scenario.label,
-    measurement,
-    warmupFailed: warmup.failed,
-    problems,
-    notes,
-  };
+  const judged = await measureScenario({
+    label: `${scenario.label} x${connections}`,
+    unit: 'requests',
+    check: await scenario.before?.(connections),
+    run: (seconds) => runLoad({ ...spec, durationSeconds: seconds }),
+    warmupSeconds: WARMUP_SECONDS,
+    durationSeconds,
+    settle,
+  });
+  return { key: scenario.key, label: scenario.label, ...judged };
 }
 
 const settle = () => sleep(SETTLE_MS);
@@ -203,16 +124,45 @@ async function turnGroup(
   return run;
 }
 
-async function benchmark(database: BenchDatabase, stub: StubEndpoint | undefined): Promise<DatabaseRun> {
+/** The groups that go through a server process, one after the other on the same server. */
+async function benchmark(
+  database: BenchDatabase,
+  stub: StubEndpoint | undefined,
+  uploadCeilings: UploadMeasurement[] | undefined,
+): Promise<DatabaseRun> {
   const server = await startServerProcess(serverEnv(database, stub));
   cleanups.add(server.stop);
   try {
-    const results = runAgents ? await agentGroup(database, server) : [];
-    const turns = stub ? await turnGroup(database, server, stub) : undefined;
-    return { name: database.name, description: database.description, results, ...(turns ? { turns } : {}) };
+    const run: DatabaseRun = {
+      name: database.name,
+      description: database.description,
+      results: runAgents ? await agentGroup(database, server) : [],
+    };
+    if (stub) run.turns = await turnGroup(database, server, stub);
+    if (uploadCeilings) {
+      console.error(`  [${database.name}] uploads ...`);
+      const uploads = await measureAgentryUploads(apiAt(server.url), server.url, uploadSeconds);
+      run.uploads = { ceilings: uploadCeilings, ...uploads };
+    }
+    return run;
   } finally {
     await server.stop();
     cleanups.delete(server.stop);
+  }
+}
+
+/** Opens a fresh database of the same kind, removed even on Ctrl-C, and runs `work` on it. */
+async function onFreshDatabase<T>(
+  open: () => Promise<BenchDatabase>,
+  work: (database: BenchDatabase) => Promise<T>,
+) {
+  const database = await open();
+  cleanups.add(database.dispose);
+  try {
+    return await work(database);
+  } finally {
+    await database.dispose();
+    cleanups.delete(database.dispose);
   }
 }
 
@@ -224,28 +174,46 @@ async function startStub(): Promise<StubEndpoint> {
   return { url: stub.url, apiKey };
 }
 
+function header(): string {
+  const cpuList = cpus();
+  const groups = [runAgents ? 'agents' : '', runTurns ? 'turns' : '', runKnowledge ? 'knowledge' : '']
+    .filter(Boolean)
+    .join(' + ');
+  return [
+    `Agentry benchmark — Node ${process.version}, ${platform()}, ${cpuList.length} CPU(s) (${cpuList[0]?.model.trim() ?? '?'}), load average ${formatLoad()} before starting (1, 5, 15 min: work of other processes, which competes with the bench)`,
+    `Groups: ${groups}${only ? ` (BENCH_ONLY=${only})` : ''}.`,
+    `Server: bench/server.ts in a separate process = buildApp() + GET ${NOOP_PATH} (the agent API's ceiling), on the same Fastify instance.`,
+    `Server settings: LOG_LEVEL=${LOG_LEVEL} for every route (ceiling included), RATE_LIMIT_ENABLED=false; otherwise defaults (DATABASE_POOL_MAX=10, PROMPT_SCREENING=block, LLM_* defaults` +
+      `${runKnowledge ? ', STORAGE_TYPE=local, MAX_UPLOAD_BYTES=50 MB' : ''})` +
+      (runTurns ? ', OUTBOUND_ALLOWLIST=<the stub host:port>.' : '.'),
+    ...(runTurns
+      ? [
+          'Model: test/stubs/openai-stub.ts in its own process (bench/llm-stub-server.ts), answering at once; the turn ceiling is that stub called directly.',
+        ]
+      : []),
+    ...(runAgents || runTurns
+      ? [
+          `Load: in this process, ${WARMUP_SECONDS} s warm-up then ${durationSeconds} s per scenario` +
+            `${runAgents ? '; agent API: autocannon, req/s and latencies of 2xx responses' : ''}` +
+            `${runTurns ? '; turns: undici, one connection per client, turns/s and latencies of complete answers' : ''}.`,
+        ]
+      : []),
+    ...(runKnowledge
+      ? [
+          `Knowledge: PDF extraction in this process; uploads over HTTP from this process, one upload per connection of warm-up then ${uploadSeconds} s per scenario; ` +
+            `retrieval in this process on a fresh database of each kind, ${retrievalChunks.toLocaleString('en-US')} chunks, ${retrievalSearches} searches per scenario.`,
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+const failure = (what: string, error: unknown) =>
+  console.log(`!!! ${what} FAILED: ${(error as Error).stack ?? error}\n`);
+
 async function main(): Promise<number> {
   const started = Date.now();
-  const cpuList = cpus();
-  const groups = [runAgents ? 'agents' : '', runTurns ? 'turns' : ''].filter(Boolean).join(' + ');
-  console.log(
-    [
-      `Agentry benchmark — Node ${process.version}, ${platform()}, ${cpuList.length} CPU(s) (${cpuList[0]?.model.trim() ?? '?'}), load average ${formatLoad()} before starting (1, 5, 15 min: work of other processes, which competes with the bench)`,
-      `Groups: ${groups}${only ? ` (BENCH_ONLY=${only})` : ''}.`,
-      `Server: bench/server.ts in a separate process = buildApp() + GET ${NOOP_PATH} (the agent API's ceiling), on the same Fastify instance.`,
-      `Server settings: LOG_LEVEL=${LOG_LEVEL} for every route (ceiling included); otherwise defaults (DATABASE_POOL_MAX=10, PROMPT_SCREENING=block, LLM_* defaults)` +
-        (runTurns ? ', OUTBOUND_ALLOWLIST=<the stub host:port>.' : '.'),
-      ...(runTurns
-        ? [
-            'Model: test/stubs/openai-stub.ts in its own process (bench/llm-stub-server.ts), answering at once; the turn ceiling is that stub called directly.',
-          ]
-        : []),
-      `Load: in this process, ${WARMUP_SECONDS} s warm-up then ${durationSeconds} s per scenario` +
-        `${runAgents ? '; agent API: autocannon, req/s and latencies of 2xx responses' : ''}` +
-        `${runTurns ? '; turns: undici, one connection per client, turns/s and latencies of complete answers' : ''}.`,
-      '',
-    ].join('\n'),
-  );
+  console.log(header());
   const adminUrl = process.env.BENCH_DATABASE_URL;
   const openers: Array<() => Promise<BenchDatabase>> = [pgliteDatabase];
   if (adminUrl) openers.push(() => postgresDatabase(adminUrl));
@@ -256,38 +224,63 @@ async function main(): Promise<number> {
   try {
     stub = runTurns ? await startStub() : undefined;
   } catch (error) {
-    console.log(`!!! the stub process FAILED to start: ${(error as Error).stack ?? error}\n`);
+    failure('the stub process', error);
     return 1;
   }
-  for (const open of openers) {
-    let database: BenchDatabase | undefined;
+  let extraction: ExtractionBenchmark | undefined;
+  let uploadCeilings: UploadMeasurement[] | undefined;
+  if (runKnowledge) {
     try {
-      database = await open();
-      cleanups.add(database.dispose);
-      console.error(`Benchmarking ${database.description} ...`);
-      const run = await benchmark(database, stub);
+      console.error('PDF extraction ...');
+      extraction = await benchmarkExtraction();
+      console.log(`${formatExtraction(extraction)}\n`);
+      console.error('Upload ceilings ...');
+      const measured = await measureUploadCeilings(uploadSeconds);
+      uploadCeilings = measured.ceilings;
+      for (const problem of measured.problems) console.log(`!!! upload ceiling: ${problem}`);
+      if (measured.problems.length > 0) failed = true;
+    } catch (error) {
+      failed = true;
+      failure('the knowledge benchmark (extraction or upload ceilings)', error);
+    }
+  }
+  for (const open of openers) {
+    let run: DatabaseRun | undefined;
+    try {
+      run = await onFreshDatabase(open, (database) => {
+        console.error(`Benchmarking ${database.description} ...`);
+        return benchmark(database, stub, uploadCeilings);
+      });
+    } catch (error) {
+      failed = true;
+      failure('a database benchmark', error);
+    }
+    if (run && runKnowledge) {
+      try {
+        run.retrieval = await onFreshDatabase(open, (database) => {
+          console.error(`Retrieval on ${database.description} ...`);
+          return benchRetrieval(database, { chunks: retrievalChunks, searches: retrievalSearches });
+        });
+      } catch (error) {
+        failed = true;
+        failure(`the ${run.name} retrieval benchmark`, error);
+      }
+    }
+    if (run) {
       runs.push(run);
       console.log(formatRun(run));
       if (hasProblems(run)) failed = true;
-    } catch (error) {
-      failed = true;
-      console.log(
-        `!!! ${database?.name ?? 'database'} benchmark FAILED: ${(error as Error).stack ?? error}\n`,
-      );
-    } finally {
-      if (database) {
-        await database.dispose();
-        cleanups.delete(database.dispose);
-      }
     }
   }
   await cleanUp();
 
   console.log('=== Summary ===');
-  for (const run of runs) {
-    for (const outcome of targetOutcomes(run))
-      console.log(`  ${run.name.padEnd(10)}  ${verdict(outcome)}  ${outcome.text}`);
-  }
+  const outcomes = runs.flatMap((run) =>
+    targetOutcomes(run).map((outcome): [string, TargetOutcome] => [run.name, outcome]),
+  );
+  if (extraction) outcomes.unshift(['no db', extractionTarget(extraction)]);
+  for (const [scope, outcome] of outcomes)
+    console.log(`  ${scope.padEnd(10)}  ${verdict(outcome)}  ${outcome.text}`);
   if (!adminUrl) {
     console.log(
       '  PostgreSQL  NOT MEASURED  the targets are set for PostgreSQL: run with BENCH_DATABASE_URL=postgres://...',
@@ -295,8 +288,8 @@ async function main(): Promise<number> {
   }
   console.log(
     failed
-      ? '\n!!! Some requests, turns or checks FAILED: see above. Exit code 1.'
-      : '\nAll requests and turns succeeded; every check of the written data added up.',
+      ? '\n!!! Some requests, turns, uploads or checks FAILED: see above. Exit code 1.'
+      : '\nAll requests, turns and uploads succeeded; every check of the written data added up.',
   );
   console.log(`Total time: ${Math.round((Date.now() - started) / 1000)} s`);
   return failed ? 1 : 0;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
 const stubScript = fileURLToPath(new URL('./llm-stub-server.ts', import.meta.url));
+const discardScript = fileURLToPath(new URL('./discard-server.ts', import.meta.url));
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -25,6 +26,11 @@ export function startServerProcess(env: ProcessEnv): Promise<ServerProcess> {
 /** Starts bench/llm-stub-server.ts (the OpenAI-compatible stub) in its own process; its URL ends in /v1. */
 export function startStubProcess(env: ProcessEnv): Promise<ServerProcess> {
   return startProcess(stubScript, 'stub', env);
+}
+
+/** Starts bench/discard-server.ts, which reads every request body and throws it away (the upload ceiling). */
+export function startDiscardProcess(): Promise<ServerProcess> {
+  return startProcess(discardScript, 'discard', {});
 }
 
 async function startProcess(script: string, name: string, env: ProcessEnv): Promise<ServerProcess> {

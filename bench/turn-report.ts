@@ -1,3 +1,4 @@
+import { formatMs, formatPercent, formatRate, formatSignedMs, formatTable, formatTimes } from './table.ts';
 import type { ConcurrencyResult, GrowthResult, TurnScenarioKey, TurnScenarioResult } from './turns.ts';
 import { GROWTH_WINDOW } from './turns.ts';
 
@@ -18,13 +19,6 @@ const TURNS_PER_SECOND = 1_100;
 const TTFT_OVER_CEILING_MS = 1;
 /** The bench's reading of "flat": the last turns' p50 at most this many times the first turns'. */
 const FLAT_RATIO = 1.25;
-
-const rate = (value: number) => Math.round(value).toLocaleString('en-US');
-const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
-const signedMs = (value: number) =>
-  Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(2)}` : '-';
-const times = (value: number) => (Number.isFinite(value) ? `x${value.toFixed(2)}` : '-');
-const percent = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '-');
 
 function find(run: TurnRun, key: TurnScenarioKey, connections: number) {
   return run.results.find((result) => result.key === key && result.measurement.connections === connections);
@@ -53,45 +47,35 @@ export function formatTurnTable(run: TurnRun): string {
     const ceiling = result.ceiling ? find(run, result.ceiling, m.connections)?.measurement : m;
     const failed = m.failed + result.warmupFailed;
     const ratio = (value: number, base: number | undefined) =>
-      base === undefined ? '-' : times(value / base);
+      base === undefined ? '-' : formatTimes(value / base);
     const minus = (value: number, base: number | undefined) =>
-      base === undefined ? '-' : signedMs(value - base);
+      base === undefined ? '-' : formatSignedMs(value - base);
     return [
       result.ceiling ? result.label : `${result.label} (ceiling)`,
       String(m.connections),
-      rate(m.turnsPerSecond),
-      ceiling ? percent(m.turnsPerSecond / ceiling.turnsPerSecond) : '-',
-      ms(m.p50Ms),
+      formatRate(m.turnsPerSecond),
+      ceiling ? formatPercent(m.turnsPerSecond / ceiling.turnsPerSecond) : '-',
+      formatMs(m.p50Ms),
       ratio(m.p50Ms, ceiling?.p50Ms),
       minus(m.p50Ms, ceiling?.p50Ms),
-      ms(m.p99Ms),
+      formatMs(m.p99Ms),
       ratio(m.p99Ms, ceiling?.p99Ms),
       minus(m.p99Ms, ceiling?.p99Ms),
-      ms(m.ttftP50Ms),
+      formatMs(m.ttftP50Ms),
       result.streamed ? ratio(m.ttftP50Ms, ceiling?.ttftP50Ms) : '-',
       result.streamed ? minus(m.ttftP50Ms, ceiling?.ttftP50Ms) : '-',
-      ms(m.ttftP99Ms),
+      formatMs(m.ttftP99Ms),
       failed > 0 ? `<-- ${failed} FAILED TURNS` : '',
     ];
   });
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
-  );
-  const line = (row: string[]) =>
-    row
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return formatTable(header, rows);
 }
 
 export function formatGrowth(growth: GrowthResult): string {
   return (
     `Session growth: ${growth.turns} turns one after the other on one session (${growth.messageCount} messages at the end): ` +
-    `p50 of the first ${GROWTH_WINDOW} turns ${ms(growth.firstP50Ms)} ms, of the last ${GROWTH_WINDOW} ${ms(growth.lastP50Ms)} ms ` +
-    `(last/first ${times(growth.lastP50Ms / growth.firstP50Ms)})`
+    `p50 of the first ${GROWTH_WINDOW} turns ${formatMs(growth.firstP50Ms)} ms, of the last ${GROWTH_WINDOW} ${formatMs(growth.lastP50Ms)} ms ` +
+    `(last/first ${formatTimes(growth.lastP50Ms / growth.firstP50Ms)})`
   );
 }
 
@@ -108,7 +92,7 @@ export function turnTargets(run: TurnRun): TurnTarget[] {
     if (scenario && ceiling) {
       const over = scenario.p50Ms - ceiling.p50Ms;
       targets.push({
-        text: `${name} p50 <= ${P50_OVER_CEILING_MS} ms above the ceiling at 1 connection: ${signedMs(over)} ms (${ms(scenario.p50Ms)} vs ${ms(ceiling.p50Ms)} ms)`,
+        text: `${name} p50 <= ${P50_OVER_CEILING_MS} ms above the ceiling at 1 connection: ${formatSignedMs(over)} ms (${formatMs(scenario.p50Ms)} vs ${formatMs(ceiling.p50Ms)} ms)`,
         pass: over <= P50_OVER_CEILING_MS,
       });
     }
@@ -117,7 +101,7 @@ export function turnTargets(run: TurnRun): TurnTarget[] {
     const scenario = find(run, key, 16)?.measurement;
     if (scenario) {
       targets.push({
-        text: `${name} >= ${rate(TURNS_PER_SECOND)} turns/s at 16 connections: ${rate(scenario.turnsPerSecond)} turns/s`,
+        text: `${name} >= ${formatRate(TURNS_PER_SECOND)} turns/s at 16 connections: ${formatRate(scenario.turnsPerSecond)} turns/s`,
         pass: scenario.turnsPerSecond >= TURNS_PER_SECOND,
       });
     }
@@ -127,14 +111,14 @@ export function turnTargets(run: TurnRun): TurnTarget[] {
   if (stream && streamCeiling) {
     const over = stream.ttftP50Ms - streamCeiling.ttftP50Ms;
     targets.push({
-      text: `POST /execute/stream time to first token <= ${TTFT_OVER_CEILING_MS} ms above the ceiling at 1 connection (p50): ${signedMs(over)} ms (${ms(stream.ttftP50Ms)} vs ${ms(streamCeiling.ttftP50Ms)} ms)`,
+      text: `POST /execute/stream time to first token <= ${TTFT_OVER_CEILING_MS} ms above the ceiling at 1 connection (p50): ${formatSignedMs(over)} ms (${formatMs(stream.ttftP50Ms)} vs ${formatMs(streamCeiling.ttftP50Ms)} ms)`,
       pass: over <= TTFT_OVER_CEILING_MS,
     });
   }
   if (run.growth) {
     const ratio = run.growth.lastP50Ms / run.growth.firstP50Ms;
     targets.push({
-      text: `cost flat as one session grows to ${run.growth.messageCount} messages: p50 last/first ${GROWTH_WINDOW} turns ${times(ratio)} (flat read as <= ${times(FLAT_RATIO)})`,
+      text: `cost flat as one session grows to ${run.growth.messageCount} messages: p50 last/first ${GROWTH_WINDOW} turns ${formatTimes(ratio)} (flat read as <= ${formatTimes(FLAT_RATIO)})`,
       pass: ratio <= FLAT_RATIO,
     });
   }

@@ -1,6 +1,6 @@
 import type { Client } from 'undici';
 import type { Api } from './api.ts';
-import { percentile } from './load.ts';
+import { measureScenario, percentile } from './load.ts';
 import type { Check } from './scenarios.ts';
 import {
   isStreamed,
@@ -286,7 +286,6 @@ export async function measureTurns(
   durationSeconds: number,
   settle: () => Promise<void>,
 ): Promise<TurnScenarioResult> {
-  const check = await scenario.before?.(connections);
   const spec = {
     origin: scenario.origin,
     connections,
@@ -294,38 +293,21 @@ export async function measureTurns(
     protocol: scenario.protocol,
     callFor: scenario.callFor,
   };
-  const warmup = await runTurnLoad({ ...spec, durationSeconds: warmupSeconds });
-  const measurement = await runTurnLoad({ ...spec, durationSeconds });
-  const problems: string[] = [];
-  const notes: string[] = [];
-  for (const [phase, run] of [
-    ['warm-up', warmup],
-    ['measured run', measurement],
-  ] as const) {
-    if (run.failed > 0) {
-      problems.push(
-        `${scenario.label} x${connections} (${phase}): ${run.failed} of ${run.ok + run.failed} turns FAILED ` +
-          `(status codes ${JSON.stringify(run.statusCodes)}, ${run.errors} connection errors/timeouts; ` +
-          `first: ${run.failureSamples.join(' | ')})`,
-      );
-    }
-  }
-  if (measurement.ok === 0) problems.push(`${scenario.label} x${connections}: no successful turn at all`);
-  if (check) {
-    await settle();
-    const outcome = await check(warmup.ok + measurement.ok);
-    notes.push(outcome.note);
-    if (outcome.problem) problems.push(outcome.problem);
-  }
+  const judged = await measureScenario({
+    label: `${scenario.label} x${connections}`,
+    unit: 'turns',
+    check: await scenario.before?.(connections),
+    run: (seconds) => runTurnLoad({ ...spec, durationSeconds: seconds }),
+    warmupSeconds,
+    durationSeconds,
+    settle,
+  });
   return {
     key: scenario.key,
     label: scenario.label,
     ...(scenario.ceiling ? { ceiling: scenario.ceiling } : {}),
     streamed: isStreamed(scenario.protocol),
-    measurement,
-    warmupFailed: warmup.failed,
-    problems,
-    notes,
+    ...judged,
   };
 }
 
