@@ -20,6 +20,7 @@ import { healthRoutes } from './modules/ops/health-routes.ts';
 import type { ProcessLease } from './modules/ops/process-lease.ts';
 import { registerProviders } from './modules/providers/index.ts';
 import { registerRuns, runningTurnsOf } from './modules/runs/index.ts';
+import { registerTasks } from './modules/tasks/index.ts';
 import { registerTenancy } from './modules/tenancy/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
@@ -178,6 +179,17 @@ export async function buildApp({
     shutdown,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
+  await registerTasks(app, {
+    db: database.db,
+    guard,
+    queue,
+    jobs,
+    events,
+    turns: execution.turns,
+    requireAgent: agents.service.get,
+    runActions: async (principal, runId) => (await runs.service.get(principal, runId)).actions,
+    settings: config.tasks,
+  });
   const knowledge = await registerKnowledge(app, {
     db: database.db,
     guard,

@@ -165,6 +165,10 @@ const settingsSchema = z.object({
   FILE_EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   FILE_EXTRACTION_MEMORY_MB: z.coerce.number().int().min(32).max(16_384).default(256),
   FILE_PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // Autonomous tasks (docs/tasks.md).
+  TASK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  TASK_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
+  TASK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
 });
 
 /** Every environment variable Agentry reads (documented in .env.example). */
@@ -240,6 +244,8 @@ export interface Config {
     suspiciousContent: 'flag' | 'reject';
     extraction: { timeoutMs: number; memoryMb: number; concurrency: number };
   };
+  /** Autonomous tasks (docs/tasks.md). */
+  tasks: { workerConcurrency: number; retry: { baseDelayMs: number; maxDelayMs: number } };
 }
 
 export type StorageSettings =
@@ -344,6 +350,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         memoryMb: settings.FILE_EXTRACTION_MEMORY_MB,
         concurrency: settings.FILE_PROCESSING_CONCURRENCY,
       },
+    },
+    tasks: {
+      workerConcurrency: settings.TASK_WORKER_CONCURRENCY,
+      retry: { baseDelayMs: settings.TASK_RETRY_BASE_DELAY_MS, maxDelayMs: settings.TASK_RETRY_MAX_DELAY_MS },
     },
   };
 }

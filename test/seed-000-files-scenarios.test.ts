@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForExtraction } from './support/knowledge.ts';
+import { seed000UserWithAgent } from './support/seed-000.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -11,13 +12,7 @@ let token: string;
 let agentId: string;
 beforeAll(async () => {
   app = await startTestApp();
-  const registered = await app.http.post('/api/v1/auth/register', {
-    email: 'test.agent@example.com',
-    password: 'TestPassword123!',
-    full_name: 'Agent Test User',
-  });
-  token = registered.body.access_token;
-  agentId = (await app.http.post('/api/v1/agents', { name: 'Phase 3 Test Agent' }, { token })).body.id;
+  ({ token, agentId } = await seed000UserWithAgent(app.http, 'Phase 3 Test Agent'));
 });
 afterAll(() => app.close());
 

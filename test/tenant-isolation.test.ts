@@ -37,6 +37,10 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/agents/{id}/files': { file_id: '01973b10-0000-7000-8000-000000000000' },
   'PATCH /api/v1/agents/{id}/files/{file_id}': { order_index: 7 },
   'POST /api/v1/agents/{id}/knowledge/search': { query: 'private' },
+  'POST /api/v1/agents/{id}/tasks': { task_type: 'hijacked', queue: true },
+  'POST /api/v1/agents/{id}/tasks/{task_id}/queue': {},
+  'POST /api/v1/agents/{id}/tasks/{task_id}/cancel': {},
+  'POST /api/v1/agents/{id}/tasks/{task_id}/retry': {},
 };
 const listRoutes = [
   '/api/v1/agents',
@@ -47,6 +51,7 @@ const listRoutes = [
   '/api/v1/providers',
   '/api/v1/providers/ollama/models',
   '/api/v1/files',
+  '/api/v1/tasks',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -60,6 +65,8 @@ const ownRoutes = [
   '/api/v1/agents/templates',
   // The organization's own knowledge settings.
   '/api/v1/knowledge/settings',
+  // The organization's own task statistics.
+  '/api/v1/tasks/stats',
 ];
 const creationRoutes = [
   'POST /api/v1/agents',
@@ -144,6 +151,14 @@ beforeAll(async () => {
     { file_id: resources.files },
     { token: owner.token },
   );
+  // A pending task: it stays as it is unless someone queues or cancels it.
+  resources.tasks = (
+    await app.http.post(
+      `/api/v1/agents/${resources.agents}/tasks`,
+      { task_type: 'private_task', task_data: { secret: 'private' } },
+      { token: owner.token },
+    )
+  ).body.id;
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
 });
@@ -203,7 +218,8 @@ describe.each([
       const url = path
         .replace('{id}', resources[collection] as string)
         .replace('{version}', '1')
-        .replace('{file_id}', resources.files as string);
+        .replace('{file_id}', resources.files as string)
+        .replace('{task_id}', resources.tasks as string);
       const needsBody = ['POST', 'PUT', 'PATCH'].includes(method);
       if (needsBody) expect(bodies[key], `no body for ${key}`).toBeDefined();
       const response = await app.http.request(method, url, needsBody ? bodies[key] : undefined, {
@@ -237,6 +253,12 @@ describe.each([
     expect(file.body).toMatchObject({ filename: 'private.txt', attached_agents: 1 });
     const agentFiles = await app.http.get(`/api/v1/agents/${resources.agents}/files`, { token: owner.token });
     expect(agentFiles.body).toMatchObject([{ file_id: resources.files, order_index: 0 }]);
+    const task = await app.http.get(`/api/v1/agents/${resources.agents}/tasks/${resources.tasks}`, {
+      token: owner.token,
+    });
+    expect(task.body).toMatchObject({ status: 'pending', queue_job_id: null, attempt_count: 0 });
+    const tasks = await app.http.get(`/api/v1/agents/${resources.agents}/tasks`, { token: owner.token });
+    expect(tasks.body.map((item: { id: string }) => item.id)).toEqual([resources.tasks]);
   });
 
   it('cannot attach one of our files to its own agent', async () => {
@@ -277,6 +299,14 @@ describe.each([
     const runs = await app.http.get(`/api/v1/runs?agent_id=${resources.agents}`, { token: credential() });
     expect(runs.body).toEqual([]);
     expect(runs.headers.get('x-total-count')).toBe('0');
+    const tasks = await app.http.get(`/api/v1/tasks?agent_id=${resources.agents}`, { token: credential() });
+    expect(tasks.body).toEqual([]);
+    expect(tasks.headers.get('x-total-count')).toBe('0');
+    const stats = await app.http.get('/api/v1/tasks/stats', { token: credential() });
+    expect(stats.body.queue_depth).toBe(0);
+    expect(stats.body.agents.map((agent: { agent_id: string }) => agent.agent_id)).not.toContain(
+      resources.agents,
+    );
     const me = await app.http.get('/api/v1/me', { token: credential() });
     expect(me.body.organization.id).toBe(intruder.organizationId);
   });

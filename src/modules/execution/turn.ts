@@ -65,6 +65,8 @@ export interface TurnOptions {
   /** Aborted when the caller goes away: the model call stops and the run ends cancelled. */
   signal?: AbortSignal | undefined;
   onEvent?: ((event: TurnEvent) => void) | undefined;
+  /** Told the run's id as soon as the turn has one, however it then ends (a task links its attempts' runs). */
+  onRunStarted?: ((runId: string) => void) | undefined;
 }
 
 export interface TurnEngineDependencies extends TurnPlanDependencies {
@@ -356,6 +358,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
       for (const hook of hooks) await hook.beforeModelCall?.(planned);
     }
     const turn = startTurn(plan);
+    options.onRunStarted?.(turn.start.runId);
     const timeoutSeconds = plan.agent.timeout_seconds ?? DEFAULT_TURN_TIMEOUT_SECONDS;
     const deadline = new AbortController();
     const timer = setTimeout(

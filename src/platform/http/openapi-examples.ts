@@ -22,6 +22,9 @@ export const exampleIds = {
   file: '01973b10-4a20-7c1e-9d3b-5e2f8a1c0b47',
   agentFile: '01973b11-0f40-7a6d-8e21-3c9b7d4f2e18',
   chunk: '01973b11-9a00-7b42-a0f3-6d1e2c8b9a55',
+  task: '01973c20-1b00-7d3e-9a41-2f6c8e0b5d17',
+  taskRun: '01973c20-2a40-7c19-b3e2-7d5a1f9c0e64',
+  queueJob: '01973c20-1b10-7e88-8c1d-4b2a6f3e9d05',
 } as const;
 
 /** When the example records were written (ISO-8601, UTC), in the order they happen. */
@@ -40,6 +43,10 @@ export const exampleTimes = {
   fileUploaded: '2025-06-05T11:00:00.000Z',
   fileAttached: '2025-06-05T11:01:00.000Z',
   fileProcessed: '2025-06-05T11:01:02.400Z',
+  taskCreated: '2025-06-06T08:00:00.000Z',
+  taskQueued: '2025-06-06T08:00:00.020Z',
+  taskStarted: '2025-06-06T08:00:00.180Z',
+  taskCompleted: '2025-06-06T08:00:02.410Z',
 } as const;
 
 /** The examples' chat turn: a question to the support agent, its answer and what it cost. */

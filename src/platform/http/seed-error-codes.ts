@@ -74,6 +74,9 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   default_provider_conflict: null,
   file_attached: null,
   file_already_attached: null,
+  task_not_queueable: null,
+  task_not_cancellable: null,
+  task_not_retryable: null,
   // 408: the client did not send its request in time
   request_timeout: 'timeout_error',
   // 422

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../platform/db/database.ts';
+import type { EventBus } from '../../platform/events/event-bus.ts';
+import type { JobQueue } from '../../platform/queue/job-queue.ts';
+import type { JobRegistry } from '../../platform/queue/job-registry.ts';
+import type { TurnEngine } from '../execution/index.ts';
+import type { ActionView } from '../runs/index.ts';
+import type { AccessGuard, Principal } from '../tenancy/index.ts';
+import { agentTaskJob, type TaskRetrySettings } from './task-job.ts';
+import { publishTaskEvent } from './task-queue.ts';
+import { taskRoutes } from './task-routes.ts';
+import { createTaskService } from './task-service.ts';
+import { taskStats } from './task-stats.ts';
+
+/** Published when a running task is asked to stop; whichever process runs it aborts its turn. */
+const TASK_CANCEL_REQUESTED = 'task-cancel-requested';
+
+export interface TasksOptions {
+  db: Database;
+  guard: AccessGuard;
+  queue: JobQueue;
+  jobs: JobRegistry;
+  events: Pick<EventBus, 'publish' | 'watch'>;
+  turns: Pick<TurnEngine, 'run'>;
+  requireAgent: (principal: Principal, agentId: string) => Promise<unknown>;
+  runActions: (principal: Principal, runId: string) => Promise<ActionView[]>;
+  settings: { workerConcurrency: number; retry: TaskRetrySettings };
+}
+
+/**
+ * Autonomous work (seed 000 phase 4): agents' tasks, queued by priority and run as turns by the
+ * `agent-tasks` workers with retries, dead letters and cancellation (docs/tasks.md).
+ */
+export async function registerTasks(app: FastifyInstance, options: TasksOptions) {
+  const running = new Map<string, AbortController>();
+  options.events.watch({
+    event(event) {
+      if (event.type === TASK_CANCEL_REQUESTED) running.get(String(event.data.task_id))?.abort();
+    },
+    gap: () => {},
+  });
+  const service = createTaskService({
+    db: options.db,
+    queue: options.queue,
+    events: options.events,
+    requireAgent: options.requireAgent,
+    runActions: options.runActions,
+    onCancelRequested: (task) => publishTaskEvent(options.events, TASK_CANCEL_REQUESTED, task),
+  });
+  await app.register(
+    taskRoutes(service, (principal) => taskStats(options.db, principal), options.guard),
+    { prefix: '/api/v1' },
+  );
+  options.jobs.add(
+    agentTaskJob({
+      db: options.db,
+      queue: options.queue,
+      events: options.events,
+      turns: options.turns,
+      retry: options.settings.retry,
+      concurrency: options.settings.workerConcurrency,
+      running,
+    }),
+  );
+}

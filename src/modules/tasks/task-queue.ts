@@ -1,0 +1,71 @@
+import type { Executor } from '../../platform/db/database.ts';
+import type { TenantScope } from '../../platform/db/tenant-scope.ts';
+import type { EventPublisher } from '../../platform/events/event-bus.ts';
+import type { JobQueue } from '../../platform/queue/job-queue.ts';
+import type { TaskRow } from './task-repository.ts';
+import * as repository from './task-repository.ts';
+
+export const AGENT_TASKS_QUEUE = 'agent-tasks';
+
+/** One attempt of a task on the queue: the attempt the task must still be waiting for. */
+export interface TaskJob {
+  organizationId: string;
+  taskId: string;
+  attempt: number;
+}
+
+/** The live event of a task's change (docs/events.md). */
+export const publishTaskEvent = (
+  events: Pick<EventPublisher, 'publish'>,
+  type: string,
+  task: TaskRow,
+  tx?: Executor,
+) =>
+  events.publish(
+    {
+      type,
+      organization_id: task.organizationId,
+      data: {
+        task_id: task.id,
+        agent_id: task.agentId,
+        task_type: task.taskType,
+        status: task.status,
+        priority: task.priority,
+        attempt: task.attemptCount,
+        ...(task.error ? { error_code: task.error.code } : {}),
+      },
+    },
+    tx ? { tx } : undefined,
+  );
+
+/**
+ * Puts the task's next attempt on the queue, in the caller's transaction (the row and its job
+ * commit together, DESIGN 7b), by priority, not before `notBefore`. The task becomes `scheduled`
+ * when that is in the future and `queued` otherwise, with the job's id.
+ */
+export async function enqueueAttempt(
+  tx: Executor,
+  queue: Pick<JobQueue, 'send'>,
+  scope: TenantScope,
+  task: TaskRow,
+  notBefore: Date | null,
+  status: 'queued' | 'scheduled' | 'failed' = notBefore && notBefore.getTime() > Date.now()
+    ? 'scheduled'
+    : 'queued',
+): Promise<TaskRow> {
+  const job: TaskJob = {
+    organizationId: scope.organizationId,
+    taskId: task.id,
+    attempt: task.attemptCount + 1,
+  };
+  const jobId = await queue.send(AGENT_TASKS_QUEUE, job, {
+    tx,
+    priority: task.priority,
+    ...(notBefore ? { startAfter: notBefore } : {}),
+  });
+  return repository.updateTask(tx, scope, task.id, {
+    status,
+    queueJobId: jobId,
+    queuedAt: new Date(),
+  });
+}
