@@ -66,7 +66,14 @@ export function agentTaskJob({
   return {
     queue: {
       name: AGENT_TASKS_QUEUE,
-      options: { retryLimit: REDELIVERIES, retryDelay: 1, retryBackoff: true, expireInSeconds: 15 * 60 },
+      // A queued task starts at once (the queue wakes its workers), not at the next poll.
+      options: {
+        retryLimit: REDELIVERIES,
+        retryDelay: 1,
+        retryBackoff: true,
+        expireInSeconds: 15 * 60,
+        notify: true,
+      },
       deadLetter: true,
     },
     concurrency,

@@ -17,10 +17,14 @@ const SUPERVISE_INTERVAL_SECONDS = 5;
 export interface QueueDefinition {
   name: string;
   /** `heartbeatSeconds` is DEFAULT_HEARTBEAT_SECONDS unless set. */
+  /**
+   * `notify`: a job sent to the queue wakes its workers at once (LISTEN/NOTIFY, committed with the
+   * job) instead of waiting for their next poll: for queues whose latency users see.
+   */
   options: Pick<
     QueueOptions,
     'retryLimit' | 'retryDelay' | 'retryBackoff' | 'retryDelayMax' | 'expireInSeconds' | 'heartbeatSeconds'
-  >;
+  > & { notify?: boolean };
   /** Jobs that exhaust their retries land in `<name>-dead-letter` instead of vanishing. */
   deadLetter: boolean;
   /**
@@ -97,6 +101,8 @@ export async function startJobQueue(
   const supervision = {
     superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
     monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+    // Workers of queues that opt in (`notify`) are woken when a job lands; polling stays the floor.
+    useListenNotify: true,
   };
   const boss =
     connection.kind === 'pglite'
@@ -143,7 +149,14 @@ export async function startJobQueue(
     async work(queue, handler, { concurrency = 1 } = {}) {
       await boss.work<object>(
         queue,
-        { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds },
+        // Notified queues poll as often as the others: jobs due later (startAfter, retries) are
+        // only found by polling, and pg-boss would otherwise poll them every 30 s.
+        {
+          batchSize: 1,
+          localConcurrency: concurrency,
+          pollingIntervalSeconds,
+          notifyPollingIntervalSeconds: pollingIntervalSeconds,
+        },
         async ([job]) => {
           if (!job) return;
           await handler({ id: job.id, data: job.data as never, attempt: job.retryCount, signal: job.signal });
