@@ -3,6 +3,7 @@ import { formatRetrievalRun, type RetrievalRun, retrievalTargets } from './retri
 import type { ScenarioKey } from './scenarios.ts';
 import { formatMs, formatPercent, formatRate, formatSignedMs, formatTable } from './table.ts';
 import { type TargetOutcome, verdict } from './targets.ts';
+import { formatTaskRun, type TaskRun, taskNotes, taskProblems, taskTargets } from './task-report.ts';
 import {
   formatGrowth,
   formatTurnTable,
@@ -28,10 +29,12 @@ export interface ScenarioResult {
 export interface DatabaseRun {
   name: 'PGlite' | 'PostgreSQL';
   description: string;
-  /** The agent API group (empty with BENCH_ONLY=turns or knowledge). */
+  /** The agent API group (empty when BENCH_ONLY names another group). */
   results: ScenarioResult[];
-  /** The turn group (absent with BENCH_ONLY=agents or knowledge). */
+  /** The turn group (absent when BENCH_ONLY names another group). */
   turns?: TurnRun;
+  /** The tasks group (absent unless it runs). */
+  tasks?: TaskRun;
   /** The knowledge group's uploads, through the server (absent unless the group runs). */
   uploads?: UploadRun;
   /** The knowledge group's retrieval, on a fresh database of the same kind (idem). */
@@ -102,6 +105,10 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
   for (const target of run.turns ? turnTargets(run.turns) : []) {
     outcomes.push({ text: `${target.text}${reference}`, pass: target.pass, binding });
   }
+  for (const target of run.tasks ? taskTargets(run.tasks) : []) {
+    const shown = target.pass === null ? target.text : `${target.text}${reference}`;
+    outcomes.push({ text: shown, pass: target.pass, binding });
+  }
   if (run.uploads) outcomes.push(...uploadOutcomes(run.uploads));
   if (run.retrieval) outcomes.push(...retrievalTargets(run.retrieval));
   return outcomes;
@@ -112,6 +119,7 @@ function problemsOf(run: DatabaseRun): string[] {
   return [
     ...run.results.flatMap((result) => result.problems),
     ...(run.turns ? turnProblems(run.turns) : []),
+    ...(run.tasks ? taskProblems(run.tasks) : []),
     ...(run.uploads?.problems ?? []),
     ...(run.retrieval && run.retrieval.problems > 0
       ? [`retrieval: ${run.retrieval.problems} check(s) failed (the lines with !!! above)`]
@@ -123,6 +131,7 @@ export function formatRun(run: DatabaseRun): string {
   const notes = [
     ...run.results.flatMap((result) => result.notes),
     ...(run.turns ? turnNotes(run.turns) : []),
+    ...(run.tasks ? taskNotes(run.tasks) : []),
     ...(run.uploads?.notes ?? []),
   ];
   const problems = problemsOf(run);
@@ -137,6 +146,7 @@ export function formatRun(run: DatabaseRun): string {
     );
     if (run.turns.growth) sections.push(formatGrowth(run.turns.growth), '');
   }
+  if (run.tasks) sections.push(formatTaskRun(run.tasks));
   if (run.uploads) {
     sections.push(
       'Uploads (a text document, each upload new; ceilings measured once, before the databases: the same bytes copied on disk, the same request to a server that discards it):',

@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: the agent API against a no-op route of the same server, chat turns against the
- * OpenAI-compatible stub called directly, and knowledge files (PDF extraction against pdf.js,
- * uploads against a disk copy and a discarding HTTP server, retrieval against its ranking without
- * the agent filter), over real HTTP where a server is involved, on PGlite and (with
- * BENCH_DATABASE_URL) PostgreSQL. See bench/README.md.
+ * OpenAI-compatible stub called directly, autonomous tasks against chat turns of the same agent,
+ * and knowledge files (PDF extraction against pdf.js, uploads against a disk copy and a discarding
+ * HTTP server, retrieval against its ranking without the agent filter), over real HTTP where a
+ * server is involved, on PGlite and (with BENCH_DATABASE_URL) PostgreSQL. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, platform } from 'node:os';
@@ -23,6 +23,8 @@ import { CONNECTIONS, NOOP_PATH, prepareFixture, type Scenario, scenarios } from
 import { type ServerProcess, startServerProcess, startStubProcess } from './server-process.ts';
 import { LOG_LEVEL, readBenchSettings, serverEnv } from './settings.ts';
 import { type TargetOutcome, verdict } from './targets.ts';
+import type { TaskRun } from './task-report.ts';
+import { measureTaskLatency, measureTaskThroughput, TASK_WORKERS } from './tasks.ts';
 import type { TurnRun } from './turn-report.ts';
 import {
   CONCURRENT_ROUNDS,
@@ -45,9 +47,12 @@ const {
   only,
   runAgents,
   runTurns,
+  runTasks,
   runKnowledge,
   durationSeconds,
   uploadSeconds,
+  taskCount,
+  taskSamples,
   retrievalChunks,
   retrievalSearches,
 } = readBenchSettings();
@@ -124,6 +129,53 @@ async function turnGroup(
   return run;
 }
 
+/**
+ * Tasks against chat turns of the same agent: the throughput of queued tasks, then `/execute` at
+ * as many connections as task workers for as long; one task at a time, then one turn at a time.
+ */
+async function taskGroup(
+  database: BenchDatabase,
+  server: ServerProcess,
+  stub: StubEndpoint,
+): Promise<TaskRun> {
+  const api = apiAt(server.url);
+  const fixture = await prepareTurnFixture(api, stub);
+  const execute = turnScenarios(api, server.url, stub, fixture).find(
+    (scenario) => scenario.key === 'execute',
+  );
+  if (!execute) throw new Error('the turn scenarios have no execute scenario');
+  const log = (text: string, problems: string[]) =>
+    console.error(`  [${database.name}] ${text}${problems.length > 0 ? '  !!! PROBLEMS' : ''}`);
+  const run: TaskRun = {};
+  const throughput = await measureTaskThroughput(api, server.url, fixture, taskCount);
+  run.throughput = throughput;
+  log(
+    `${throughput.tasks} queued tasks: ${Math.round(throughput.tasksPerSecond)} tasks/s over ${throughput.seconds.toFixed(2)} s`,
+    throughput.problems,
+  );
+  // As long as the tasks took (the configured duration if they could not be timed).
+  const seconds = Number.isFinite(throughput.seconds) ? throughput.seconds : durationSeconds;
+  run.executeConcurrent = await measureTurns(execute, TASK_WORKERS, WARMUP_SECONDS, seconds, settle);
+  const concurrent = run.executeConcurrent;
+  log(
+    `${execute.label} x${TASK_WORKERS}: ${Math.round(concurrent.measurement.turnsPerSecond)} turns/s`,
+    concurrent.problems,
+  );
+  const latency = await measureTaskLatency(api, server.url, fixture, taskSamples);
+  run.latency = latency;
+  log(
+    `${latency.samples} tasks one at a time: queued -> started p50 ${latency.queuedToStarted.p50Ms.toFixed(2)} ms, ` +
+      `created -> completed p50 ${latency.createdToCompleted.p50Ms.toFixed(2)} ms`,
+    latency.problems,
+  );
+  run.executeSingle = await measureTurns(execute, 1, WARMUP_SECONDS, durationSeconds, settle);
+  log(
+    `${execute.label} x1: p50 ${run.executeSingle.measurement.p50Ms.toFixed(2)} ms`,
+    run.executeSingle.problems,
+  );
+  return run;
+}
+
 /** The groups that go through a server process, one after the other on the same server. */
 async function benchmark(
   database: BenchDatabase,
@@ -138,7 +190,8 @@ async function benchmark(
       description: database.description,
       results: runAgents ? await agentGroup(database, server) : [],
     };
-    if (stub) run.turns = await turnGroup(database, server, stub);
+    if (stub && runTurns) run.turns = await turnGroup(database, server, stub);
+    if (stub && runTasks) run.tasks = await taskGroup(database, server, stub);
     if (uploadCeilings) {
       console.error(`  [${database.name}] uploads ...`);
       const uploads = await measureAgentryUploads(apiAt(server.url), server.url, uploadSeconds);
@@ -176,7 +229,12 @@ async function startStub(): Promise<StubEndpoint> {
 
 function header(): string {
   const cpuList = cpus();
-  const groups = [runAgents ? 'agents' : '', runTurns ? 'turns' : '', runKnowledge ? 'knowledge' : '']
+  const groups = [
+    runAgents ? 'agents' : '',
+    runTurns ? 'turns' : '',
+    runTasks ? 'tasks' : '',
+    runKnowledge ? 'knowledge' : '',
+  ]
     .filter(Boolean)
     .join(' + ');
   return [
@@ -185,17 +243,24 @@ function header(): string {
     `Server: bench/server.ts in a separate process = buildApp() + GET ${NOOP_PATH} (the agent API's ceiling), on the same Fastify instance.`,
     `Server settings: LOG_LEVEL=${LOG_LEVEL} for every route (ceiling included), RATE_LIMIT_ENABLED=false; otherwise defaults (DATABASE_POOL_MAX=10, PROMPT_SCREENING=block, LLM_* defaults` +
       `${runKnowledge ? ', STORAGE_TYPE=local, MAX_UPLOAD_BYTES=50 MB' : ''})` +
-      (runTurns ? ', OUTBOUND_ALLOWLIST=<the stub host:port>.' : '.'),
-    ...(runTurns
+      `${runTasks ? `, TASK_WORKER_CONCURRENCY=${TASK_WORKERS}` : ''}` +
+      (runTurns || runTasks ? ', OUTBOUND_ALLOWLIST=<the stub host:port>.' : '.'),
+    ...(runTurns || runTasks
       ? [
           'Model: test/stubs/openai-stub.ts in its own process (bench/llm-stub-server.ts), answering at once; the turn ceiling is that stub called directly.',
         ]
       : []),
-    ...(runAgents || runTurns
+    ...(runAgents || runTurns || runTasks
       ? [
           `Load: in this process, ${WARMUP_SECONDS} s warm-up then ${durationSeconds} s per scenario` +
             `${runAgents ? '; agent API: autocannon, req/s and latencies of 2xx responses' : ''}` +
-            `${runTurns ? '; turns: undici, one connection per client, turns/s and latencies of complete answers' : ''}.`,
+            `${runTurns || runTasks ? '; turns: undici, one connection per client, turns/s and latencies of complete answers' : ''}.`,
+        ]
+      : []),
+    ...(runTasks
+      ? [
+          `Tasks: ${taskCount.toLocaleString('en-US')} queued tasks for throughput (POST /execute x${TASK_WORKERS} for as long), ` +
+            `${taskSamples} one at a time for latency (POST /execute x1 for ${durationSeconds} s).`,
         ]
       : []),
     ...(runKnowledge
@@ -222,7 +287,7 @@ async function main(): Promise<number> {
   let failed = false;
   let stub: StubEndpoint | undefined;
   try {
-    stub = runTurns ? await startStub() : undefined;
+    stub = runTurns || runTasks ? await startStub() : undefined;
   } catch (error) {
     failure('the stub process', error);
     return 1;
@@ -288,8 +353,8 @@ async function main(): Promise<number> {
   }
   console.log(
     failed
-      ? '\n!!! Some requests, turns, uploads or checks FAILED: see above. Exit code 1.'
-      : '\nAll requests, turns and uploads succeeded; every check of the written data added up.',
+      ? '\n!!! Some requests, turns, tasks, uploads or checks FAILED: see above. Exit code 1.'
+      : '\nAll requests, turns, tasks and uploads succeeded; every check of the written data added up.',
   );
   console.log(`Total time: ${Math.round((Date.now() - started) / 1000)} s`);
   return failed ? 1 : 0;

@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import type { BenchDatabase } from './databases.ts';
 import type { ProcessEnv } from './server-process.ts';
+import { TASK_WORKERS } from './tasks.ts';
 import type { StubEndpoint } from './turns.ts';
 
 export const LOG_LEVEL = 'warn';
-const GROUPS = ['agents', 'turns', 'knowledge'] as const;
+const GROUPS = ['agents', 'turns', 'tasks', 'knowledge'] as const;
 const jwtSecret = randomBytes(32).toString('hex');
 const secretKey = randomBytes(32).toString('hex');
 
@@ -17,11 +18,16 @@ export interface BenchSettings {
   only: (typeof GROUPS)[number] | undefined;
   runAgents: boolean;
   runTurns: boolean;
+  runTasks: boolean;
   runKnowledge: boolean;
   /** Measured seconds per agent and turn scenario (BENCH_DURATION_SECONDS, 5). */
   durationSeconds: number;
   /** Measured seconds per upload scenario: 3, or BENCH_DURATION_SECONDS when it is set. */
   uploadSeconds: number;
+  /** Tasks of the throughput run (BENCH_TASKS, 2,000). */
+  taskCount: number;
+  /** Tasks of the latency run, one at a time (BENCH_TASK_SAMPLES, 200). */
+  taskSamples: number;
   /** Chunks of the searched agent (BENCH_RETRIEVAL_CHUNKS, 100,000). */
   retrievalChunks: number;
   /** Measured searches per retrieval scenario (BENCH_RETRIEVAL_SEARCHES, 500). */
@@ -36,10 +42,13 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     only,
     runAgents: !only || only === 'agents',
     runTurns: !only || only === 'turns',
+    runTasks: !only || only === 'tasks',
     runKnowledge: !only || only === 'knowledge',
     durationSeconds,
     // Uploads are few and long: 3 s per scenario keeps the group short, unless a duration is asked for.
     uploadSeconds: env.BENCH_DURATION_SECONDS ? durationSeconds : 3,
+    taskCount: readCount(env, 'BENCH_TASKS', 2_000),
+    taskSamples: readCount(env, 'BENCH_TASK_SAMPLES', 200),
     retrievalChunks: readCount(env, 'BENCH_RETRIEVAL_CHUNKS', 100_000),
     retrievalSearches: readCount(env, 'BENCH_RETRIEVAL_SEARCHES', 500),
   };
@@ -116,6 +125,10 @@ export function serverEnv(database: BenchDatabase, stub: StubEndpoint | undefine
     FILE_EXTRACTION_TIMEOUT_SECONDS: '',
     FILE_EXTRACTION_MEMORY_MB: '',
     FILE_PROCESSING_CONCURRENCY: '',
+    // As many task turns at once as the execute comparison's connections (docs/tasks.md).
+    TASK_WORKER_CONCURRENCY: String(TASK_WORKERS),
+    TASK_RETRY_BASE_DELAY_MS: '',
+    TASK_RETRY_MAX_DELAY_MS: '',
     ...database.env,
   };
 }

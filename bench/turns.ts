@@ -21,7 +21,8 @@ export const TURN_CONNECTIONS = [1, 16] as const;
 export const STUB_MODEL = 'gpt-stub';
 /** The agent's prompt, also the system message of the direct calls. */
 const SYSTEM_PROMPT = 'You are a helpful support agent. Answer briefly and politely.';
-const USER_MESSAGE = 'Hello! What are your opening hours?';
+/** The user's question of every turn (and the message of the task benchmark's tasks). */
+export const USER_MESSAGE = 'Hello! What are your opening hours?';
 /** A new session opens with it: the checks count it as the session's first message. */
 const GREETING = 'Hello! How can I help you today?';
 /** The agent's output cap (response_length brief); the direct calls ask for the same. */
