@@ -19,6 +19,7 @@ export default defineConfig({
         'src/modules/knowledge/extraction/**/*.test.ts',
         'src/modules/knowledge/{full-text-query,pdf-action-scan,rank-fusion,safe-filename}.test.ts',
         'src/modules/knowledge/{suspicious-content,upload-intake,upload-screening,work-directory}.test.ts',
+        'src/modules/tasks/task-job.test.ts',
         'test/blob-store.test.ts',
         'test/extraction-attacks.test.ts',
       ],
