@@ -127,6 +127,8 @@ export function serverEnv(database: BenchDatabase, stub: StubEndpoint | undefine
     FILE_PROCESSING_CONCURRENCY: '',
     // As many task turns at once as the execute comparison's connections (docs/tasks.md).
     TASK_WORKER_CONCURRENCY: String(TASK_WORKERS),
+    // The bench's tasks are one agent's: it may run as many at once as the workers.
+    AGENT_MAX_CONCURRENCY: String(TASK_WORKERS),
     TASK_RETRY_BASE_DELAY_MS: '',
     TASK_RETRY_MAX_DELAY_MS: '',
     ...database.env,

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
+import { registerChannels } from './modules/channels/index.ts';
 import { registerConversations, registerThreadSummaries } from './modules/conversations/index.ts';
 import { registerEvents } from './modules/events/index.ts';
 import {
@@ -123,6 +124,8 @@ export async function buildApp({
   await registerOpenApi(app, packageJson.version);
 
   await app.register(healthRoutes(database, events));
+  // Every call to a URL or host a user supplied goes through this one guard (and its pools).
+  const outbound = createOutboundGuard({ allowlist: config.outboundAllowlist });
   const { guard } = await registerTenancy(app, {
     db: database.db,
     events,
@@ -171,7 +174,7 @@ export async function buildApp({
     readSession: conversations.getSession,
     searchMessages: conversations.searchMessages,
     providers,
-    fetch: createOutboundGuard({ allowlist: config.outboundAllowlist }).fetch,
+    fetch: outbound.fetch,
     resilience: config.llmResilience,
     modelPrices: config.modelPrices,
     events,
@@ -179,7 +182,7 @@ export async function buildApp({
     shutdown,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
-  await registerTasks(app, {
+  const tasks = await registerTasks(app, {
     db: database.db,
     guard,
     queue,
@@ -187,8 +190,21 @@ export async function buildApp({
     events,
     turns: execution.turns,
     requireAgent: agents.service.get,
-    runActions: async (principal, runId) => (await runs.service.get(principal, runId)).actions,
+    taskActions: runs.service.taskActions,
     settings: config.tasks,
+  });
+  await registerChannels(app, {
+    db: database.db,
+    guard,
+    queue,
+    jobs,
+    events,
+    secretKey,
+    outbound,
+    tasks: tasks.service,
+    onTaskEnded: tasks.onTaskEnded,
+    requireAgent: agents.service.get,
+    email: config.email,
   });
   const knowledge = await registerKnowledge(app, {
     db: database.db,
@@ -200,7 +216,7 @@ export async function buildApp({
     attachments: agents.attachments,
     requireAgent: agents.service.get,
     resolveConnection: providers.resolveConnection,
-    fetch: createOutboundGuard({ allowlist: config.outboundAllowlist }).fetch,
+    fetch: outbound.fetch,
     storage: config.storage,
     dataDir: config.dataDir,
     settings: config.knowledge,

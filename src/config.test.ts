@@ -131,3 +131,20 @@ describe('execution settings', () => {
     expect(() => loadConfig({ MODEL_PRICES: '{"gpt-4o": {"input": 1}}' })).toThrow(/MODEL_PRICES/);
   });
 });
+
+describe('email settings', () => {
+  it('run no SMTP listener unless EMAIL_SMTP_PORT is set, and read its address and size limit', () => {
+    expect(loadConfig({}).email).toEqual({
+      smtpPort: null,
+      smtpHost: '127.0.0.1',
+      maxMessageBytes: 10 * 1024 * 1024,
+    });
+    expect(
+      loadConfig({ EMAIL_SMTP_PORT: '2525', EMAIL_SMTP_HOST: '0.0.0.0', EMAIL_MAX_MESSAGE_BYTES: '1048576' })
+        .email,
+    ).toEqual({ smtpPort: 2525, smtpHost: '0.0.0.0', maxMessageBytes: 1_048_576 });
+    expect(loadConfig({ EMAIL_SMTP_PORT: '0' }).email.smtpPort).toBe(0);
+    expect(() => loadConfig({ EMAIL_SMTP_PORT: '70000' })).toThrow(/EMAIL_SMTP_PORT/);
+    expect(() => loadConfig({ EMAIL_MAX_MESSAGE_BYTES: '10' })).toThrow(/EMAIL_MAX_MESSAGE_BYTES/);
+  });
+});

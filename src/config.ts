@@ -167,8 +167,18 @@ const settingsSchema = z.object({
   FILE_PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   // Autonomous tasks (docs/tasks.md).
   TASK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  AGENT_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(8),
   TASK_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
   TASK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  // Channels (docs/channels.md).
+  EMAIL_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  EMAIL_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  EMAIL_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 ** 3)
+    .default(10 * 1024 * 1024),
 });
 
 /** Every environment variable Agentry reads (documented in .env.example). */
@@ -245,7 +255,20 @@ export interface Config {
     extraction: { timeoutMs: number; memoryMb: number; concurrency: number };
   };
   /** Autonomous tasks (docs/tasks.md). */
-  tasks: { workerConcurrency: number; retry: { baseDelayMs: number; maxDelayMs: number } };
+  tasks: {
+    workerConcurrency: number;
+    /** Tasks of one agent running at once, across all processes. */
+    agentMaxConcurrency: number;
+    retry: { baseDelayMs: number; maxDelayMs: number };
+  };
+  /** The SMTP listener that turns mail into tasks of email channels (docs/channels.md). */
+  email: {
+    /** Null when no listener runs; 0 for a random port. */
+    smtpPort: number | null;
+    smtpHost: string;
+    /** Larger messages are refused with 552. */
+    maxMessageBytes: number;
+  };
 }
 
 export type StorageSettings =
@@ -353,7 +376,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     tasks: {
       workerConcurrency: settings.TASK_WORKER_CONCURRENCY,
+      agentMaxConcurrency: settings.AGENT_MAX_CONCURRENCY,
       retry: { baseDelayMs: settings.TASK_RETRY_BASE_DELAY_MS, maxDelayMs: settings.TASK_RETRY_MAX_DELAY_MS },
+    },
+    email: {
+      smtpPort: settings.EMAIL_SMTP_PORT ?? null,
+      smtpHost: settings.EMAIL_SMTP_HOST,
+      maxMessageBytes: settings.EMAIL_MAX_MESSAGE_BYTES,
     },
   };
 }

@@ -94,6 +94,8 @@ export interface RunningAgentry {
   queue: JobQueue;
   /** Where the API listens; null for a worker-only process. */
   url: string | null;
+  /** The port of the SMTP listener of email channels; null when it does not run. */
+  smtpPort: number | null;
   /**
    * Stops gracefully and leaves the database open for the caller to close: the API stops accepting
    * and closes idle connections and event streams, while in-flight requests and running jobs go on
@@ -153,6 +155,14 @@ export async function startAgentry({
     if (role !== 'api') await jobs.startWorkers(queue);
     extend?.(app);
     const url = role === 'worker' ? null : await app.listen({ host: config.host, port: config.port });
+    let smtpPort: number | null = null;
+    try {
+      smtpPort = role === 'worker' ? null : await app.mailListener.start();
+    } catch (error) {
+      // A configured mail listener that cannot start (its port taken) stops the start-up.
+      await app.close();
+      throw error;
+    }
     const drain = async () => {
       const graceMs = config.shutdownGraceSeconds * 1000;
       // At the deadline, turns still running are cancelled and answer at once; a moment later
@@ -181,6 +191,7 @@ export async function startAgentry({
       app,
       queue,
       url,
+      smtpPort,
       stop: () => {
         stopping ??= drain();
         return stopping;

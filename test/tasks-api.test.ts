@@ -53,6 +53,8 @@ describe('POST /api/v1/agents/{id}/tasks', () => {
       priority: 5,
       status: 'pending',
       source: 'api',
+      channel_id: null,
+      schedule_id: null,
       scheduled_at: null,
       max_attempts: 3,
       attempt_count: 0,
@@ -71,7 +73,20 @@ describe('POST /api/v1/agents/{id}/tasks', () => {
     const task = response.body;
     const fetched = await app.http.get(taskPath(agentId, task.id), as(reader));
     expect(fetched.status).toBe(200);
-    expect(fetched.body).toEqual({ ...task, attempts: [], actions: [] });
+    // Its one step so far: it was received (from the API), as an action of the agent.
+    expect(fetched.body).toEqual({
+      ...task,
+      attempts: [],
+      actions: [
+        expect.objectContaining({
+          action_type: 'task_received',
+          task_id: task.id,
+          run_id: null,
+          success: true,
+          action_data: { task_type: 'api_request', source: 'api', priority: 5 },
+        }),
+      ],
+    });
 
     // Another task of the agent is queued and runs to its end; the pending one stays as it was.
     const queued = await createTask(app.http, member, agentId, { task_type: 'ping', queue: true });
@@ -233,14 +248,22 @@ describe('processing', () => {
     expect(run.body).toMatchObject({ agent_id: agentId, trigger: 'task', status: 'completed' });
     expect(run.body.output).toBe(task.result.answer);
 
-    // The task shows the actions of its run, as the agent's actions list shows them.
-    const actions = await app.http.get(`/api/v1/agents/${agentId}/actions?run_id=${task.run_id}`, as(owner));
-    expect(actions.body.map((action: { action_type: string }) => action.action_type).sort()).toEqual([
-      'chat_response',
+    // The task shows every step in the order it happened: its own and its run's, as the agent's
+    // actions list shows them (newest first there).
+    const types = (actions: { action_type: string }[]) => actions.map((action) => action.action_type);
+    expect(types(task.actions)).toEqual([
+      'task_received',
+      'task_queued',
+      'task_started',
       'llm_call',
+      'chat_response',
+      'task_completed',
     ]);
-    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
-    expect([...task.actions].sort(byId)).toEqual([...actions.body].sort(byId));
+    const ofRun = await app.http.get(`/api/v1/agents/${agentId}/actions?run_id=${task.run_id}`, as(owner));
+    expect(types(ofRun.body)).toEqual(['task_completed', 'chat_response', 'llm_call']);
+    const ofTask = await app.http.get(`/api/v1/agents/${agentId}/actions?task_id=${task.id}`, as(owner));
+    expect(types(ofTask.body)).toEqual(['task_completed', 'task_started', 'task_queued', 'task_received']);
+    expect(ofTask.body[0]).toMatchObject({ run_id: task.run_id, task_id: task.id, success: true });
 
     await expect
       .poll(() => taskEvents(stream.events, created.id).map((event) => event.type), { timeout: 5_000 })

@@ -137,6 +137,27 @@ describe('a task whose attempts fail', () => {
         ended_at: expect.any(String),
       },
     ]);
+    // Every step is an action: the failed turn ends with an unsuccessful response (with why), and
+    // the task's dead-lettering follows it.
+    const detail = (await app.http.get(taskPath(agentId, dead.id), as(owner))).body;
+    const steps = detail.actions.map((action: { action_type: string; success: boolean }) => [
+      action.action_type,
+      action.success,
+    ]);
+    expect(steps.slice(0, 3)).toEqual([
+      ['task_received', true],
+      ['task_queued', true],
+      ['task_started', true],
+    ]);
+    expect(steps.slice(-2)).toEqual([
+      ['chat_response', false],
+      ['task_dead', false],
+    ]);
+    expect(detail.actions.at(-2)).toMatchObject({
+      run_id: runs[0].id,
+      result_data: { error: { code: dead.error.code } },
+    });
+    expect(detail.actions.at(-1)).toMatchObject({ run_id: runs[0].id, result_data: { error: dead.error } });
   });
 
   it('queues a dead task again on retry with fresh attempts; it completes and keeps its failed attempt in its history', async () => {

@@ -41,7 +41,16 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/agents/{id}/tasks/{task_id}/queue': {},
   'POST /api/v1/agents/{id}/tasks/{task_id}/cancel': {},
   'POST /api/v1/agents/{id}/tasks/{task_id}/retry': {},
+  'POST /api/v1/agents/{id}/task-schedules': { name: 'hijacked', cron: '* * * * *', task_type: 'hijacked' },
+  'PATCH /api/v1/agents/{id}/task-schedules/{schedule_id}': { cron: '* * * * *', enabled: true },
+  'PATCH /api/v1/channels/{id}': { enabled: false, name: 'hijacked' },
 };
+/**
+ * Routes that senders outside Agentry call, authenticated by the channel's signing secret instead
+ * of a bearer token: a bearer token of any organization is no signature (401), and a channel of
+ * another kind is not found (404). Either way nothing is created (the task list is checked below).
+ */
+const signedRoutes = ['POST /api/v1/channels/{id}/slack/events', 'POST /api/v1/channels/{id}/inbound'];
 const listRoutes = [
   '/api/v1/agents',
   '/api/v1/users',
@@ -52,6 +61,7 @@ const listRoutes = [
   '/api/v1/providers/ollama/models',
   '/api/v1/files',
   '/api/v1/tasks',
+  '/api/v1/channels',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -93,6 +103,12 @@ const bodyReferences: Record<string, () => unknown> = {
   'POST /api/v1/sessions': () => ({ agent_id: resources.agents }),
   'POST /api/v1/sessions/bulk-create': () => [{ agent_id: resources.agents }],
   'DELETE /api/v1/sessions/bulk-delete': () => ({ session_ids: [resources.sessions] }),
+  'POST /api/v1/channels': () => ({
+    name: 'hijacked',
+    kind: 'webhook',
+    agent_id: resources.agents,
+    credentials: { signing_secret: 'hijacked-secret-0123456789' },
+  }),
 };
 
 beforeAll(async () => {
@@ -159,6 +175,27 @@ beforeAll(async () => {
       { token: owner.token },
     )
   ).body.id;
+  // A disabled recurring task: it stays as it is unless someone changes it.
+  resources['task-schedules'] = (
+    await app.http.post(
+      `/api/v1/agents/${resources.agents}/task-schedules`,
+      { name: 'Private schedule', cron: '0 0 1 1 *', task_type: 'private_task', enabled: false },
+      { token: owner.token },
+    )
+  ).body.id;
+  // A webhook channel: a signed request would create a task; a bearer token creates nothing.
+  resources.channels = (
+    await app.http.post(
+      '/api/v1/channels',
+      {
+        name: 'Private hook',
+        kind: 'webhook',
+        agent_id: resources.agents,
+        credentials: { signing_secret: 'private-signing-secret-0123' },
+      },
+      { token: owner.token },
+    )
+  ).body.id;
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
 });
@@ -219,7 +256,19 @@ describe.each([
         .replace('{id}', resources[collection] as string)
         .replace('{version}', '1')
         .replace('{file_id}', resources.files as string)
-        .replace('{task_id}', resources.tasks as string);
+        .replace('{task_id}', resources.tasks as string)
+        .replace('{schedule_id}', resources['task-schedules'] as string);
+      if (signedRoutes.includes(key)) {
+        const response = await app.http.request(
+          method,
+          url,
+          { message: 'hijacked' },
+          { token: credential() },
+        );
+        expect([401, 404], `${key}: ${JSON.stringify(response.body)}`).toContain(response.status);
+        checked.push(key);
+        continue;
+      }
       const needsBody = ['POST', 'PUT', 'PATCH'].includes(method);
       if (needsBody) expect(bodies[key], `no body for ${key}`).toBeDefined();
       const response = await app.http.request(method, url, needsBody ? bodies[key] : undefined, {
@@ -259,6 +308,14 @@ describe.each([
     expect(task.body).toMatchObject({ status: 'pending', queue_job_id: null, attempt_count: 0 });
     const tasks = await app.http.get(`/api/v1/agents/${resources.agents}/tasks`, { token: owner.token });
     expect(tasks.body.map((item: { id: string }) => item.id)).toEqual([resources.tasks]);
+    const schedules = await app.http.get(`/api/v1/agents/${resources.agents}/task-schedules`, {
+      token: owner.token,
+    });
+    expect(schedules.body).toMatchObject([
+      { id: resources['task-schedules'], name: 'Private schedule', cron: '0 0 1 1 *', enabled: false },
+    ]);
+    const channels = await app.http.get('/api/v1/channels', { token: owner.token });
+    expect(channels.body).toMatchObject([{ id: resources.channels, name: 'Private hook', enabled: true }]);
   });
 
   it('cannot attach one of our files to its own agent', async () => {

@@ -18,6 +18,8 @@ export interface TestApp {
   /** The app's DATA_DIR: its uploaded files are under `files/`. */
   dataDir: string;
   database: TestDatabase;
+  /** The SMTP listener's port when the app was started with EMAIL_SMTP_PORT (0 picks one). */
+  smtpPort: number | null;
   /** Every log line the server wrote, as text. */
   logs: string[];
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startTestApp(
     http: createHttpClient(url),
     dataDir: config.dataDir,
     database,
+    smtpPort: running.smtpPort,
     logs,
     close: async () => {
       await running.stop();

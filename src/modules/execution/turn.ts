@@ -144,13 +144,25 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
       provider: answered.provider,
       fallbackUsed: plan.model.fallbackUsed(),
       warnings: turn.warnings,
-      actions: completed ? [...turn.actions.all(), outcome.response] : turn.actions.all(),
+      actions: [...turn.actions.all(), completed ? outcome.response : failedResponse(turn, outcome.error)],
       messages: completed ? outcome.messages : null,
       completedAt: new Date(),
       hookView: endedTurnView(start, plan, outcome, {
         usage: turn.meter.usage(),
         costEstimate: turn.meter.cost(),
       }),
+    };
+  }
+
+  /** A turn that did not answer still ends with its response step: unsuccessful, with why. */
+  function failedResponse(turn: RunningTurn, error: AppError): RecordedAction {
+    return {
+      actionType: 'chat_response',
+      actionData: { session_id: turn.start.session?.id ?? null, message_id: null },
+      resultData: { error: { code: error.code, message: error.message } },
+      success: false,
+      executionTimeMs: Math.round(performance.now() - turn.started),
+      at: new Date(),
     };
   }
 

@@ -18,6 +18,7 @@ export type { ActionType, RunStatus, RunTrigger, RunUsage } from './run-tables.t
 export { runTriggers } from './run-tables.ts';
 export type { Notification, RunRecord } from './run-turn-parts.ts';
 export { turnEndRunsPart, turnStartRunsPart } from './run-turn-parts.ts';
+export { recordTaskSteps, type TaskStep } from './step-actions.ts';
 
 export interface RunsOptions {
   db: Database;

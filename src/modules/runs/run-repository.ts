@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
@@ -11,6 +11,7 @@ export type ActionInsert = typeof agentActions.$inferInsert;
 export interface AgentActionFilters {
   action_type?: ActionType | undefined;
   run_id?: string | undefined;
+  task_id?: string | undefined;
 }
 
 export interface RunFilters {
@@ -53,7 +54,27 @@ export async function listRunActions(db: Executor, scope: TenantScope, runId: st
     .orderBy(asc(agentActions.sequence));
 }
 
-/** The agent's actions across its runs, newest first (runs by their time-ordered id, then steps). */
+/** A task's steps and those of its runs, oldest first. */
+export async function listTaskActions(
+  db: Executor,
+  scope: TenantScope,
+  taskId: string,
+  runIds: readonly string[],
+) {
+  const ofTask = eq(agentActions.taskId, taskId);
+  return db
+    .select()
+    .from(agentActions)
+    .where(
+      and(
+        inScope(agentActions.organizationId, scope),
+        runIds.length > 0 ? or(ofTask, inArray(agentActions.runId, [...runIds])) : ofTask,
+      ),
+    )
+    .orderBy(asc(agentActions.id));
+}
+
+/** The agent's actions across its runs and tasks, newest first. */
 export function listAgentActions(
   db: Executor,
   scope: TenantScope,
@@ -64,11 +85,7 @@ export function listAgentActions(
   const conditions: SQL[] = [inScope(agentActions.organizationId, scope), eq(agentActions.agentId, agentId)];
   if (filters.action_type) conditions.push(eq(agentActions.actionType, filters.action_type));
   if (filters.run_id) conditions.push(eq(agentActions.runId, filters.run_id));
-  return listPage(
-    db,
-    agentActions,
-    and(...conditions),
-    [desc(agentActions.runId), desc(agentActions.sequence)],
-    page,
-  );
+  if (filters.task_id) conditions.push(eq(agentActions.taskId, filters.task_id));
+  // Ids are time-ordered, a run's in the order of its steps.
+  return listPage(db, agentActions, and(...conditions), [desc(agentActions.id)], page);
 }

@@ -71,6 +71,7 @@ export const runListView = z.array(runView).meta({ example: [runExample] });
 const actionOfRun = {
   agent_id: exampleIds.agent,
   run_id: exampleIds.run,
+  task_id: null,
   success: true,
   created_at: exampleTimes.runCompleted,
 };
@@ -102,7 +103,8 @@ export const actionView = z
   .object({
     id: z.uuid(),
     agent_id: z.uuid(),
-    run_id: z.uuid(),
+    run_id: z.uuid().nullable().describe('The run the step belongs to; null for a task step outside runs'),
+    task_id: z.uuid().nullable().describe('The task the step belongs to, if any'),
     sequence: z.number().int(),
     action_type: z.enum(actionTypes),
     action_data: z.record(z.string(), z.unknown()),
@@ -130,4 +132,5 @@ export const listRunsQuery = pageQuery(50, 200).extend({
 export const agentActionsQuery = pageQuery(50, 200).extend({
   action_type: z.enum(actionTypes).optional(),
   run_id: z.uuid().optional(),
+  task_id: z.uuid().optional(),
 });

@@ -28,6 +28,15 @@ export function createRunService({
       return { items: rows.map(toRunView), total };
     },
 
+    /**
+     * A task's actions in the order they happened: its own steps and those of its attempts' runs.
+     * The caller has checked the task is the principal's to read.
+     */
+    async taskActions(principal: Principal, taskId: string, runIds: readonly string[]) {
+      const rows = await repository.listTaskActions(db, principal, taskId, runIds);
+      return rows.map(toActionView);
+    },
+
     /** The agent's actions across its runs; the agent must be one of the caller's organization. */
     async listAgentActions(
       principal: Principal,

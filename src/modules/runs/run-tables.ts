@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, numeric, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { agents } from '../agents/agent-tables.ts';
 import { sessions } from '../conversations/conversation-tables.ts';
 import { organizations } from '../tenancy/tenancy-tables.ts';
@@ -11,12 +22,23 @@ import { organizations } from '../tenancy/tenancy-tables.ts';
 export const runTriggers = ['chat', 'test', 'task', 'analysis', 'api', 'channel', 'mcp'] as const;
 /** `abandoned`: the process running the turn died (its lease expired) before the turn ended. */
 export const runStatuses = ['running', 'completed', 'failed', 'cancelled', 'abandoned'] as const;
+/**
+ * The steps of runs (context_retrieval .. chat_response, which a failed turn records unsuccessful)
+ * and of tasks around their runs (task_*), and replies sent through channels (message_sent).
+ */
 export const actionTypes = [
   'context_retrieval',
   'chat_response',
   'llm_call',
   'tool_call',
   'message_sent',
+  'task_received',
+  'task_queued',
+  'task_started',
+  'task_completed',
+  'task_failed',
+  'task_dead',
+  'task_cancelled',
 ] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 export type RunStatus = (typeof runStatuses)[number];
@@ -81,7 +103,10 @@ export const runs = pgTable(
   ],
 );
 
-/** The steps of a run (seed 000 AgentAction): model calls, tool calls, the final response. */
+/**
+ * The steps of an agent's work (seed 000 AgentAction): a run's model calls, tool calls and final
+ * response, and a task's steps around its runs (no run, or the attempt's run).
+ */
 export const agentActions = pgTable(
   'agent_actions',
   {
@@ -92,10 +117,11 @@ export const agentActions = pgTable(
     agentId: uuid('agent_id')
       .notNull()
       .references(() => agents.id),
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => runs.id),
-    /** Order of the step within its run. */
+    /** Null for a task's step that is not part of a run (received, queued, dead-lettered, ...). */
+    runId: uuid('run_id').references(() => runs.id),
+    /** The task the step belongs to, when it belongs to one. */
+    taskId: uuid('task_id'),
+    /** Order of the step within its run (1 for a task's steps outside runs). */
     sequence: integer('sequence').notNull(),
     actionType: text('action_type', { enum: actionTypes }).notNull(),
     actionData: jsonb('action_data').$type<JsonObject>().notNull(),
@@ -106,12 +132,10 @@ export const agentActions = pgTable(
   },
   (table) => [
     index('agent_actions_run_sequence_idx').on(table.runId, table.sequence),
-    // Run ids are time-ordered (uuidv7): (run, sequence) is the agent's actions in causal order.
-    index('agent_actions_organization_agent_run_idx').on(
-      table.organizationId,
-      table.agentId,
-      table.runId,
-      table.sequence,
-    ),
+    // Action ids are time-ordered (uuidv7, a run's in the order of its steps): the agent's actions
+    // in causal order.
+    index('agent_actions_organization_agent_id_idx').on(table.organizationId, table.agentId, table.id),
+    index('agent_actions_task_idx').on(table.taskId).where(sql`${table.taskId} is not null`),
+    check('agent_actions_owner_check', sql`${table.runId} is not null or ${table.taskId} is not null`),
   ],
 );

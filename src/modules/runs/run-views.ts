@@ -32,6 +32,7 @@ export const toActionView = (row: ActionRow): ActionView => ({
   id: row.id,
   agent_id: row.agentId,
   run_id: row.runId,
+  task_id: row.taskId,
   sequence: row.sequence,
   action_type: row.actionType,
   action_data: row.actionData,

@@ -6,9 +6,12 @@ import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { TurnEngine } from '../execution/index.ts';
 import type { ActionView } from '../runs/index.ts';
 import type { AccessGuard, Principal } from '../tenancy/index.ts';
-import { agentTaskJob, type TaskRetrySettings } from './task-job.ts';
+import { agentTaskJob, type TaskEndListener, type TaskRetrySettings } from './task-job.ts';
 import { publishTaskEvent } from './task-queue.ts';
 import { taskRoutes } from './task-routes.ts';
+import { taskScheduleJob } from './task-schedule-job.ts';
+import { taskScheduleRoutes } from './task-schedule-routes.ts';
+import { createTaskScheduleService } from './task-schedule-service.ts';
 import { createTaskService } from './task-service.ts';
 import { taskStats } from './task-stats.ts';
 
@@ -23,8 +26,8 @@ export interface TasksOptions {
   events: Pick<EventBus, 'publish' | 'watch'>;
   turns: Pick<TurnEngine, 'run'>;
   requireAgent: (principal: Principal, agentId: string) => Promise<unknown>;
-  runActions: (principal: Principal, runId: string) => Promise<ActionView[]>;
-  settings: { workerConcurrency: number; retry: TaskRetrySettings };
+  taskActions: (principal: Principal, taskId: string, runIds: readonly string[]) => Promise<ActionView[]>;
+  settings: { workerConcurrency: number; agentMaxConcurrency: number; retry: TaskRetrySettings };
 }
 
 /**
@@ -33,6 +36,7 @@ export interface TasksOptions {
  */
 export async function registerTasks(app: FastifyInstance, options: TasksOptions) {
   const running = new Map<string, AbortController>();
+  const endListeners: TaskEndListener[] = [];
   options.events.watch({
     event(event) {
       if (event.type === TASK_CANCEL_REQUESTED) running.get(String(event.data.task_id))?.abort();
@@ -44,7 +48,7 @@ export async function registerTasks(app: FastifyInstance, options: TasksOptions)
     queue: options.queue,
     events: options.events,
     requireAgent: options.requireAgent,
-    runActions: options.runActions,
+    taskActions: options.taskActions,
     onCancelRequested: (task) => publishTaskEvent(options.events, TASK_CANCEL_REQUESTED, task),
   });
   await app.register(
@@ -59,7 +63,24 @@ export async function registerTasks(app: FastifyInstance, options: TasksOptions)
       turns: options.turns,
       retry: options.settings.retry,
       concurrency: options.settings.workerConcurrency,
+      agentMaxConcurrency: options.settings.agentMaxConcurrency,
       running,
+      endListeners,
+      log: app.log,
     }),
   );
+  const schedules = createTaskScheduleService({ db: options.db, requireAgent: options.requireAgent });
+  await app.register(taskScheduleRoutes(schedules, options.guard), { prefix: '/api/v1' });
+  options.jobs.add(taskScheduleJob({ db: options.db, queue: options.queue, events: options.events }));
+  return {
+    service,
+    /** Runs `listener` in the transaction that ends a task for good (e.g. to queue its reply). */
+    onTaskEnded: (listener: TaskEndListener) => {
+      endListeners.push(listener);
+    },
+  };
 }
+
+export type { TaskEndListener } from './task-job.ts';
+export type { TaskRow } from './task-repository.ts';
+export type { TaskService } from './task-service.ts';

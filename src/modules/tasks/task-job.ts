@@ -1,11 +1,14 @@
-import type { Database } from '../../platform/db/database.ts';
+import type { Logger } from 'pino';
+import type { Database, Executor } from '../../platform/db/database.ts';
+import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import type { JobQueue } from '../../platform/queue/job-queue.ts';
+import type { JobQueue, QueuedJob } from '../../platform/queue/job-queue.ts';
 import type { JobDefinition } from '../../platform/queue/job-registry.ts';
 import type { TurnEngine } from '../execution/index.ts';
+import { recordTaskSteps, type TaskStep } from '../runs/index.ts';
 import { backgroundPrincipal } from '../tenancy/index.ts';
-import { AGENT_TASKS_QUEUE, enqueueAttempt, publishTaskEvent, type TaskJob } from './task-queue.ts';
+import { AGENT_TASKS_QUEUE, enqueueAttempt, publishTaskEvent, type TaskJob, taskStep } from './task-queue.ts';
 import * as repository from './task-repository.ts';
 import type { TaskError } from './task-tables.ts';
 
@@ -37,13 +40,21 @@ const taskErrorOf = (error: unknown): { error: TaskError; retryable: boolean } =
     ? { error: { code: error.code, message: error.message }, retryable: RETRYABLE_STATUSES.has(error.status) }
     : { error: { code: 'internal_error', message: 'The task failed unexpectedly' }, retryable: true };
 
+/** Called in the transaction that ends a task for good (completed, dead or cancelled). */
+export type TaskEndListener = (tx: Executor, task: repository.TaskRow) => Promise<void>;
+
+/** How long a task over its agent's concurrency waits before its job is offered again. */
+const CAPACITY_RETRY_MS = 250;
+
 /**
  * Runs a task's attempt as a turn (trigger `task`) under a background principal acting for the
  * task's creator. Delivery is at least once: the attempt acts only while the task still waits for
  * it (or still runs it, when its worker died), so a stale delivery never runs or ends a newer
- * attempt. A retryable failure queues the next attempt with backoff and jitter in the transaction
- * that records it; a task out of attempts, or failing for good, is `dead`. A cancellation request
- * stops the turn and the task ends `cancelled`.
+ * attempt. An agent runs at most `agentMaxConcurrency` tasks at once; a task over it is put back
+ * on the queue a moment later. A retryable failure queues the next attempt with backoff and
+ * jitter in the transaction that records it; a task out of attempts, or failing for good, is
+ * `dead`. A cancellation request stops the turn and the task ends `cancelled`. Every step is an
+ * action of the agent, and the end listeners (channel replies) run in the transaction of the end.
  */
 export function agentTaskJob({
   db,
@@ -52,7 +63,10 @@ export function agentTaskJob({
   turns,
   retry,
   concurrency,
+  agentMaxConcurrency,
   running,
+  endListeners,
+  log,
 }: {
   db: Database;
   queue: Pick<JobQueue, 'send'>;
@@ -60,9 +74,47 @@ export function agentTaskJob({
   turns: Pick<TurnEngine, 'run'>;
   retry: TaskRetrySettings;
   concurrency: number;
+  agentMaxConcurrency: number;
   /** The tasks this process runs, by id: a cancellation request aborts one. */
   running: Map<string, AbortController>;
+  endListeners: readonly TaskEndListener[];
+  log: Pick<Logger, 'warn'>;
 }): JobDefinition<TaskJob> {
+  /** Claims the attempt, or puts it back when the agent is at capacity; undefined when it must not run. */
+  const claim = (job: QueuedJob<TaskJob>, scope: TenantScope) =>
+    db.transaction(async (tx) => {
+      const { taskId, attempt } = job.data;
+      const agentId = job.data.agentId ?? (await repository.findTask(tx, scope, taskId))?.agentId;
+      if (!agentId) return undefined;
+      if (await repository.agentAtCapacity(tx, scope, agentId, taskId, agentMaxConcurrency)) {
+        const waiting = await repository.findTask(tx, scope, taskId);
+        if (
+          waiting &&
+          ['queued', 'scheduled', 'failed'].includes(waiting.status) &&
+          waiting.attemptCount === attempt - 1
+        ) {
+          const later = new Date(Date.now() + CAPACITY_RETRY_MS * (1 + Math.random()));
+          const jobId = await queue.send(AGENT_TASKS_QUEUE, job.data, {
+            tx,
+            priority: waiting.priority,
+            startAfter: later,
+            group: agentId,
+          });
+          await repository.updateTask(tx, scope, taskId, { queueJobId: jobId });
+        }
+        return undefined;
+      }
+      const claimed = await repository.claimAttempt(tx, scope, taskId, attempt, job.attempt > 0);
+      if (!claimed) return undefined;
+      await recordTaskSteps(tx, [
+        taskStep(claimed, 'task_started', {
+          actionData: { redelivery: job.attempt > 0, queue_job_id: job.id },
+        }),
+      ]);
+      await publishTaskEvent(events, 'task-started', claimed, tx);
+      return claimed;
+    });
+
   return {
     queue: {
       name: AGENT_TASKS_QUEUE,
@@ -77,24 +129,50 @@ export function agentTaskJob({
       deadLetter: true,
     },
     concurrency,
+    // Jobs of an agent at its limit are not even fetched; the claim's count is the exact check.
+    groupConcurrency: agentMaxConcurrency,
     handle: async (job) => {
       const { taskId, attempt } = job.data;
       const scope = { organizationId: job.data.organizationId };
-      const task = await db.transaction(async (tx) => {
-        const claimed = await repository.claimAttempt(tx, scope, taskId, attempt, job.attempt > 0);
-        if (claimed) await publishTaskEvent(events, 'task-started', claimed, tx);
-        return claimed;
-      });
+      const task = await claim(job, scope);
       if (!task) return;
+      const started = performance.now();
       const cancellation = new AbortController();
       running.set(taskId, cancellation);
       let runId: string | null = null;
-      const end = (outcome: Parameters<typeof repository.endAttempt>[4], event: string, next?: Date) =>
+      const end = (
+        outcome: Parameters<typeof repository.endAttempt>[4],
+        step: TaskStep['actionType'],
+        next?: Date,
+      ) =>
         db.transaction(async (tx) => {
           const ended = await repository.endAttempt(tx, scope, taskId, attempt, outcome);
           if (!ended) return;
           const current = next ? await enqueueAttempt(tx, queue, scope, ended, next, 'failed') : ended;
-          await publishTaskEvent(events, event, current, tx);
+          await recordTaskSteps(tx, [
+            taskStep(current, step, {
+              runId: outcome.runId,
+              success: step === 'task_completed',
+              executionTimeMs: performance.now() - started,
+              ...(outcome.error ? { resultData: { error: outcome.error } } : {}),
+              ...(next ? { actionData: { retry_at: next.toISOString() } } : {}),
+            }),
+          ]);
+          await publishTaskEvent(events, step.replace('_', '-'), current, tx);
+          if (outcome.finished) for (const listener of endListeners) await listener(tx, current);
+          if (current.status === 'dead') {
+            // For operators: a task that needs a person (retry it by hand once the cause is fixed).
+            log.warn(
+              {
+                event: 'task_dead',
+                task_id: taskId,
+                agent_id: current.agentId,
+                organization_id: scope.organizationId,
+                error: outcome.error,
+              },
+              'A task is dead after its last attempt',
+            );
+          }
         });
       try {
         const principal = backgroundPrincipal({
@@ -121,7 +199,7 @@ export function agentTaskJob({
             runId: summary.run_id,
             finished: true,
           },
-          'task-completed',
+          'task_completed',
         );
       } catch (error) {
         // The queue stopped the job (shutdown, expiry): its redelivery runs this attempt again.
@@ -129,14 +207,8 @@ export function agentTaskJob({
         if (cancellation.signal.aborted) {
           const cancelled = { code: 'cancelled', message: 'The task was cancelled while it ran' };
           await end(
-            {
-              taskStatus: 'cancelled',
-              attemptStatus: 'cancelled',
-              error: cancelled,
-              runId,
-              finished: true,
-            },
-            'task-cancelled',
+            { taskStatus: 'cancelled', attemptStatus: 'cancelled', error: cancelled, runId, finished: true },
+            'task_cancelled',
           );
           return;
         }
@@ -145,13 +217,13 @@ export function agentTaskJob({
           const next = new Date(Date.now() + retryDelayMs(attempt, retry));
           await end(
             { taskStatus: 'failed', attemptStatus: 'failed', error: failure, runId, finished: false },
-            'task-failed',
+            'task_failed',
             next,
           );
         } else {
           await end(
             { taskStatus: 'dead', attemptStatus: 'failed', error: failure, runId, finished: true },
-            'task-dead',
+            'task_dead',
           );
         }
       } finally {

@@ -2,6 +2,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
+import type { TaskStep } from '../runs/index.ts';
 import type { TaskRow } from './task-repository.ts';
 import * as repository from './task-repository.ts';
 
@@ -10,6 +11,8 @@ export const AGENT_TASKS_QUEUE = 'agent-tasks';
 /** One attempt of a task on the queue: the attempt the task must still be waiting for. */
 export interface TaskJob {
   organizationId: string;
+  /** Absent from jobs queued before it was added: the handler reads it from the task then. */
+  agentId?: string;
   taskId: string;
   attempt: number;
 }
@@ -38,6 +41,37 @@ export const publishTaskEvent = (
     tx ? { tx } : undefined,
   );
 
+/** A step of the task for its agent's actions (`task_*`, see run-tables.ts). */
+export const taskStep = (
+  task: TaskRow,
+  actionType: TaskStep['actionType'],
+  step: Partial<Pick<TaskStep, 'actionData' | 'resultData' | 'runId' | 'executionTimeMs'>> & {
+    success?: boolean;
+  } = {},
+): TaskStep => ({
+  organizationId: task.organizationId,
+  agentId: task.agentId,
+  taskId: task.id,
+  actionType,
+  actionData: { attempt: task.attemptCount, ...step.actionData },
+  success: step.success ?? true,
+  ...(step.resultData ? { resultData: step.resultData } : {}),
+  ...(step.runId ? { runId: step.runId } : {}),
+  ...(step.executionTimeMs !== undefined ? { executionTimeMs: step.executionTimeMs } : {}),
+});
+
+/** The `task_queued` step of a task just queued (or scheduled). */
+export const queuedStep = (task: TaskRow) =>
+  taskStep(task, 'task_queued', {
+    actionData: {
+      status: task.status,
+      queue_job_id: task.queueJobId,
+      ...(task.status === 'scheduled' && task.scheduledAt
+        ? { start_after: task.scheduledAt.toISOString() }
+        : {}),
+    },
+  });
+
 /**
  * Puts the task's next attempt on the queue, in the caller's transaction (the row and its job
  * commit together, DESIGN 7b), by priority, not before `notBefore`. The task becomes `scheduled`
@@ -55,12 +89,14 @@ export async function enqueueAttempt(
 ): Promise<TaskRow> {
   const job: TaskJob = {
     organizationId: scope.organizationId,
+    agentId: task.agentId,
     taskId: task.id,
     attempt: task.attemptCount + 1,
   };
   const jobId = await queue.send(AGENT_TASKS_QUEUE, job, {
     tx,
     priority: task.priority,
+    group: task.agentId,
     ...(notBefore ? { startAfter: notBefore } : {}),
   });
   return repository.updateTask(tx, scope, task.id, {

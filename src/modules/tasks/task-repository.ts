@@ -169,6 +169,33 @@ export async function claimAttempt(
   return row;
 }
 
+/**
+ * Whether the agent already runs `max` tasks other than `taskId`, serialized per agent for the
+ * rest of the transaction (a transaction-scoped advisory lock): two workers cannot both take the
+ * last slot.
+ */
+export async function agentAtCapacity(
+  tx: Executor,
+  scope: TenantScope,
+  agentId: string,
+  taskId: string,
+  max: number,
+): Promise<boolean> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`agent-tasks:${agentId}`}, 0))`);
+  const [row] = await tx
+    .select({ running: count() })
+    .from(agentTasks)
+    .where(
+      and(
+        inScope(agentTasks.organizationId, scope),
+        eq(agentTasks.agentId, agentId),
+        eq(agentTasks.status, 'running'),
+        sql`${agentTasks.id} <> ${taskId}`,
+      ),
+    );
+  return (row?.running ?? 0) >= max;
+}
+
 /** Ends attempt `attempt` of a running task; false when the task no longer runs that attempt. */
 export async function endAttempt(
   tx: Executor,

@@ -1,18 +1,16 @@
 import type { Database } from '../../platform/db/database.ts';
-import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
+import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
-import type { ActionView } from '../runs/index.ts';
+import { type ActionView, recordTaskSteps } from '../runs/index.ts';
 import { type Principal, requirePermission } from '../tenancy/index.ts';
-import { enqueueAttempt, publishTaskEvent } from './task-queue.ts';
+import { createTask, type NewTask } from './task-intake.ts';
+import { enqueueAttempt, publishTaskEvent, queuedStep, taskStep } from './task-queue.ts';
 import * as repository from './task-repository.ts';
 import type { CreateTaskBody, TaskView } from './task-schemas.ts';
 import { toAttemptView, toTaskView } from './task-views.ts';
-
-const DEFAULT_PRIORITY = 5;
-const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** Statuses from which a task can be queued, cancelled or retried. */
 const queueable = new Set(['pending']);
@@ -30,7 +28,7 @@ export function createTaskService({
   queue,
   events,
   requireAgent,
-  runActions,
+  taskActions,
   onCancelRequested,
 }: {
   db: Database;
@@ -38,8 +36,8 @@ export function createTaskService({
   events: Pick<EventPublisher, 'publish'>;
   /** The agent as its reader may see it (403/404), from the agents module. */
   requireAgent: (principal: Principal, agentId: string) => Promise<unknown>;
-  /** The actions of a run (the runs module); none for a run that is not recorded (yet). */
-  runActions: (principal: Principal, runId: string) => Promise<ActionView[]>;
+  /** A task's steps and its runs' (the runs module). */
+  taskActions: (principal: Principal, taskId: string, runIds: readonly string[]) => Promise<ActionView[]>;
   /** Tells whichever process runs the task to stop it. */
   onCancelRequested: (task: repository.TaskRow) => Promise<void>;
 }) {
@@ -83,30 +81,22 @@ export function createTaskService({
         const known = await repository.findTaskByIdempotencyKey(db, principal, agentId, body.idempotency_key);
         if (known) return { created: false, task: toTaskView(known) };
       }
-      const scheduledAt = body.scheduled_at ? new Date(body.scheduled_at) : null;
-      const task = await db.transaction(async (tx) => {
-        const inserted = await repository.insertTask(tx, {
-          id: uuidv7(),
-          organizationId: principal.organizationId,
+      const task = await db.transaction((tx) =>
+        createTask(tx, { queue, events }, principal, {
           agentId,
           taskType: body.task_type,
           taskData: body.task_data ?? {},
-          priority: body.priority ?? DEFAULT_PRIORITY,
+          priority: body.priority,
+          maxAttempts: body.max_attempts,
+          scheduledAt: body.scheduled_at ? new Date(body.scheduled_at) : null,
+          idempotencyKey: body.idempotency_key,
           source: 'api',
-          scheduledAt,
-          maxAttempts: body.max_attempts ?? DEFAULT_MAX_ATTEMPTS,
-          idempotencyKey: body.idempotency_key ?? null,
           createdByUserId: principal.userId,
           createdByApiKeyId: principal.apiKeyId,
-        });
-        // The same key committed by a concurrent request.
-        if (!inserted) return null;
-        await publishTaskEvent(events, 'task-created', inserted, tx);
-        if (!body.queue) return inserted;
-        const queued = await enqueueAttempt(tx, queue, principal, inserted, scheduledAt);
-        await publishTaskEvent(events, 'task-queued', queued, tx);
-        return queued;
-      });
+          queue: body.queue ?? false,
+        }),
+      );
+      // Undefined: the same key committed by a concurrent request.
       if (task) return { created: true, task: toTaskView(task) };
       const known = await repository.findTaskByIdempotencyKey(
         db,
@@ -118,6 +108,18 @@ export function createTaskService({
       return { created: false, task: toTaskView(known) };
     },
 
+    /**
+     * A task from a channel or a schedule, for an agent the caller has resolved: created and queued
+     * once per idempotency key (a redelivered message finds the task it created).
+     */
+    async receive(scope: TenantScope, input: NewTask & { idempotencyKey: string }) {
+      const task = await db.transaction((tx) => createTask(tx, { queue, events }, scope, input));
+      if (task) return { created: true, task };
+      const known = await repository.findTaskByIdempotencyKey(db, scope, input.agentId, input.idempotencyKey);
+      if (!known) throw new Error('A task conflicted on its idempotency key and cannot be found');
+      return { created: false, task: known };
+    },
+
     async queue(principal: Principal, agentId: string, taskId: string): Promise<TaskView> {
       const task = await change(principal, agentId, taskId, async (tx, locked) => {
         if (alreadyQueued.has(locked.status)) return { task: locked, event: null };
@@ -126,10 +128,9 @@ export function createTaskService({
             status: locked.status,
           });
         }
-        return {
-          task: await enqueueAttempt(tx, queue, principal, locked, locked.scheduledAt),
-          event: 'task-queued',
-        };
+        const queued = await enqueueAttempt(tx, queue, principal, locked, locked.scheduledAt);
+        await recordTaskSteps(tx, [queuedStep(queued)]);
+        return { task: queued, event: 'task-queued' };
       });
       return toTaskView(task);
     },
@@ -156,6 +157,9 @@ export function createTaskService({
           cancelRequestedAt: now,
           completedAt: now,
         });
+        await recordTaskSteps(tx, [
+          taskStep(cancelled, 'task_cancelled', { actionData: { was: locked.status } }),
+        ]);
         return { task: cancelled, event: 'task-cancelled' };
       });
       if (running) await onCancelRequested(running);
@@ -176,7 +180,9 @@ export function createTaskService({
           error: null,
           completedAt: null,
         });
-        return { task: await enqueueAttempt(tx, queue, principal, reset, null), event: 'task-queued' };
+        const queued = await enqueueAttempt(tx, queue, principal, reset, null);
+        await recordTaskSteps(tx, [queuedStep(queued)]);
+        return { task: queued, event: 'task-queued' };
       });
       return toTaskView(task);
     },
@@ -192,7 +198,7 @@ export function createTaskService({
       const task = await requireTask(principal, agentId, taskId);
       const attempts = await repository.listAttempts(db, principal, taskId);
       const runIds = [...new Set(attempts.flatMap((attempt) => (attempt.runId ? [attempt.runId] : [])))];
-      const actions = (await Promise.all(runIds.map((runId) => runActions(principal, runId)))).flat();
+      const actions = await taskActions(principal, taskId, runIds);
       return { ...toTaskView(task), attempts: attempts.map(toAttemptView), actions };
     },
   };

@@ -68,6 +68,10 @@ export const agentTasks = pgTable(
     queueJobId: text('queue_job_id'),
     result: jsonb('result').$type<TaskResult>(),
     error: jsonb('error').$type<TaskError>(),
+    /** The channel it came in through; its answer is the channel's reply. */
+    channelId: uuid('channel_id'),
+    /** The recurring schedule that created it. */
+    scheduleId: uuid('schedule_id'),
     /** The run of the latest attempt. */
     runId: uuid('run_id'),
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),

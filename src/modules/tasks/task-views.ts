@@ -11,6 +11,8 @@ export const toTaskView = (row: TaskRow): TaskView => ({
   priority: row.priority,
   status: row.status,
   source: row.source,
+  channel_id: row.channelId,
+  schedule_id: row.scheduleId,
   scheduled_at: iso(row.scheduledAt),
   max_attempts: row.maxAttempts,
   attempt_count: row.attemptCount,

@@ -26,6 +26,7 @@ export const permissionMatrix = {
   'members:manage': 'org_admin',
   'api_keys:manage_own': 'readonly',
   'api_keys:manage_all': 'org_admin',
+  'channels:manage': 'agent_admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof permissionMatrix;

@@ -25,6 +25,7 @@ export const exampleIds = {
   task: '01973c20-1b00-7d3e-9a41-2f6c8e0b5d17',
   taskRun: '01973c20-2a40-7c19-b3e2-7d5a1f9c0e64',
   queueJob: '01973c20-1b10-7e88-8c1d-4b2a6f3e9d05',
+  channel: '01973d01-6c00-7a2b-9e4f-1d8c3b5a7e90',
 } as const;
 
 /** When the example records were written (ISO-8601, UTC), in the order they happen. */

@@ -309,6 +309,14 @@ describe('createOutboundGuard', () => {
     await expectBlocked(guard.fetch(url), reason);
   });
 
+  it('checks SMTP destinations (for mail replies) like HTTP ones, but fetches only HTTP', async () => {
+    const guard = createOutboundGuard({ allowlist: ['127.0.0.1'] });
+    await expect(guard.assertAllowed('smtp://127.0.0.1:2525')).resolves.toBeUndefined();
+    await expectBlocked(guard.assertAllowed('smtp://10.0.0.5:25'), /private/);
+    await expectBlocked(guard.assertAllowed('smtps://[::1]'), /loopback/);
+    await expectBlocked(guard.fetch('smtp://127.0.0.1:2525'), /smtp: scheme/);
+  });
+
   it.each([
     ['IPv6 loopback', 'http://[::1]:PORT/', /loopback/],
     ['IPv6 unspecified', 'http://[::]:PORT/', /unspecified/],

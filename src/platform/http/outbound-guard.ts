@@ -162,8 +162,13 @@ function stripBrackets(hostname: string): string {
   return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
 }
 
+/** Schemes `fetch` speaks, and those `assertAllowed` also checks for other clients (SMTP replies). */
+const FETCH_SCHEMES = ['http:', 'https:'];
+const CHECKED_SCHEMES = [...FETCH_SCHEMES, 'smtp:', 'smtps:'];
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'smtp:': 25, 'smtps:': 465 };
+
 function effectivePort(url: URL): number {
-  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return url.port ? Number(url.port) : (DEFAULT_PORTS[url.protocol] ?? 80);
 }
 
 async function defaultLookup(hostname: string): Promise<ResolvedAddress[]> {
@@ -261,13 +266,13 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
     return addresses;
   }
 
-  async function check(target: string | URL): Promise<CheckedTarget> {
+  async function check(target: string | URL, schemes = FETCH_SCHEMES): Promise<CheckedTarget> {
     const url = URL.parse(target.toString());
     if (!url) throw new OutboundBlockedError('', 'it is not a valid URL');
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    if (!schemes.includes(url.protocol)) {
       throw new OutboundBlockedError(
         url.host,
-        `the ${url.protocol} scheme is not allowed, only http and https`,
+        `the ${url.protocol} scheme is not allowed, only ${schemes.map((scheme) => scheme.slice(0, -1)).join(', ')}`,
       );
     }
     const hostname = stripBrackets(url.hostname);
@@ -335,7 +340,7 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
 
   return {
     async assertAllowed(url) {
-      await check(url);
+      await check(url, CHECKED_SCHEMES);
     },
 
     async fetch(url, init = {}) {

@@ -61,6 +61,7 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   invalid_credentials: 'authentication_error',
   invalid_refresh_token: 'authentication_error',
   account_disabled: 'authentication_error',
+  invalid_signature: 'authentication_error',
   // 403
   authorization_error: 'authorization_error',
   operator_provider_read_only: 'authorization_error',
@@ -77,6 +78,9 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   task_not_queueable: null,
   task_not_cancellable: null,
   task_not_retryable: null,
+  task_schedule_name_taken: null,
+  channel_name_taken: null,
+  inbound_address_taken: null,
   // 408: the client did not send its request in time
   request_timeout: 'timeout_error',
   // 422
@@ -97,6 +101,17 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   invalid_structured_output: 'external_service_error',
   empty_response: 'external_service_error',
   max_iterations_reached: 'external_service_error',
+  // 502/503 of a channel's reply (recorded on its message_sent action, never an API answer)
+  slack_error: 'external_service_error',
+  slack_unavailable: 'external_service_error',
+  slack_rate_limited: 'external_service_error',
+  email_smtp_rejected: 'external_service_error',
+  email_smtp_error: 'external_service_error',
+  email_smtp_blocked: 'external_service_error',
+  email_smtp_deferred: 'external_service_error',
+  email_smtp_unavailable: 'external_service_error',
+  webhook_rejected: 'external_service_error',
+  webhook_unreachable: 'external_service_error',
   // 503: a service Agentry depends on is unavailable (seed 004: retryable), or Agentry sheds load
   provider_unavailable: 'external_service_error',
   provider_rate_limited: 'external_service_error',

@@ -51,6 +51,8 @@ export interface SendOptions {
   startAfter?: Date;
   /** At most one queued job per key. */
   singletonKey?: string;
+  /** The job's group (e.g. its agent), for the queue's per-group concurrency (`work`). */
+  group?: string;
 }
 
 export type JobHandler<Data> = (job: QueuedJob<Data>) => Promise<void>;
@@ -58,10 +60,16 @@ export type JobHandler<Data> = (job: QueuedJob<Data>) => Promise<void>;
 export interface JobQueue {
   define(definition: QueueDefinition): Promise<void>;
   send<Data extends object>(queue: string, data: Data, options?: SendOptions): Promise<string | null>;
+  /**
+   * `concurrency`: jobs at once in this process. `groupConcurrency`: jobs of one group at once
+   * across all processes, as far as fetching goes (pg-boss counts active jobs without a lock, so
+   * two workers fetching at the same moment may both take a group's last slot: a handler that
+   * must never exceed it checks again).
+   */
   work<Data extends object>(
     queue: string,
     handler: JobHandler<Data>,
-    options?: { concurrency?: number },
+    options?: { concurrency?: number; groupConcurrency?: number },
   ): Promise<void>;
   /** Sends a job to `queue` on a cron schedule (UTC); one job per occurrence across all processes. */
   schedule(queue: string, cron: string): Promise<void>;
@@ -101,6 +109,8 @@ export async function startJobQueue(
   const supervision = {
     superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
     monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+    // The queues' cached counts (the backlog that turns bursts on) are this fresh.
+    queueCacheIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
     // Workers of queues that opt in (`notify`) are woken when a job lands; polling stays the floor.
     useListenNotify: true,
   };
@@ -138,24 +148,30 @@ export async function startJobQueue(
       // lookup by name fills the cache now, so a first transactional send needs none.
       await boss.getJobById(name, CACHE_WARMING_JOB_ID);
     },
-    send(queue, data, { tx, priority, startAfter, singletonKey } = {}) {
+    send(queue, data, { tx, priority, startAfter, singletonKey, group } = {}) {
       return boss.send(queue, data, {
         ...(tx ? { db: fromDrizzle(tx as unknown as DrizzleTransaction, sql) } : {}),
         ...(priority !== undefined ? { priority: bossPriority(priority) } : {}),
         ...(startAfter ? { startAfter } : {}),
         ...(singletonKey ? { singletonKey } : {}),
+        ...(group ? { group: { id: group } } : {}),
       });
     },
-    async work(queue, handler, { concurrency = 1 } = {}) {
+    async work(queue, handler, { concurrency = 1, groupConcurrency } = {}) {
       await boss.work<object>(
         queue,
         // Notified queues poll as often as the others: jobs due later (startAfter, retries) are
-        // only found by polling, and pg-boss would otherwise poll them every 30 s.
+        // only found by polling, and pg-boss would otherwise poll them every 30 s. A worker whose
+        // last fetch found a job while the queue has a backlog fetches again at once (burst):
+        // without it, each worker waits out the polling interval after every job, and a backlog
+        // drains at one job per worker per half second (docs/decisions/0010).
         {
           batchSize: 1,
           localConcurrency: concurrency,
           pollingIntervalSeconds,
           notifyPollingIntervalSeconds: pollingIntervalSeconds,
+          burstWhenReadyExceeds: 1,
+          ...(groupConcurrency ? { groupConcurrency } : {}),
         },
         async ([job]) => {
           if (!job) return;

@@ -5,6 +5,8 @@ export interface JobDefinition<Data extends object = object> {
   queue: QueueDefinition;
   handle: JobHandler<Data>;
   concurrency?: number;
+  /** Jobs of one group (`SendOptions.group`) at once across all processes. */
+  groupConcurrency?: number;
   /** Cron expression (UTC): the queue also receives a job on this schedule. */
   schedule?: string;
 }
@@ -34,8 +36,11 @@ export function createJobRegistry() {
     },
     /** Starts the handlers: only processes that run workers call this. */
     async startWorkers(queue: JobQueue) {
-      for (const { queue: definition, handle, concurrency } of definitions) {
-        await queue.work(definition.name, handle, { concurrency: concurrency ?? 1 });
+      for (const { queue: definition, handle, concurrency, groupConcurrency } of definitions) {
+        await queue.work(definition.name, handle, {
+          concurrency: concurrency ?? 1,
+          ...(groupConcurrency ? { groupConcurrency } : {}),
+        });
       }
     },
   };
