@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
+import { openEventStream } from './support/event-stream.ts';
 import { type SmtpSink, sendMail, startSmtpSink } from './support/smtp-sink.ts';
-import { as, createAgent, tasksPath, waitForTask } from './support/tasks.ts';
+import {
+  as,
+  CHANNEL_TASK_EVENTS,
+  createAgent,
+  taskEventTypes,
+  tasksPath,
+  waitForTask,
+} from './support/tasks.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -98,6 +106,9 @@ async function messageSentActions(agentId: string, taskId: string) {
 describe('an email channel', () => {
   it('turns a mail into a task whose answer is sent back once, in the thread, as a message_sent action', async () => {
     const { agentId, address, channelId } = await emailChannel();
+    const stream = await openEventStream(`${app.url}/api/v1/events`, {
+      authorization: `Bearer ${owner.token}`,
+    });
     const customer = 'alice-1@customer.example';
     // Addresses are matched without regard to case.
     const recipient = address.replace('support', 'Support');
@@ -141,6 +152,8 @@ describe('an email channel', () => {
       action_data: { channel_id: channelId, channel_kind: 'email' },
       result_data: { external_id: reply?.parsed.messageId },
     });
+    await expect.poll(() => taskEventTypes(stream.events, completed.id)).toEqual(CHANNEL_TASK_EVENTS);
+    stream.close();
   });
 
   it('creates one task and sends one reply for a mail delivered twice', async () => {

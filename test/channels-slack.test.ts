@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSignatureHeaders } from '../src/modules/channels/slack-signature.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
+import { openEventStream } from './support/event-stream.ts';
 import {
   eventCallback,
   type SlackEventFields,
@@ -10,7 +11,14 @@ import {
   startSlackStub,
   urlVerification,
 } from './support/slack-stub.ts';
-import { as, createAgent, tasksPath, waitForTask } from './support/tasks.ts';
+import {
+  as,
+  CHANNEL_TASK_EVENTS,
+  createAgent,
+  taskEventTypes,
+  tasksPath,
+  waitForTask,
+} from './support/tasks.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -210,6 +218,9 @@ describe('the Slack Events API endpoint', () => {
 describe('a Slack message', () => {
   it('becomes a task whose answer is posted once, in the message’s thread, as a message_sent action', async () => {
     const channel = await slackChannel();
+    const stream = await openEventStream(`${app.url}/api/v1/events`, {
+      authorization: `Bearer ${owner.token}`,
+    });
     const payload = personSays(channel, `<@${slack.botUserId}> How long do refunds take?`, {
       type: 'app_mention',
     });
@@ -264,6 +275,9 @@ describe('a Slack message', () => {
       },
       result_data: { external_id: reply?.ts, attempts: 1 },
     });
+    // The event stream told the whole story, once.
+    await expect.poll(() => taskEventTypes(stream.events, completed.id)).toEqual(CHANNEL_TASK_EVENTS);
+    stream.close();
   });
 
   it('delivered again by Slack (X-Slack-Retry-Num), or as message and app_mention, is one task and one reply', async () => {

@@ -71,3 +71,18 @@ export async function createTask(
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
 }
+
+/** The types of a task's events on an event stream, in the order they arrived. */
+export const taskEventTypes = (events: { type: string; data: Record<string, unknown> }[], taskId: string) =>
+  events
+    .filter((event) => event.type.startsWith('task-') && event.data.task_id === taskId)
+    .map((event) => event.type);
+
+/** A task from a channel, from its creation to its reply, as the event stream tells it. */
+export const CHANNEL_TASK_EVENTS = [
+  'task-created',
+  'task-queued',
+  'task-started',
+  'task-completed',
+  'task-reply-sent',
+];
