@@ -189,6 +189,7 @@ export async function buildApp({
     jobs,
     events,
     turns: execution.turns,
+    turnRegistry: execution.registry,
     requireAgent: agents.service.get,
     taskActions: runs.service.taskActions,
     settings: config.tasks,

@@ -3,10 +3,12 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
-import type { TurnEngine } from '../execution/index.ts';
+import type { TurnEngine, TurnRegistry } from '../execution/index.ts';
 import type { ActionView } from '../runs/index.ts';
 import type { AccessGuard, Principal } from '../tenancy/index.ts';
-import { agentTaskJob, type TaskEndListener, type TaskRetrySettings } from './task-job.ts';
+import type { TaskEndListener } from './task-attempt-end.ts';
+import { type AttemptsByRun, taskCompletionHook } from './task-completion-hook.ts';
+import { agentTaskJob, type TaskRetrySettings } from './task-job.ts';
 import { publishTaskEvent } from './task-queue.ts';
 import { taskRoutes } from './task-routes.ts';
 import { taskScheduleJob } from './task-schedule-job.ts';
@@ -25,6 +27,7 @@ export interface TasksOptions {
   jobs: JobRegistry;
   events: Pick<EventBus, 'publish' | 'watch'>;
   turns: Pick<TurnEngine, 'run'>;
+  turnRegistry: Pick<TurnRegistry, 'addHook'>;
   requireAgent: (principal: Principal, agentId: string) => Promise<unknown>;
   taskActions: (principal: Principal, taskId: string, runIds: readonly string[]) => Promise<ActionView[]>;
   settings: { workerConcurrency: number; agentMaxConcurrency: number; retry: TaskRetrySettings };
@@ -35,11 +38,18 @@ export interface TasksOptions {
  * `agent-tasks` workers with retries, dead letters and cancellation (docs/tasks.md).
  */
 export async function registerTasks(app: FastifyInstance, options: TasksOptions) {
-  const running = new Map<string, AbortController>();
+  const cancellations = new Map<string, AbortController>();
+  const attemptsByRun: AttemptsByRun = new Map();
   const endListeners: TaskEndListener[] = [];
+  options.turnRegistry.addHook(
+    taskCompletionHook(
+      { queue: options.queue, events: options.events, endListeners, log: app.log },
+      attemptsByRun,
+    ),
+  );
   options.events.watch({
     event(event) {
-      if (event.type === TASK_CANCEL_REQUESTED) running.get(String(event.data.task_id))?.abort();
+      if (event.type === TASK_CANCEL_REQUESTED) cancellations.get(String(event.data.task_id))?.abort();
     },
     gap: () => {},
   });
@@ -64,7 +74,8 @@ export async function registerTasks(app: FastifyInstance, options: TasksOptions)
       retry: options.settings.retry,
       concurrency: options.settings.workerConcurrency,
       agentMaxConcurrency: options.settings.agentMaxConcurrency,
-      running,
+      cancellations,
+      attemptsByRun,
       endListeners,
       log: app.log,
     }),
@@ -81,6 +92,6 @@ export async function registerTasks(app: FastifyInstance, options: TasksOptions)
   };
 }
 
-export type { TaskEndListener } from './task-job.ts';
+export type { TaskEndListener } from './task-attempt-end.ts';
 export type { TaskRow } from './task-repository.ts';
 export type { TaskService } from './task-service.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Database, Executor } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/database.ts';
 import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { AppError } from '../../platform/http/errors.ts';
@@ -8,7 +8,14 @@ import type { JobDefinition } from '../../platform/queue/job-registry.ts';
 import type { TurnEngine } from '../execution/index.ts';
 import { recordTaskSteps, type TaskStep } from '../runs/index.ts';
 import { backgroundPrincipal } from '../tenancy/index.ts';
-import { AGENT_TASKS_QUEUE, enqueueAttempt, publishTaskEvent, type TaskJob, taskStep } from './task-queue.ts';
+import {
+  type AttemptOutcome,
+  endTaskAttempt,
+  type RunningAttempt,
+  type TaskEndListener,
+} from './task-attempt-end.ts';
+import type { AttemptsByRun } from './task-completion-hook.ts';
+import { AGENT_TASKS_QUEUE, publishTaskEvent, type TaskJob, taskStep } from './task-queue.ts';
 import * as repository from './task-repository.ts';
 import type { TaskError } from './task-tables.ts';
 
@@ -40,9 +47,6 @@ const taskErrorOf = (error: unknown): { error: TaskError; retryable: boolean } =
     ? { error: { code: error.code, message: error.message }, retryable: RETRYABLE_STATUSES.has(error.status) }
     : { error: { code: 'internal_error', message: 'The task failed unexpectedly' }, retryable: true };
 
-/** Called in the transaction that ends a task for good (completed, dead or cancelled). */
-export type TaskEndListener = (tx: Executor, task: repository.TaskRow) => Promise<void>;
-
 /** How long a task over its agent's concurrency waits before its job is offered again. */
 const CAPACITY_RETRY_MS = 250;
 
@@ -64,7 +68,8 @@ export function agentTaskJob({
   retry,
   concurrency,
   agentMaxConcurrency,
-  running,
+  cancellations,
+  attemptsByRun,
   endListeners,
   log,
 }: {
@@ -76,7 +81,9 @@ export function agentTaskJob({
   concurrency: number;
   agentMaxConcurrency: number;
   /** The tasks this process runs, by id: a cancellation request aborts one. */
-  running: Map<string, AbortController>;
+  cancellations: Map<string, AbortController>;
+  /** The attempts whose turns run in this process, for the hook that completes them. */
+  attemptsByRun: AttemptsByRun;
   endListeners: readonly TaskEndListener[];
   log: Pick<Logger, 'warn'>;
 }): JobDefinition<TaskJob> {
@@ -136,44 +143,13 @@ export function agentTaskJob({
       const scope = { organizationId: job.data.organizationId };
       const task = await claim(job, scope);
       if (!task) return;
-      const started = performance.now();
+      const running: RunningAttempt = { scope, taskId, attempt, startedAt: performance.now() };
       const cancellation = new AbortController();
-      running.set(taskId, cancellation);
+      cancellations.set(taskId, cancellation);
       let runId: string | null = null;
-      const end = (
-        outcome: Parameters<typeof repository.endAttempt>[4],
-        step: TaskStep['actionType'],
-        next?: Date,
-      ) =>
-        db.transaction(async (tx) => {
-          const ended = await repository.endAttempt(tx, scope, taskId, attempt, outcome);
-          if (!ended) return;
-          const current = next ? await enqueueAttempt(tx, queue, scope, ended, next, 'failed') : ended;
-          await recordTaskSteps(tx, [
-            taskStep(current, step, {
-              runId: outcome.runId,
-              success: step === 'task_completed',
-              executionTimeMs: performance.now() - started,
-              ...(outcome.error ? { resultData: { error: outcome.error } } : {}),
-              ...(next ? { actionData: { retry_at: next.toISOString() } } : {}),
-            }),
-          ]);
-          await publishTaskEvent(events, step.replace('_', '-'), current, tx);
-          if (outcome.finished) for (const listener of endListeners) await listener(tx, current);
-          if (current.status === 'dead') {
-            // For operators: a task that needs a person (retry it by hand once the cause is fixed).
-            log.warn(
-              {
-                event: 'task_dead',
-                task_id: taskId,
-                agent_id: current.agentId,
-                organization_id: scope.organizationId,
-                error: outcome.error,
-              },
-              'A task is dead after its last attempt',
-            );
-          }
-        });
+      const deps = { queue, events, endListeners, log };
+      const end = (outcome: AttemptOutcome, step: TaskStep['actionType'], next?: Date) =>
+        db.transaction((tx) => endTaskAttempt(tx, deps, running, outcome, step, next));
       try {
         const principal = backgroundPrincipal({
           organizationId: scope.organizationId,
@@ -188,9 +164,12 @@ export function agentTaskJob({
             signal: AbortSignal.any([cancellation.signal, job.signal]),
             onRunStarted: (started) => {
               runId = started;
+              attemptsByRun.set(started, { ...running, completed: false });
             },
           },
         );
+        // Usually completed with the turn's end (taskCompletionHook).
+        if (attemptsByRun.get(summary.run_id)?.completed) return;
         await end(
           {
             taskStatus: 'completed',
@@ -227,7 +206,8 @@ export function agentTaskJob({
           );
         }
       } finally {
-        running.delete(taskId);
+        cancellations.delete(taskId);
+        if (runId) attemptsByRun.delete(runId);
       }
     },
   };
