@@ -269,7 +269,8 @@ describe('processing', () => {
       .poll(() => taskEvents(stream.events, created.id).map((event) => event.type), { timeout: 5_000 })
       .toEqual(['task-created', 'task-queued', 'task-started', 'task-completed']);
     const [createdEvent, queuedEvent, startedEvent, completedEvent] = taskEvents(stream.events, created.id);
-    expect(createdEvent?.data).toMatchObject({ task_id: created.id, agent_id: agentId, status: 'pending' });
+    // Created with `queue: true`, the task is queued from its first moment.
+    expect(createdEvent?.data).toMatchObject({ task_id: created.id, agent_id: agentId, status: 'queued' });
     expect(queuedEvent).toMatchObject({
       organization_id: owner.organizationId,
       data: { task_id: created.id, agent_id: agentId, status: 'queued' },

@@ -4,7 +4,7 @@ import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import { recordTaskSteps } from '../runs/index.ts';
-import { enqueueAttempt, publishTaskEvent, queuedStep } from './task-queue.ts';
+import { publishTaskEvent, queuedStep, sendAttemptJob, waitingStatus } from './task-queue.ts';
 import * as repository from './task-repository.ts';
 import type { JsonObject, TaskSource } from './task-tables.ts';
 
@@ -40,22 +40,40 @@ export async function createTask(
   scope: TenantScope,
   input: NewTask,
 ): Promise<repository.TaskRow | undefined> {
+  const id = uuidv7();
+  const priority = input.priority ?? DEFAULT_PRIORITY;
+  const scheduledAt = input.scheduledAt ?? null;
+  // A task queued at once is inserted queued, its job sent first (both commit or neither).
+  const jobId = input.queue
+    ? await sendAttemptJob(
+        tx,
+        deps.queue,
+        scope,
+        { id, agentId: input.agentId, priority, attemptCount: 0 },
+        scheduledAt,
+      )
+    : null;
   const inserted = await repository.insertTask(tx, {
-    id: uuidv7(),
+    id,
     organizationId: scope.organizationId,
     agentId: input.agentId,
     taskType: input.taskType,
     taskData: input.taskData,
-    priority: input.priority ?? DEFAULT_PRIORITY,
+    priority,
+    status: input.queue ? waitingStatus(scheduledAt) : 'pending',
     source: input.source,
-    scheduledAt: input.scheduledAt ?? null,
+    scheduledAt,
     maxAttempts: input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     idempotencyKey: input.idempotencyKey ?? null,
     channelId: input.channelId ?? null,
     scheduleId: input.scheduleId ?? null,
+    queueJobId: jobId,
+    queuedAt: input.queue ? new Date() : null,
     createdByUserId: input.createdByUserId,
     createdByApiKeyId: input.createdByApiKeyId,
   });
+  // The same idempotency key committed first elsewhere. The job sent for it names a task that
+  // never existed: its delivery finds nothing to claim and ends without doing anything.
   if (!inserted) return undefined;
   const received = {
     organizationId: inserted.organizationId,
@@ -71,13 +89,8 @@ export async function createTask(
     },
     success: true,
   };
+  await recordTaskSteps(tx, input.queue ? [received, queuedStep(inserted)] : [received]);
   await publishTaskEvent(deps.events, 'task-created', inserted, tx);
-  if (!input.queue) {
-    await recordTaskSteps(tx, [received]);
-    return inserted;
-  }
-  const queued = await enqueueAttempt(tx, deps.queue, scope, inserted, inserted.scheduledAt);
-  await recordTaskSteps(tx, [received, queuedStep(queued)]);
-  await publishTaskEvent(deps.events, 'task-queued', queued, tx);
-  return queued;
+  if (input.queue) await publishTaskEvent(deps.events, 'task-queued', inserted, tx);
+  return inserted;
 }

@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
-import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import type { JobQueue, QueuedJob } from '../../platform/queue/job-queue.ts';
+import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import type { JobDefinition } from '../../platform/queue/job-registry.ts';
 import type { TurnEngine } from '../execution/index.ts';
-import { recordTaskSteps, type TaskStep } from '../runs/index.ts';
+import type { TaskStep } from '../runs/index.ts';
 import { backgroundPrincipal } from '../tenancy/index.ts';
 import {
   type AttemptOutcome,
@@ -14,9 +13,10 @@ import {
   type RunningAttempt,
   type TaskEndListener,
 } from './task-attempt-end.ts';
+import { taskClaimer } from './task-claim.ts';
 import type { AttemptsByRun } from './task-completion-hook.ts';
-import { AGENT_TASKS_QUEUE, publishTaskEvent, type TaskJob, taskStep } from './task-queue.ts';
-import * as repository from './task-repository.ts';
+import { AGENT_TASKS_QUEUE, type TaskJob } from './task-queue.ts';
+import type * as repository from './task-repository.ts';
 import type { TaskError } from './task-tables.ts';
 
 /** Statuses of errors worth another attempt: rate limits, unavailable services, timeouts. */
@@ -46,9 +46,6 @@ const taskErrorOf = (error: unknown): { error: TaskError; retryable: boolean } =
   error instanceof AppError
     ? { error: { code: error.code, message: error.message }, retryable: RETRYABLE_STATUSES.has(error.status) }
     : { error: { code: 'internal_error', message: 'The task failed unexpectedly' }, retryable: true };
-
-/** How long a task over its agent's concurrency waits before its job is offered again. */
-const CAPACITY_RETRY_MS = 250;
 
 /**
  * Runs a task's attempt as a turn (trigger `task`) under a background principal acting for the
@@ -87,40 +84,7 @@ export function agentTaskJob({
   endListeners: readonly TaskEndListener[];
   log: Pick<Logger, 'warn'>;
 }): JobDefinition<TaskJob> {
-  /** Claims the attempt, or puts it back when the agent is at capacity; undefined when it must not run. */
-  const claim = (job: QueuedJob<TaskJob>, scope: TenantScope) =>
-    db.transaction(async (tx) => {
-      const { taskId, attempt } = job.data;
-      const agentId = job.data.agentId ?? (await repository.findTask(tx, scope, taskId))?.agentId;
-      if (!agentId) return undefined;
-      if (await repository.agentAtCapacity(tx, scope, agentId, taskId, agentMaxConcurrency)) {
-        const waiting = await repository.findTask(tx, scope, taskId);
-        if (
-          waiting &&
-          ['queued', 'scheduled', 'failed'].includes(waiting.status) &&
-          waiting.attemptCount === attempt - 1
-        ) {
-          const later = new Date(Date.now() + CAPACITY_RETRY_MS * (1 + Math.random()));
-          const jobId = await queue.send(AGENT_TASKS_QUEUE, job.data, {
-            tx,
-            priority: waiting.priority,
-            startAfter: later,
-            group: agentId,
-          });
-          await repository.updateTask(tx, scope, taskId, { queueJobId: jobId });
-        }
-        return undefined;
-      }
-      const claimed = await repository.claimAttempt(tx, scope, taskId, attempt, job.attempt > 0);
-      if (!claimed) return undefined;
-      await recordTaskSteps(tx, [
-        taskStep(claimed, 'task_started', {
-          actionData: { redelivery: job.attempt > 0, queue_job_id: job.id },
-        }),
-      ]);
-      await publishTaskEvent(events, 'task-started', claimed, tx);
-      return claimed;
-    });
+  const claim = taskClaimer({ db, queue, events, agentMaxConcurrency });
 
   return {
     queue: {

@@ -72,6 +72,32 @@ export const queuedStep = (task: TaskRow) =>
     },
   });
 
+/** The queue job of a task's next attempt, in the caller's transaction; its id. */
+export async function sendAttemptJob(
+  tx: Executor,
+  queue: Pick<JobQueue, 'send'>,
+  scope: TenantScope,
+  task: Pick<TaskRow, 'id' | 'agentId' | 'priority' | 'attemptCount'>,
+  notBefore: Date | null,
+): Promise<string | null> {
+  const job: TaskJob = {
+    organizationId: scope.organizationId,
+    agentId: task.agentId,
+    taskId: task.id,
+    attempt: task.attemptCount + 1,
+  };
+  return queue.send(AGENT_TASKS_QUEUE, job, {
+    tx,
+    priority: task.priority,
+    group: task.agentId,
+    ...(notBefore ? { startAfter: notBefore } : {}),
+  });
+}
+
+/** `scheduled` while `notBefore` is in the future, else `queued`. */
+export const waitingStatus = (notBefore: Date | null) =>
+  notBefore && notBefore.getTime() > Date.now() ? 'scheduled' : 'queued';
+
 /**
  * Puts the task's next attempt on the queue, in the caller's transaction (the row and its job
  * commit together, DESIGN 7b), by priority, not before `notBefore`. The task becomes `scheduled`
@@ -83,22 +109,9 @@ export async function enqueueAttempt(
   scope: TenantScope,
   task: TaskRow,
   notBefore: Date | null,
-  status: 'queued' | 'scheduled' | 'failed' = notBefore && notBefore.getTime() > Date.now()
-    ? 'scheduled'
-    : 'queued',
+  status: 'queued' | 'scheduled' | 'failed' = waitingStatus(notBefore),
 ): Promise<TaskRow> {
-  const job: TaskJob = {
-    organizationId: scope.organizationId,
-    agentId: task.agentId,
-    taskId: task.id,
-    attempt: task.attemptCount + 1,
-  };
-  const jobId = await queue.send(AGENT_TASKS_QUEUE, job, {
-    tx,
-    priority: task.priority,
-    group: task.agentId,
-    ...(notBefore ? { startAfter: notBefore } : {}),
-  });
+  const jobId = await sendAttemptJob(tx, queue, scope, task, notBefore);
   return repository.updateTask(tx, scope, task.id, {
     status,
     queueJobId: jobId,
