@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
 import { registerChannels } from './modules/channels/index.ts';
 import { registerConversations, registerThreadSummaries } from './modules/conversations/index.ts';
+import { registerDefinitions } from './modules/definitions/index.ts';
 import { registerEvents } from './modules/events/index.ts';
 import {
   builtinToolNames,
@@ -182,6 +183,13 @@ export async function buildApp({
     shutdown,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
+  const definitions = await registerDefinitions(app, {
+    db: database.db,
+    guard,
+    turns: execution.turns,
+    requireAgent: agents.service.get,
+    describeProvider: providers.describeProvider,
+  });
   const tasks = await registerTasks(app, {
     db: database.db,
     guard,
@@ -190,6 +198,7 @@ export async function buildApp({
     events,
     turns: execution.turns,
     turnRegistry: execution.registry,
+    resolveDefinition: definitions.resolveForTask,
     requireAgent: agents.service.get,
     taskActions: runs.service.taskActions,
     settings: config.tasks,

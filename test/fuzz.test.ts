@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { definitionExamples } from '../src/modules/definitions/definition-schemas.ts';
 import { errorBodySchema } from '../src/platform/http/error-body.ts';
 import { openAiErrorBodySchema } from '../src/platform/http/openai-error-body.ts';
 import { exampleIds } from '../src/platform/http/openapi-examples.ts';
@@ -67,6 +68,21 @@ beforeAll(async () => {
   const messages = (await app.http.get(`/api/v1/sessions/${turn.session_id}/messages`, as())).body;
   const apiKey = await created('/api/v1/api-keys', { name: 'Fuzz key', role: 'agent_user' });
   const [userMessage, assistantMessage] = messages;
+  // An assignment of an agent on the offline provider: its answers always fit the schema.
+  const offline = await created('/api/v1/providers', { name: 'Offline', type: 'offline' });
+  const offlineAgent = await created('/api/v1/agents', { name: 'Fuzz classifier', provider_id: offline.id });
+  const taskSchema = { type: 'object', properties: { label: { type: 'string' } }, required: ['label'] };
+  const definition = await created('/api/v1/task-definitions', {
+    name: 'Fuzz task',
+    response_schema: taskSchema,
+  });
+  const changedDefinition = await created('/api/v1/task-definitions', {
+    name: 'Changed by the fuzz',
+    response_schema: taskSchema,
+  });
+  const assignment = await created(`/api/v1/agents/${offlineAgent.id}/assignments`, {
+    task_definition_id: definition.id,
+  });
   targets = {
     pathValues: {
       agents: agent.id,
@@ -78,8 +94,14 @@ beforeAll(async () => {
       runs: turn.run_id,
       models: agent.id,
       versions: '1',
+      'task-definitions': definition.id,
+      assignments: assignment.id,
     },
-    changedPathValues: { agents: changedAgent.id, providers: changedProvider.id },
+    changedPathValues: {
+      agents: changedAgent.id,
+      providers: changedProvider.id,
+      'task-definitions': changedDefinition.id,
+    },
     replacements: new Map<unknown, unknown>([
       [exampleIds.agent, agent.id],
       [exampleIds.provider, provider.id],
@@ -91,6 +113,8 @@ beforeAll(async () => {
       [exampleIds.member, member.userId],
       [exampleIds.user, owner.userId],
       [exampleIds.apiKey, apiKey.id],
+      [definitionExamples.definitionId, definition.id],
+      [definitionExamples.assignmentId, assignment.id],
     ]),
     properties: { base_url: stub.url },
   };

@@ -19,8 +19,8 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * as Agentry validates Ollama through its OpenAI-compatible /v1/models. The seed's OpenAI key
  * "sk-..." is used as written: the stub accepts only that key.
  *
- * Task configurations, assignments and analysis runs are not built yet (issue 11); they are listed
- * as todos at the end.
+ * Task configurations and assignments are replayed in seed-003-definitions-scenarios.test.ts;
+ * analysis runs are not built yet (issue 11): they are listed as todos at the end.
  */
 const SEED_OPENAI_KEY = 'sk-...';
 /** The provider id of seed 003's agent example: no provider has it here. */
@@ -550,18 +550,8 @@ describe('seed 003 section 13.3: multiple agents for the same task (A/B)', () =>
   });
 });
 
-// Not built yet: issue 11 builds them, at the paths DESIGN section 9 ("tasks") gives them.
+// Not built yet: issue 11 builds them.
 describe('seed 003 scenarios whose routes do not exist yet (issue 11)', () => {
-  it.todo(
-    '13.1 step 3 / section 4.1: POST /api/v1/tasks "Message Classification" (-> POST /task-definitions)',
-  );
-  it.todo('section 10.3: GET|PUT|DELETE /api/v1/tasks/{id}, GET /api/v1/tasks (-> /task-definitions)');
-  it.todo('13.1 step 4: POST /api/v1/agents/{id}/tasks {task_id, is_active} (-> /agents/{id}/assignments)');
-  it.todo('section 5.3: a second assignment of the same agent+task pair is refused (unique pair)');
-  it.todo(
-    'section 10.4: GET /agents/{id}/tasks, DELETE /agents/{id}/tasks/{task_id}, GET /assignments, GET /tasks/{id}/agents',
-  );
-  it.todo('13.3: assigns the three A/B agents to the same task');
   it.todo(
     '13.1 step 6: POST /api/v1/analysis/runs {agent_assignment_id, time_window_start, time_window_end, trigger_type}',
   );

@@ -44,6 +44,11 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/agents/{id}/task-schedules': { name: 'hijacked', cron: '* * * * *', task_type: 'hijacked' },
   'PATCH /api/v1/agents/{id}/task-schedules/{schedule_id}': { cron: '* * * * *', enabled: true },
   'PATCH /api/v1/channels/{id}': { enabled: false, name: 'hijacked' },
+  'PUT /api/v1/task-definitions/{id}': { name: 'hijacked', is_active: false },
+  'PATCH /api/v1/task-definitions/{id}': { name: 'hijacked', is_active: false },
+  'POST /api/v1/agents/{id}/assignments': { task_definition_id: '01973e10-0000-7000-8000-000000000000' },
+  'PATCH /api/v1/assignments/{id}': { is_active: false },
+  'POST /api/v1/assignments/{id}/execute': { input: 'hijacked' },
 };
 /**
  * Routes that senders outside Agentry call, authenticated by the channel's signing secret instead
@@ -62,6 +67,8 @@ const listRoutes = [
   '/api/v1/files',
   '/api/v1/tasks',
   '/api/v1/channels',
+  '/api/v1/task-definitions',
+  '/api/v1/assignments',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -85,6 +92,7 @@ const creationRoutes = [
   'POST /api/v1/providers',
   'POST /api/v1/agents/templates/{name}',
   'POST /api/v1/files',
+  'POST /api/v1/task-definitions',
 ];
 /**
  * The OpenAI-compatible facade names our agent as a model: it answers as OpenAI does for a model
@@ -196,6 +204,24 @@ beforeAll(async () => {
       { token: owner.token },
     )
   ).body.id;
+  // A task definition assigned to our agent: executing the assignment would run the agent.
+  resources['task-definitions'] = (
+    await app.http.post(
+      '/api/v1/task-definitions',
+      {
+        name: 'Private task',
+        response_schema: { type: 'object', properties: { label: { type: 'string' } } },
+      },
+      { token: owner.token },
+    )
+  ).body.id;
+  resources.assignments = (
+    await app.http.post(
+      `/api/v1/agents/${resources.agents}/assignments`,
+      { task_definition_id: resources['task-definitions'] },
+      { token: owner.token },
+    )
+  ).body.id;
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
 });
@@ -257,7 +283,8 @@ describe.each([
         .replace('{version}', '1')
         .replace('{file_id}', resources.files as string)
         .replace('{task_id}', resources.tasks as string)
-        .replace('{schedule_id}', resources['task-schedules'] as string);
+        .replace('{schedule_id}', resources['task-schedules'] as string)
+        .replace('{task_definition_id}', resources['task-definitions'] as string);
       if (signedRoutes.includes(key)) {
         const response = await app.http.request(
           method,
@@ -316,6 +343,14 @@ describe.each([
     ]);
     const channels = await app.http.get('/api/v1/channels', { token: owner.token });
     expect(channels.body).toMatchObject([{ id: resources.channels, name: 'Private hook', enabled: true }]);
+    const definition = await app.http.get(`/api/v1/task-definitions/${resources['task-definitions']}`, {
+      token: owner.token,
+    });
+    expect(definition.body).toMatchObject({ name: 'Private task', is_active: true, version: 1 });
+    const assignments = await app.http.get(`/api/v1/agents/${resources.agents}/assignments`, {
+      token: owner.token,
+    });
+    expect(assignments.body).toMatchObject([{ id: resources.assignments, is_active: true }]);
   });
 
   it('cannot attach one of our files to its own agent', async () => {

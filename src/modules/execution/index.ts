@@ -26,6 +26,7 @@ export { builtinToolNames } from './builtin-tools.ts';
 export type { ContextPart, ContextRequest, ContextSource, ProvidedMessage } from './context-pipeline.ts';
 export { contextOrder, estimateTokens } from './context-pipeline.ts';
 export type { ProviderDirectory, ResilienceSettings } from './model-resolver.ts';
+export { StructuredOutputError } from './structured-output.ts';
 export type { ThreadSummarizer } from './thread-summarizer.ts';
 export type { TurnEngine, TurnEvent, TurnOptions, TurnSummary } from './turn.ts';
 export type { TurnRequest } from './turn-plan.ts';

@@ -11,13 +11,16 @@ const MAX_LISTED_PROBLEMS = 20;
 
 /** The model's answer did not match the response schema, even after its one repair attempt. */
 export class StructuredOutputError extends AppError {
-  constructor(problems: string[], cause?: unknown) {
+  /** The model's last answer as it came, for callers that report it (task definitions' schema_validation_failed). */
+  readonly answer: string | undefined;
+  constructor(problems: string[], cause?: unknown, answer?: string) {
     super('invalid_structured_output', 'The model’s answer did not match the response schema', {
       status: 502,
       category: 'third_party',
       details: { problems },
       cause,
     });
+    this.answer = answer;
   }
 }
 

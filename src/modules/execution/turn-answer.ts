@@ -75,7 +75,7 @@ async function structured(input: AnswerInput, schema: JSONSchema7, answer: TurnA
     result: { text_length: repair.text.length, problems: first.problems },
   });
   const second = parseStructuredAnswer(repair.text, schema);
-  if (!second.ok) throw new StructuredOutputError(second.problems);
+  if (!second.ok) throw new StructuredOutputError(second.problems, undefined, repair.text);
   return {
     ...answer,
     text: JSON.stringify(second.value),

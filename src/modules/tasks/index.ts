@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
+import type { ResolveForTask } from '../definitions/index.ts';
 import type { TurnEngine, TurnRegistry } from '../execution/index.ts';
 import type { ActionView } from '../runs/index.ts';
 import type { AccessGuard, Principal } from '../tenancy/index.ts';
@@ -28,6 +29,8 @@ export interface TasksOptions {
   events: Pick<EventBus, 'publish' | 'watch'>;
   turns: Pick<TurnEngine, 'run'>;
   turnRegistry: Pick<TurnRegistry, 'addHook'>;
+  /** The task definition a task's type names for its agent, if any (the definitions module). */
+  resolveDefinition: ResolveForTask;
   requireAgent: (principal: Principal, agentId: string) => Promise<unknown>;
   taskActions: (principal: Principal, taskId: string, runIds: readonly string[]) => Promise<ActionView[]>;
   settings: { workerConcurrency: number; agentMaxConcurrency: number; retry: TaskRetrySettings };
@@ -77,6 +80,7 @@ export async function registerTasks(app: FastifyInstance, options: TasksOptions)
       cancellations,
       attemptsByRun,
       endListeners,
+      resolveDefinition: options.resolveDefinition,
       log: app.log,
     }),
   );

@@ -1,9 +1,11 @@
+import type { JSONSchema7 } from 'ai';
 import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import type { JobDefinition } from '../../platform/queue/job-registry.ts';
+import type { ResolveForTask } from '../definitions/index.ts';
 import type { TurnEngine } from '../execution/index.ts';
 import type { TaskStep } from '../runs/index.ts';
 import { backgroundPrincipal } from '../tenancy/index.ts';
@@ -68,6 +70,7 @@ export function agentTaskJob({
   cancellations,
   attemptsByRun,
   endListeners,
+  resolveDefinition,
   log,
 }: {
   db: Database;
@@ -82,6 +85,8 @@ export function agentTaskJob({
   /** The attempts whose turns run in this process, for the hook that completes them. */
   attemptsByRun: AttemptsByRun;
   endListeners: readonly TaskEndListener[];
+  /** The task definition a task's type names for its agent (the definitions module), if any. */
+  resolveDefinition: ResolveForTask;
   log: Pick<Logger, 'warn'>;
 }): JobDefinition<TaskJob> {
   const claim = taskClaimer({ db, queue, events, agentMaxConcurrency });
@@ -122,8 +127,24 @@ export function agentTaskJob({
           actingUserId: task.createdByUserId,
           actingApiKeyId: task.createdByApiKeyId,
         });
+        // A task whose type names a task definition assigned to the agent answers in its schema.
+        const definition = await resolveDefinition(scope, task.agentId, task.taskType);
         const summary = await turns.run(
-          { principal, agentId: task.agentId, trigger: 'task', message: taskMessage(task) },
+          {
+            principal,
+            agentId: task.agentId,
+            trigger: 'task',
+            message: definition ? `${definition.instructions}\n\n${taskMessage(task)}` : taskMessage(task),
+            ...(definition
+              ? {
+                  responseSchema: definition.responseSchema as JSONSchema7,
+                  metadata: {
+                    task_definition_id: definition.definitionId,
+                    task_definition_version: definition.version,
+                  },
+                }
+              : {}),
+          },
           {
             signal: AbortSignal.any([cancellation.signal, job.signal]),
             onRunStarted: (started) => {

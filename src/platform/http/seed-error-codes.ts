@@ -55,6 +55,8 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   last_org_admin: null,
   no_previous_version: null,
   file_limit_exceeded: null,
+  assignment_inactive: null,
+  task_definition_inactive: null,
   // 401
   authentication_error: 'authentication_error',
   invalid_token: 'authentication_error',
@@ -79,6 +81,9 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   task_not_cancellable: null,
   task_not_retryable: null,
   task_schedule_name_taken: null,
+  task_definition_name_taken: null,
+  task_definition_already_assigned: null,
+  task_definition_in_use: null,
   channel_name_taken: null,
   inbound_address_taken: null,
   // 408: the client did not send its request in time
@@ -99,6 +104,7 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   // 502: the model provider answered unusably (seed 004: not retryable)
   provider_error: 'external_service_error',
   invalid_structured_output: 'external_service_error',
+  schema_validation_failed: 'external_service_error',
   empty_response: 'external_service_error',
   max_iterations_reached: 'external_service_error',
   // 502/503 of a channel's reply (recorded on its message_sent action, never an API answer)
