@@ -3,10 +3,9 @@ import { isDatabaseUnavailable } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { DatabaseUnavailableError } from '../../platform/http/database-unavailable-error.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import type { ActionLog, RecordedAction, RunUsage } from '../runs/index.ts';
+import type { RecordedAction, RunUsage } from '../runs/index.ts';
 import { requirePermission } from '../tenancy/index.ts';
 import { actionLogWithReferences } from './context-references.ts';
-import { endedTurnView } from './ended-turn.ts';
 import {
   TurnCancelledError,
   TurnShutdownError,
@@ -15,12 +14,13 @@ import {
 } from './execution-errors.ts';
 import type { LoopEvent, ToolCallRecord } from './model-loop.ts';
 import type { ModelChoice, ModelResolver, ResolvedModel } from './model-resolver.ts';
-import { createUsageMeter, type PriceTable, type UsageMeter } from './pricing.ts';
+import { createUsageMeter, type PriceTable } from './pricing.ts';
 import { generateSuggestions } from './suggestions.ts';
 import { maxOutputTokensFor } from './system-prompt-source.ts';
 import { answerTurn, type TurnAnswer } from './turn-answer.ts';
+import { endOf, type RunningTurn } from './turn-ending.ts';
 import { planTurn, type TurnPlan, type TurnPlanDependencies, type TurnRequest } from './turn-plan.ts';
-import type { TurnEnd, TurnMessage, TurnStart, TurnStore } from './turn-record.ts';
+import type { TurnMessage, TurnStart, TurnStore } from './turn-record.ts';
 import { admitTurn } from './turn-registry.ts';
 
 /** The bound of a turn whose agent sets no timeout_seconds. */
@@ -78,16 +78,6 @@ export interface TurnEngineDependencies extends TurnPlanDependencies {
   shutdown: AbortSignal;
 }
 
-/** A turn from its start on: everything its end (completed or not) is built from. */
-interface RunningTurn {
-  plan: TurnPlan<ResolvedModel>;
-  start: TurnStart;
-  meter: UsageMeter;
-  actions: ActionLog;
-  warnings: string[];
-  started: number;
-}
-
 const turnMessage = (
   role: 'user' | 'assistant',
   content: string,
@@ -121,50 +111,6 @@ function abortWith(source: AbortSignal | undefined, controller: AbortController,
  */
 export function createTurnEngine(dependencies: TurnEngineDependencies) {
   const { models, store, registry } = dependencies;
-
-  /** The run's end, completed or not: the one builder of a turn's end record. */
-  function endOf(
-    turn: RunningTurn,
-    outcome:
-      | { status: 'completed'; answer: TurnAnswer; messages: TurnEnd['messages']; response: RecordedAction }
-      | { status: 'failed' | 'cancelled'; error: AppError },
-  ): TurnEnd {
-    const { plan, start } = turn;
-    const answered = plan.model.answered();
-    const completed = outcome.status === 'completed';
-    const error = completed ? null : { code: outcome.error.code, message: outcome.error.message };
-    return {
-      start,
-      status: outcome.status,
-      output: completed ? outcome.answer.text : null,
-      error,
-      usage: turn.meter.usage(),
-      costEstimate: turn.meter.cost(),
-      model: answered.modelId,
-      provider: answered.provider,
-      fallbackUsed: plan.model.fallbackUsed(),
-      warnings: turn.warnings,
-      actions: [...turn.actions.all(), completed ? outcome.response : failedResponse(turn, outcome.error)],
-      messages: completed ? outcome.messages : null,
-      completedAt: new Date(),
-      hookView: endedTurnView(start, plan, outcome, {
-        usage: turn.meter.usage(),
-        costEstimate: turn.meter.cost(),
-      }),
-    };
-  }
-
-  /** A turn that did not answer still ends with its response step: unsuccessful, with why. */
-  function failedResponse(turn: RunningTurn, error: AppError): RecordedAction {
-    return {
-      actionType: 'chat_response',
-      actionData: { session_id: turn.start.session?.id ?? null, message_id: null },
-      resultData: { error: { code: error.code, message: error.message } },
-      success: false,
-      executionTimeMs: Math.round(performance.now() - turn.started),
-      at: new Date(),
-    };
-  }
 
   function startTurn(plan: TurnPlan<ResolvedModel>): RunningTurn {
     const { request, agent, session } = plan;
