@@ -120,76 +120,92 @@ export function agentTaskJob({
       const end = (outcome: AttemptOutcome, step: TaskStep['actionType'], next?: Date) =>
         db.transaction((tx) => endTaskAttempt(tx, deps, running, outcome, step, next));
       try {
-        const principal = backgroundPrincipal({
-          organizationId: scope.organizationId,
-          trigger: 'task',
-          role: 'agent_user',
-          actingUserId: task.createdByUserId,
-          actingApiKeyId: task.createdByApiKeyId,
-        });
-        // A task whose type names a task definition assigned to the agent answers in its schema.
-        const definition = await resolveDefinition(scope, task.agentId, task.taskType);
-        const summary = await turns.run(
-          {
-            principal,
-            agentId: task.agentId,
+        try {
+          const principal = backgroundPrincipal({
+            organizationId: scope.organizationId,
             trigger: 'task',
-            message: definition ? `${definition.instructions}\n\n${taskMessage(task)}` : taskMessage(task),
-            ...(definition
-              ? {
-                  responseSchema: definition.responseSchema as JSONSchema7,
-                  metadata: {
-                    task_definition_id: definition.definitionId,
-                    task_definition_version: definition.version,
-                  },
-                }
-              : {}),
-          },
-          {
-            signal: AbortSignal.any([cancellation.signal, job.signal]),
-            onRunStarted: (started) => {
-              runId = started;
-              attemptsByRun.set(started, { ...running, completed: false });
+            role: 'agent_user',
+            actingUserId: task.createdByUserId,
+            actingApiKeyId: task.createdByApiKeyId,
+          });
+          // A task whose type names a task definition assigned to the agent answers in its schema.
+          const definition = await resolveDefinition(scope, task.agentId, task.taskType);
+          const summary = await turns.run(
+            {
+              principal,
+              agentId: task.agentId,
+              trigger: 'task',
+              message: definition ? `${definition.instructions}\n\n${taskMessage(task)}` : taskMessage(task),
+              ...(definition
+                ? {
+                    responseSchema: definition.responseSchema as JSONSchema7,
+                    metadata: {
+                      task_definition_id: definition.definitionId,
+                      task_definition_version: definition.version,
+                    },
+                  }
+                : {}),
             },
-          },
-        );
-        // Usually completed with the turn's end (taskCompletionHook).
-        if (attemptsByRun.get(summary.run_id)?.completed) return;
-        await end(
-          {
-            taskStatus: 'completed',
-            attemptStatus: 'completed',
-            result: { answer: summary.content, structured_output: summary.structured_output },
-            runId: summary.run_id,
-            finished: true,
-          },
-          'task_completed',
-        );
+            {
+              signal: AbortSignal.any([cancellation.signal, job.signal]),
+              onRunStarted: (started) => {
+                runId = started;
+                attemptsByRun.set(started, { ...running, completed: false });
+              },
+            },
+          );
+          // Usually completed with the turn's end (taskCompletionHook).
+          if (attemptsByRun.get(summary.run_id)?.completed) return;
+          await end(
+            {
+              taskStatus: 'completed',
+              attemptStatus: 'completed',
+              result: { answer: summary.content, structured_output: summary.structured_output },
+              runId: summary.run_id,
+              finished: true,
+            },
+            'task_completed',
+          );
+        } catch (error) {
+          // The queue stopped the job (shutdown, expiry): its redelivery runs this attempt again.
+          if (job.signal.aborted && !cancellation.signal.aborted) throw error;
+          if (cancellation.signal.aborted) {
+            const cancelled = { code: 'cancelled', message: 'The task was cancelled while it ran' };
+            await end(
+              {
+                taskStatus: 'cancelled',
+                attemptStatus: 'cancelled',
+                error: cancelled,
+                runId,
+                finished: true,
+              },
+              'task_cancelled',
+            );
+            return;
+          }
+          const { error: failure, retryable } = taskErrorOf(error);
+          if (retryable && attempt - task.attemptsBeforeRetry < task.maxAttempts) {
+            const next = new Date(Date.now() + retryDelayMs(attempt, retry));
+            await end(
+              { taskStatus: 'failed', attemptStatus: 'failed', error: failure, runId, finished: false },
+              'task_failed',
+              next,
+            );
+          } else {
+            await end(
+              { taskStatus: 'dead', attemptStatus: 'failed', error: failure, runId, finished: true },
+              'task_dead',
+            );
+          }
+        }
       } catch (error) {
-        // The queue stopped the job (shutdown, expiry): its redelivery runs this attempt again.
-        if (job.signal.aborted && !cancellation.signal.aborted) throw error;
-        if (cancellation.signal.aborted) {
-          const cancelled = { code: 'cancelled', message: 'The task was cancelled while it ran' };
-          await end(
-            { taskStatus: 'cancelled', attemptStatus: 'cancelled', error: cancelled, runId, finished: true },
-            'task_cancelled',
-          );
-          return;
-        }
-        const { error: failure, retryable } = taskErrorOf(error);
-        if (retryable && attempt - task.attemptsBeforeRetry < task.maxAttempts) {
-          const next = new Date(Date.now() + retryDelayMs(attempt, retry));
-          await end(
-            { taskStatus: 'failed', attemptStatus: 'failed', error: failure, runId, finished: false },
-            'task_failed',
-            next,
-          );
-        } else {
-          await end(
-            { taskStatus: 'dead', attemptStatus: 'failed', error: failure, runId, finished: true },
-            'task_dead',
-          );
-        }
+        // The attempt stays `running` (and counts toward its agent's concurrency) until its job is
+        // redelivered: operators should see why.
+        log.warn(
+          { event: 'task_attempt_interrupted', task_id: taskId, attempt, err: error },
+          'A task attempt stopped before its end was recorded; its job will be delivered again',
+        );
+        throw error;
       } finally {
         cancellations.delete(taskId);
         if (runId) attemptsByRun.delete(runId);
