@@ -16,6 +16,7 @@ export default defineConfig({
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       // Files, documents and blobs without a database: once is enough.
       databaseFree: [
+        'src/modules/analysis/{analysis-batch,proposal-export}.test.ts',
         'src/modules/knowledge/extraction/**/*.test.ts',
         'src/modules/knowledge/{full-text-query,pdf-action-scan,rank-fusion,safe-filename}.test.ts',
         'src/modules/knowledge/{suspicious-content,upload-intake,upload-screening,work-directory}.test.ts',

@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import { registerAgents } from './modules/agents/index.ts';
+import { registerAnalysis } from './modules/analysis/index.ts';
 import { registerChannels } from './modules/channels/index.ts';
 import { registerConversations, registerThreadSummaries } from './modules/conversations/index.ts';
 import { registerDefinitions } from './modules/definitions/index.ts';
@@ -230,6 +231,26 @@ export async function buildApp({
     storage: config.storage,
     dataDir: config.dataDir,
     settings: config.knowledge,
+  });
+  await registerAnalysis(app, {
+    db: database.db,
+    guard,
+    queue,
+    jobs,
+    events,
+    turns: execution.turns,
+    snapshots: {
+      requireAssignment: definitions.requireAssignment,
+      requireDefinition: definitions.requireDefinition,
+      currentConfiguration: agents.service.currentConfiguration,
+      agentForTurn: agents.service.forTurn,
+      describeModels: execution.describeModels,
+    },
+    sources: {
+      userMessagesInWindow: conversations.userMessagesInWindow,
+      requireAgent: agents.service.get,
+      downloadFile: knowledge.files.download,
+    },
   });
   registerThreadSummaries({
     db: database.db,

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { analysisExampleIds } from '../src/modules/analysis/analysis-examples.ts';
 import { definitionExamples } from '../src/modules/definitions/definition-schemas.ts';
 import { errorBodySchema } from '../src/platform/http/error-body.ts';
 import { openAiErrorBodySchema } from '../src/platform/http/openai-error-body.ts';
 import { exampleIds } from '../src/platform/http/openapi-examples.ts';
 import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
+import { waitForRun } from './support/analysis.ts';
 import { type FuzzRequest, type FuzzTargets, fuzzRequestsFor } from './support/fuzz-requests.ts';
 import { type OpenApiDocument, operationsOf } from './support/openapi-document.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -83,8 +85,18 @@ beforeAll(async () => {
   const assignment = await created(`/api/v1/agents/${offlineAgent.id}/assignments`, {
     task_definition_id: definition.id,
   });
+  // A completed analysis run of that assignment, with a proposal.
+  const analysis = await created('/api/v1/analysis/runs', {
+    assignment_id: assignment.id,
+    source: { type: 'inline', items: ['first item', 'second item'] },
+  });
+  await app.http.post(`/api/v1/analysis/runs/${analysis.id}/start`, undefined, as());
+  await waitForRun(app.http, owner, analysis.id, ['completed']);
+  const [proposal] = (await app.http.get(`/api/v1/analysis/runs/${analysis.id}/proposals`, as())).body;
   targets = {
     pathValues: {
+      'analysis/runs': analysis.id,
+      proposals: proposal.id,
       agents: agent.id,
       sessions: turn.session_id,
       messages: assistantMessage.id,
@@ -115,6 +127,9 @@ beforeAll(async () => {
       [exampleIds.apiKey, apiKey.id],
       [definitionExamples.definitionId, definition.id],
       [definitionExamples.assignmentId, assignment.id],
+      [analysisExampleIds.run, analysis.id],
+      [analysisExampleIds.secondRun, analysis.id],
+      [analysisExampleIds.proposal, proposal.id],
     ]),
     properties: { base_url: stub.url },
   };

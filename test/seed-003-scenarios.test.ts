@@ -19,8 +19,8 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * as Agentry validates Ollama through its OpenAI-compatible /v1/models. The seed's OpenAI key
  * "sk-..." is used as written: the stub accepts only that key.
  *
- * Task configurations and assignments are replayed in seed-003-definitions-scenarios.test.ts;
- * analysis runs are not built yet (issue 11): they are listed as todos at the end.
+ * Task configurations and assignments are replayed in seed-003-definitions-scenarios.test.ts,
+ * analysis runs (13.1 steps 6 and 7, section 9) in seed-003-analysis-scenarios.test.ts.
  */
 const SEED_OPENAI_KEY = 'sk-...';
 /** The provider id of seed 003's agent example: no provider has it here. */
@@ -548,12 +548,4 @@ describe('seed 003 section 13.3: multiple agents for the same task (A/B)', () =>
       });
     }
   });
-});
-
-// Not built yet: issue 11 builds them.
-describe('seed 003 scenarios whose routes do not exist yet (issue 11)', () => {
-  it.todo(
-    '13.1 step 6: POST /api/v1/analysis/runs {agent_assignment_id, time_window_start, time_window_end, trigger_type}',
-  );
-  it.todo('13.1 step 7: POST /api/v1/analysis/runs/{id}/start -> proposals validated by response_schema');
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
+import { waitForRun } from './support/analysis.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -49,6 +50,13 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/agents/{id}/assignments': { task_definition_id: '01973e10-0000-7000-8000-000000000000' },
   'PATCH /api/v1/assignments/{id}': { is_active: false },
   'POST /api/v1/assignments/{id}/execute': { input: 'hijacked' },
+  'POST /api/v1/analysis/runs/{id}/start': {},
+  'POST /api/v1/analysis/runs/{id}/cancel': {},
+  'POST /api/v1/analysis/runs/{id}/rerun': {},
+  'POST /api/v1/analysis/runs/{id}/proposals/approve': { all: true },
+  'POST /api/v1/analysis/runs/{id}/proposals/reject': { all: true, reason: 'hijacked' },
+  'POST /api/v1/proposals/{id}/approve': {},
+  'POST /api/v1/proposals/{id}/reject': { reason: 'hijacked' },
 };
 /**
  * Routes that senders outside Agentry call, authenticated by the channel's signing secret instead
@@ -69,6 +77,7 @@ const listRoutes = [
   '/api/v1/channels',
   '/api/v1/task-definitions',
   '/api/v1/assignments',
+  '/api/v1/analysis/runs',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -117,6 +126,11 @@ const bodyReferences: Record<string, () => unknown> = {
     agent_id: resources.agents,
     credentials: { signing_secret: 'hijacked-secret-0123456789' },
   }),
+  'POST /api/v1/analysis/runs': () => ({
+    assignment_id: resources.analysisAssignment,
+    source: { type: 'inline', items: ['hijacked'] },
+  }),
+  'POST /api/v1/analysis/comparisons': () => ({ run_a: resources.analysis, run_b: resources.analysis }),
 };
 
 beforeAll(async () => {
@@ -222,6 +236,35 @@ beforeAll(async () => {
       { token: owner.token },
     )
   ).body.id;
+  // A completed analysis run of another agent (its turns leave the first agent's runs alone).
+  const analyst = await app.http.post('/api/v1/agents', { name: 'Private analyst' }, { token: owner.token });
+  const analysisDefinition = await app.http.post(
+    '/api/v1/task-definitions',
+    {
+      name: 'Private analysis',
+      response_schema: { type: 'object', properties: { label: { type: 'string' } } },
+    },
+    { token: owner.token },
+  );
+  resources.analysisAssignment = (
+    await app.http.post(
+      `/api/v1/agents/${analyst.body.id}/assignments`,
+      { task_definition_id: analysisDefinition.body.id },
+      { token: owner.token },
+    )
+  ).body.id;
+  resources.analysis = (
+    await app.http.post(
+      '/api/v1/analysis/runs',
+      { assignment_id: resources.analysisAssignment, source: { type: 'inline', items: ['Private item'] } },
+      { token: owner.token },
+    )
+  ).body.id;
+  await app.http.post(`/api/v1/analysis/runs/${resources.analysis}/start`, undefined, { token: owner.token });
+  await waitForRun(app.http, owner, resources.analysis as string, ['completed']);
+  resources.proposals = (
+    await app.http.get(`/api/v1/analysis/runs/${resources.analysis}/proposals`, { token: owner.token })
+  ).body[0].id;
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
 });
@@ -351,6 +394,44 @@ describe.each([
       token: owner.token,
     });
     expect(assignments.body).toMatchObject([{ id: resources.assignments, is_active: true }]);
+    const analysis = await app.http.get(`/api/v1/analysis/runs/${resources.analysis}`, {
+      token: owner.token,
+    });
+    expect(analysis.body).toMatchObject({ status: 'completed', proposals_total: 1, proposals_pending: 1 });
+    const analyses = await app.http.get('/api/v1/analysis/runs', { token: owner.token });
+    expect(analyses.body.map((run: { id: string }) => run.id)).toEqual([resources.analysis]);
+  });
+
+  it('cannot read our files, sessions or agents as the source of its own analysis run', async () => {
+    const as = { token: credential() };
+    const agent = await app.http.post('/api/v1/agents', { name: 'Intruder analyst' }, as);
+    const definition = await app.http.post(
+      '/api/v1/task-definitions',
+      { name: `Intruder ${agent.body.id}`, response_schema: { type: 'object' } },
+      as,
+    );
+    const assignment = await app.http.post(
+      `/api/v1/agents/${agent.body.id}/assignments`,
+      { task_definition_id: definition.body.id },
+      as,
+    );
+    const window = {
+      type: 'time_window',
+      time_window_start: '2020-01-01T00:00:00Z',
+      time_window_end: '2100-01-01T00:00:00Z',
+    };
+    for (const source of [
+      { type: 'file', file_id: resources.files },
+      { ...window, session_id: resources.sessions },
+      { ...window, agent_id: resources.agents },
+    ]) {
+      const response = await app.http.post(
+        '/api/v1/analysis/runs',
+        { assignment_id: assignment.body.id, source },
+        as,
+      );
+      expect(response.status, JSON.stringify(response.body)).toBe(403);
+    }
   });
 
   it('cannot attach one of our files to its own agent', async () => {

@@ -13,7 +13,10 @@ export interface FuzzRequest {
 
 /** What turns an operation's examples into a request on real resources. */
 export interface FuzzTargets {
-  /** A real id for a path parameter, by the path segment before it (`agents` -> an agent's id). */
+  /**
+   * A real id for a path parameter, by the path segment before it (`agents` -> an agent's id), or
+   * by the two before it where the last is ambiguous (`analysis/runs` -> an analysis run's id).
+   */
   pathValues: Record<string, string>;
   /**
    * The ids PUT, PATCH and DELETE requests name instead, where a hostile but valid change (a
@@ -197,13 +200,12 @@ export function fuzzRequestsFor(
   const pathWith = (name?: string, value?: string) =>
     template.replace(/\{(\w+)\}/g, (_match, parameter: string, offset: number) => {
       if (parameter === name) return value as string;
-      const segment =
-        template
-          .slice(0, offset - 1)
-          .split('/')
-          .at(-1) ?? '';
+      const segments = template.slice(0, offset - 1).split('/');
+      const segment = segments.at(-1) ?? '';
+      // Two segments name a resource that shares its last one with another (`analysis/runs`).
+      const qualified = segments.slice(-2).join('/');
       const changes = ['PUT', 'PATCH', 'DELETE'].includes(method) ? targets.changedPathValues : {};
-      return changes[segment] ?? targets.pathValues[segment] ?? 'unknown';
+      return changes[segment] ?? targets.pathValues[qualified] ?? targets.pathValues[segment] ?? 'unknown';
     });
   const media = operation.requestBody?.content?.['application/json'];
   const body = media ? realBody(exampleOf(media, document), targets) : undefined;

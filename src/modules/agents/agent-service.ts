@@ -193,13 +193,15 @@ export function createAgentService({
     return toAgentView(row, row.runningTurns);
   }
 
-  const turnCache = createAgentTurnCache(get);
-
   async function requireVersion(principal: Principal, agentId: string, version: number) {
     const row = await repository.findVersion(db, principal, agentId, version);
     if (!row) throw new NotFoundError(`Version ${version}`);
     return row;
   }
+
+  const turnCache = createAgentTurnCache(get, async (principal, agentId, version) =>
+    withDefaults((await requireVersion(principal, agentId, version)).snapshot),
+  );
 
   /**
    * A change's next configuration, once the write is settled against the organization's data.
@@ -397,7 +399,10 @@ export function createAgentService({
      * For the turn engine: the agent as a turn runs it, from the process cache (403/404 like
      * `get`; its runtime state may be stale, its configuration never is).
      */
-    forTurn: (principal: Principal, agentId: string): Promise<AgentView> => turnCache.get(principal, agentId),
+    forTurn: (principal: Principal, agentId: string, version?: number): Promise<AgentView> =>
+      version === undefined
+        ? turnCache.get(principal, agentId)
+        : turnCache.atVersion(principal, agentId, version),
 
     /** The agent locked for the rest of `tx` (403/404 as reads answer), for changes other modules make to it. */
     lockForChange: (tx: Executor, context: ChangeContext, agentId: string) =>

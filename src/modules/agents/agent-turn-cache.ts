@@ -1,6 +1,7 @@
 import { createInvalidatingCache } from '../../platform/cache/invalidating-cache.ts';
 import type { EventWatcher } from '../../platform/events/event-bus.ts';
 import type { Principal } from '../tenancy/index.ts';
+import type { AgentConfig } from './agent-config.ts';
 import type { AgentView } from './agent-schemas.ts';
 
 /** Agents a process keeps ready for turns; the least recently used is forgotten first. */
@@ -15,8 +16,13 @@ const changes = new Set(['agent-updated', 'agent-deleted']);
  * commit), and in every other process when the event arrives (`watcher`); an event too large to
  * name its agent drops the organization's agents, and a gap in the events drops them all.
  */
-export function createAgentTurnCache(load: (principal: Principal, agentId: string) => Promise<AgentView>) {
+export function createAgentTurnCache(
+  load: (principal: Principal, agentId: string) => Promise<AgentView>,
+  loadVersion: (principal: Principal, agentId: string, version: number) => Promise<AgentConfig>,
+) {
   const cache = createInvalidatingCache<AgentView>(AGENT_CACHE_SIZE);
+  // Versions never change: cached without invalidation (an agent's deletion is its view's status).
+  const versions = createInvalidatingCache<AgentConfig>(AGENT_CACHE_SIZE);
   const watcher: EventWatcher = {
     event(event) {
       if (!changes.has(event.type)) return;
@@ -26,9 +32,22 @@ export function createAgentTurnCache(load: (principal: Principal, agentId: strin
     },
     gap: () => cache.clear(),
   };
+  const get = (principal: Principal, agentId: string) =>
+    cache.get(principal.organizationId, agentId, () => load(principal, agentId));
   return {
-    get: (principal: Principal, agentId: string) =>
-      cache.get(principal.organizationId, agentId, () => load(principal, agentId)),
+    get,
+    /**
+     * The agent as a turn pinned to `version` runs it: that version's configuration, with the
+     * agent's current identity and status (a deleted or inactive agent runs at no version).
+     */
+    async atVersion(principal: Principal, agentId: string, version: number): Promise<AgentView> {
+      const current = await get(principal, agentId);
+      if (current.version === version) return current;
+      const configuration = await versions.get(principal.organizationId, `${agentId}@${version}`, () =>
+        loadVersion(principal, agentId, version),
+      );
+      return { ...current, ...configuration, version };
+    },
     forget: (organizationId: string, agentId: string) => cache.invalidate(organizationId, agentId),
     watcher,
   };

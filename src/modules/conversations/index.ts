@@ -32,6 +32,8 @@ export async function registerConversations(
       openSession: sessions.openSession,
       getSession: sessions.get,
       searchMessages: messages.search,
+      /** The user messages of an agent's sessions in a time window (analysis runs' items). */
+      userMessagesInWindow: messages.userMessagesInWindow,
     },
   };
 }

@@ -1,9 +1,9 @@
-import { and, asc, eq, getTableColumns, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { mapColumns, preparedStatements } from '../../platform/db/prepared-statement.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
-import { messages } from './conversation-tables.ts';
+import { messages, sessions } from './conversation-tables.ts';
 import type { MessageView } from './message-schemas.ts';
 import { messageCountChange } from './session-repository.ts';
 
@@ -178,4 +178,37 @@ export async function softDeleteMessagesOfSessions(tx: Executor, scope: TenantSc
     .update(messages)
     .set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
     .where(and(live(scope), inArray(messages.sessionId, sessionIds)));
+}
+
+/**
+ * The user messages of an agent's live sessions (or of one of them) created in [from, to), in
+ * chronological order, at most `limit`: the items of an analysis run over a time window.
+ */
+export async function userMessagesInWindow(
+  db: Executor,
+  scope: TenantScope,
+  window: { agentId: string; sessionId?: string | undefined; from: Date; to: Date; limit: number },
+) {
+  return db
+    .select({
+      id: messages.id,
+      sessionId: messages.sessionId,
+      content: messages.content,
+      createdAt: messages.createdAt,
+    })
+    .from(messages)
+    .innerJoin(sessions, eq(sessions.id, messages.sessionId))
+    .where(
+      and(
+        live(scope),
+        eq(messages.role, 'user'),
+        gte(messages.createdAt, window.from),
+        lt(messages.createdAt, window.to),
+        eq(sessions.agentId, window.agentId),
+        isNull(sessions.deletedAt),
+        window.sessionId ? eq(messages.sessionId, window.sessionId) : undefined,
+      ),
+    )
+    .orderBy(...chronological)
+    .limit(window.limit);
 }

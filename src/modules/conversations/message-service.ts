@@ -137,6 +137,18 @@ export function createMessageService({ db }: { db: Database }) {
       return rows.map(toMessageView);
     },
 
+    /**
+     * User messages of the agent's sessions (or of `sessionId`, which must be readable: 403/404)
+     * in [from, to), oldest first, at most `limit`: what an analysis run over a time window reads.
+     */
+    async userMessagesInWindow(
+      principal: Principal,
+      window: { agentId: string; sessionId?: string | undefined; from: Date; to: Date; limit: number },
+    ) {
+      if (window.sessionId) await requireSession(db, principal, window.sessionId);
+      return repository.userMessagesInWindow(db, principal, window);
+    },
+
     async list(principal: Principal, sessionId: string, query: ListMessagesQuery) {
       await requireSession(db, principal, sessionId);
       const { limit, offset, ...filters } = query;

@@ -11,6 +11,7 @@ import { createDefinitionService } from './definition-service.ts';
 
 export { SchemaValidationFailedError, taskMessage } from './assignment-execution.ts';
 export { createTaskResolver, type ResolveForTask, type TaskForTurn } from './assignment-task-resolver.ts';
+export { effectiveInstructions } from './definition-versioning.ts';
 
 export interface DefinitionsOptions {
   db: Database;
@@ -40,5 +41,10 @@ export async function registerDefinitions(app: FastifyInstance, options: Definit
   const execution = createAssignmentExecution({ db: options.db, turns: options.turns, assignments });
   await app.register(definitionRoutes(definitions, options.guard), { prefix: '/api/v1' });
   await app.register(assignmentRoutes(assignments, execution, options.guard), { prefix: '/api/v1' });
-  return { resolveForTask: createTaskResolver(options.db) };
+  return {
+    resolveForTask: createTaskResolver(options.db),
+    /** An assignment (403/404) and its definition, as a run that pins them reads them (analysis runs). */
+    requireAssignment: assignments.requireAssignment,
+    requireDefinition: definitions.get,
+  };
 }

@@ -31,6 +31,8 @@ export interface TurnRequest {
   maxOutputTokens?: number | undefined;
   /** The answer must be a JSON object valid against this schema (docs/execution.md, structured output). */
   responseSchema?: JSONSchema7 | undefined;
+  /** Run the agent at this configuration version instead of its current one (batch work pinned to a version). */
+  agentVersion?: number | undefined;
 }
 
 /** The session a turn runs in, as the conversations module opens it. */
@@ -43,8 +45,11 @@ export interface OpenedSession extends ContextSession {
 /** What the turn needs from the agents and conversations modules to plan. */
 export interface TurnPlanDependencies {
   registry: TurnRegistry;
-  /** The agent as a turn runs it (the process cache; 403/404 like a read). */
-  agentForTurn(principal: Principal, agentId: string): Promise<AgentView>;
+  /**
+   * The agent as a turn runs it (the process cache; 403/404 like a read), at `version` when given
+   * (that version's configuration; 404 for a version that does not exist).
+   */
+  agentForTurn(principal: Principal, agentId: string, version?: number): Promise<AgentView>;
   /**
    * Continues `sessionId` (it must be the agent's, or have no agent yet, and, when both name one,
    * the end user's), reading its last `historyWindow` messages, or plans a new session with the
@@ -95,7 +100,7 @@ export async function planTurn<TModel extends { warnings: string[] }>(
   purpose: 'turn' | 'preview',
 ): Promise<TurnPlan<TModel>> {
   const { principal } = request;
-  const agent = await dependencies.agentForTurn(principal, request.agentId);
+  const agent = await dependencies.agentForTurn(principal, request.agentId, request.agentVersion);
   requireRunnable(agent);
   const conversation = request.conversation;
   const [chosen, opened, offered] = await Promise.allSettled([

@@ -155,6 +155,8 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
   options.jobs.add({ ...job, concurrency: extraction.concurrency });
   options.jobs.add(reembeddingJob(embeddings));
   return {
+    /** The organization's uploads as their readers see them (403/404), e.g. the files analysis runs read. */
+    files: { get: files.get, download: files.download },
     fileStorage: agentFileStorage(db, blobs, (error) =>
       app.log.error({ err: error }, 'the file storage failed its health check'),
     ),

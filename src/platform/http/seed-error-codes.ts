@@ -57,6 +57,10 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   file_limit_exceeded: null,
   assignment_inactive: null,
   task_definition_inactive: null,
+  analysis_source_empty: null,
+  analysis_source_too_large: null,
+  analysis_source_invalid: null,
+  analysis_batch_unsupported: null,
   // 401
   authentication_error: 'authentication_error',
   invalid_token: 'authentication_error',
@@ -86,6 +90,10 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   task_definition_in_use: null,
   channel_name_taken: null,
   inbound_address_taken: null,
+  analysis_run_not_startable: null,
+  analysis_run_not_cancellable: null,
+  analysis_run_not_completed: null,
+  analysis_runs_not_comparable: null,
   // 408: the client did not send its request in time
   request_timeout: 'timeout_error',
   // 422
