@@ -1,3 +1,10 @@
+import {
+  type AnalysisRun,
+  analysisNotes,
+  analysisProblems,
+  analysisTargets,
+  formatAnalysisRun,
+} from './analysis-report.ts';
 import type { Measurement } from './load.ts';
 import { formatRetrievalRun, type RetrievalRun, retrievalTargets } from './retrieval.ts';
 import type { ScenarioKey } from './scenarios.ts';
@@ -35,6 +42,8 @@ export interface DatabaseRun {
   turns?: TurnRun;
   /** The tasks group (absent unless it runs). */
   tasks?: TaskRun;
+  /** The analysis group (absent unless it runs). */
+  analysis?: AnalysisRun;
   /** The knowledge group's uploads, through the server (absent unless the group runs). */
   uploads?: UploadRun;
   /** The knowledge group's retrieval, on a fresh database of the same kind (idem). */
@@ -109,6 +118,10 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
     const shown = target.pass === null ? target.text : `${target.text}${reference}`;
     outcomes.push({ text: shown, pass: target.pass, binding });
   }
+  for (const target of run.analysis ? analysisTargets(run.analysis) : []) {
+    const shown = target.pass === null ? target.text : `${target.text}${reference}`;
+    outcomes.push({ text: shown, pass: target.pass, binding });
+  }
   if (run.uploads) outcomes.push(...uploadOutcomes(run.uploads));
   if (run.retrieval) outcomes.push(...retrievalTargets(run.retrieval));
   return outcomes;
@@ -120,6 +133,7 @@ function problemsOf(run: DatabaseRun): string[] {
     ...run.results.flatMap((result) => result.problems),
     ...(run.turns ? turnProblems(run.turns) : []),
     ...(run.tasks ? taskProblems(run.tasks) : []),
+    ...(run.analysis ? analysisProblems(run.analysis) : []),
     ...(run.uploads?.problems ?? []),
     ...(run.retrieval && run.retrieval.problems > 0
       ? [`retrieval: ${run.retrieval.problems} check(s) failed (the lines with !!! above)`]
@@ -132,6 +146,7 @@ export function formatRun(run: DatabaseRun): string {
     ...run.results.flatMap((result) => result.notes),
     ...(run.turns ? turnNotes(run.turns) : []),
     ...(run.tasks ? taskNotes(run.tasks) : []),
+    ...(run.analysis ? analysisNotes(run.analysis) : []),
     ...(run.uploads?.notes ?? []),
   ];
   const problems = problemsOf(run);
@@ -147,6 +162,7 @@ export function formatRun(run: DatabaseRun): string {
     if (run.turns.growth) sections.push(formatGrowth(run.turns.growth), '');
   }
   if (run.tasks) sections.push(formatTaskRun(run.tasks));
+  if (run.analysis) sections.push(formatAnalysisRun(run.analysis));
   if (run.uploads) {
     sections.push(
       'Uploads (a text document, each upload new; ceilings measured once, before the databases: the same bytes copied on disk, the same request to a server that discards it):',

@@ -1,13 +1,21 @@
 /**
  * `npm run bench`: the agent API against a no-op route of the same server, chat turns against the
- * OpenAI-compatible stub called directly, autonomous tasks against chat turns of the same agent,
- * and knowledge files (PDF extraction against pdf.js, uploads against a disk copy and a discarding
+ * OpenAI-compatible stub called directly, autonomous tasks and analysis runs against chat turns of
+ * the same agent, and knowledge files (PDF extraction against pdf.js, uploads against a disk copy and a discarding
  * HTTP server, retrieval against its ranking without the agent filter), over real HTTP where a
  * server is involved, on PGlite and (with BENCH_DATABASE_URL) PostgreSQL. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ANALYSIS_ANSWER,
+  ANALYSIS_CONCURRENCY,
+  ANALYSIS_WARMUP_ITEMS,
+  measureAnalysis,
+  prepareAnalysisFixture,
+} from './analysis.ts';
+import type { AnalysisRun } from './analysis-report.ts';
 import { apiAt } from './api.ts';
 import { type BenchDatabase, pgliteDatabase, postgresDatabase } from './databases.ts';
 import {
@@ -48,14 +56,18 @@ const {
   runAgents,
   runTurns,
   runTasks,
+  runAnalysis,
   runKnowledge,
   durationSeconds,
   uploadSeconds,
   taskCount,
   taskSamples,
+  analysisItems,
   retrievalChunks,
   retrievalSearches,
 } = readBenchSettings();
+/** The groups whose agent's model is the stub. */
+const usesStub = runTurns || runTasks || runAnalysis;
 const cleanups = new Set<() => Promise<void>>();
 
 async function measure(baseUrl: string, scenario: Scenario, connections: number): Promise<ScenarioResult> {
@@ -176,6 +188,44 @@ async function taskGroup(
   return run;
 }
 
+/**
+ * An analysis run against chat turns of the same agent: the run's items/s, then `/execute` at as
+ * many connections as the run's concurrency for as long as the run took.
+ */
+async function analysisGroup(
+  database: BenchDatabase,
+  server: ServerProcess,
+  stub: StubEndpoint,
+): Promise<AnalysisRun> {
+  const api = apiAt(server.url);
+  const fixture = await prepareAnalysisFixture(api, stub);
+  const execute = turnScenarios(api, server.url, stub, fixture.turns).find(
+    (scenario) => scenario.key === 'execute',
+  );
+  if (!execute) throw new Error('the turn scenarios have no execute scenario');
+  const log = (text: string, problems: string[]) =>
+    console.error(`  [${database.name}] ${text}${problems.length > 0 ? '  !!! PROBLEMS' : ''}`);
+  const throughput = await measureAnalysis(api, fixture, analysisItems);
+  log(
+    `analysis run of ${throughput.items} items: ${Math.round(throughput.itemsPerSecond)} items/s over ${throughput.seconds.toFixed(2)} s`,
+    throughput.problems,
+  );
+  // As long as the run took (the configured duration if it could not be timed).
+  const seconds = Number.isFinite(throughput.seconds) ? throughput.seconds : durationSeconds;
+  const executeConcurrent = await measureTurns(
+    execute,
+    ANALYSIS_CONCURRENCY,
+    WARMUP_SECONDS,
+    seconds,
+    settle,
+  );
+  log(
+    `${execute.label} x${ANALYSIS_CONCURRENCY}: ${Math.round(executeConcurrent.measurement.turnsPerSecond)} turns/s`,
+    executeConcurrent.problems,
+  );
+  return { throughput, executeConcurrent };
+}
+
 /** The groups that go through a server process, one after the other on the same server. */
 async function benchmark(
   database: BenchDatabase,
@@ -192,6 +242,7 @@ async function benchmark(
     };
     if (stub && runTurns) run.turns = await turnGroup(database, server, stub);
     if (stub && runTasks) run.tasks = await taskGroup(database, server, stub);
+    if (stub && runAnalysis) run.analysis = await analysisGroup(database, server, stub);
     if (uploadCeilings) {
       console.error(`  [${database.name}] uploads ...`);
       const uploads = await measureAgentryUploads(apiAt(server.url), server.url, uploadSeconds);
@@ -222,7 +273,10 @@ async function onFreshDatabase<T>(
 /** The OpenAI-compatible stub in its own process, shared by both databases' runs. */
 async function startStub(): Promise<StubEndpoint> {
   const apiKey = `sk-bench-${randomBytes(12).toString('hex')}`;
-  const stub = await startStubProcess({ BENCH_STUB_API_KEY: apiKey });
+  const stub = await startStubProcess({
+    BENCH_STUB_API_KEY: apiKey,
+    BENCH_STUB_JSON_ANSWER: JSON.stringify(ANALYSIS_ANSWER),
+  });
   cleanups.add(stub.stop);
   return { url: stub.url, apiKey };
 }
@@ -233,6 +287,7 @@ function header(): string {
     runAgents ? 'agents' : '',
     runTurns ? 'turns' : '',
     runTasks ? 'tasks' : '',
+    runAnalysis ? 'analysis' : '',
     runKnowledge ? 'knowledge' : '',
   ]
     .filter(Boolean)
@@ -244,23 +299,30 @@ function header(): string {
     `Server settings: LOG_LEVEL=${LOG_LEVEL} for every route (ceiling included), RATE_LIMIT_ENABLED=false; otherwise defaults (DATABASE_POOL_MAX=10, PROMPT_SCREENING=block, LLM_* defaults` +
       `${runKnowledge ? ', STORAGE_TYPE=local, MAX_UPLOAD_BYTES=50 MB' : ''})` +
       `${runTasks ? `, TASK_WORKER_CONCURRENCY=${TASK_WORKERS}` : ''}` +
-      (runTurns || runTasks ? ', OUTBOUND_ALLOWLIST=<the stub host:port>.' : '.'),
-    ...(runTurns || runTasks
+      (usesStub ? ', OUTBOUND_ALLOWLIST=<the stub host:port>.' : '.'),
+    ...(usesStub
       ? [
-          'Model: test/stubs/openai-stub.ts in its own process (bench/llm-stub-server.ts), answering at once; the turn ceiling is that stub called directly.',
+          'Model: test/stubs/openai-stub.ts in its own process (bench/llm-stub-server.ts), answering at once' +
+            `${runAnalysis ? ` (with ${JSON.stringify(ANALYSIS_ANSWER)} when asked for JSON)` : ''}; the turn ceiling is that stub called directly.`,
         ]
       : []),
-    ...(runAgents || runTurns || runTasks
+    ...(runAgents || usesStub
       ? [
           `Load: in this process, ${WARMUP_SECONDS} s warm-up then ${durationSeconds} s per scenario` +
             `${runAgents ? '; agent API: autocannon, req/s and latencies of 2xx responses' : ''}` +
-            `${runTurns || runTasks ? '; turns: undici, one connection per client, turns/s and latencies of complete answers' : ''}.`,
+            `${usesStub ? '; turns: undici, one connection per client, turns/s and latencies of complete answers' : ''}.`,
         ]
       : []),
     ...(runTasks
       ? [
           `Tasks: ${taskCount.toLocaleString('en-US')} queued tasks for throughput (POST /execute x${TASK_WORKERS} for as long), ` +
             `${taskSamples} one at a time for latency (POST /execute x1 for ${durationSeconds} s).`,
+        ]
+      : []),
+    ...(runAnalysis
+      ? [
+          `Analysis: a run of ${analysisItems.toLocaleString('en-US')} inline items (after one of ${ANALYSIS_WARMUP_ITEMS} for warm-up), ` +
+            `concurrency ${ANALYSIS_CONCURRENCY}, batch_size 1 (POST /execute x${ANALYSIS_CONCURRENCY} for as long).`,
         ]
       : []),
     ...(runKnowledge
@@ -287,7 +349,7 @@ async function main(): Promise<number> {
   let failed = false;
   let stub: StubEndpoint | undefined;
   try {
-    stub = runTurns || runTasks ? await startStub() : undefined;
+    stub = usesStub ? await startStub() : undefined;
   } catch (error) {
     failure('the stub process', error);
     return 1;
@@ -353,8 +415,8 @@ async function main(): Promise<number> {
   }
   console.log(
     failed
-      ? '\n!!! Some requests, turns, tasks, uploads or checks FAILED: see above. Exit code 1.'
-      : '\nAll requests, turns, tasks and uploads succeeded; every check of the written data added up.',
+      ? '\n!!! Some requests, turns, tasks, analysis items, uploads or checks FAILED: see above. Exit code 1.'
+      : '\nAll requests, turns, tasks, analysis items and uploads succeeded; every check of the written data added up.',
   );
   console.log(`Total time: ${Math.round((Date.now() - started) / 1000)} s`);
   return failed ? 1 : 0;

@@ -9,7 +9,9 @@ import { TASK_WORKERS } from './tasks.ts';
 import type { StubEndpoint } from './turns.ts';
 
 export const LOG_LEVEL = 'warn';
-const GROUPS = ['agents', 'turns', 'tasks', 'knowledge'] as const;
+const GROUPS = ['agents', 'turns', 'tasks', 'analysis', 'knowledge'] as const;
+/** The most items an inline source takes (docs/analysis-runs.md). */
+const MAX_ANALYSIS_ITEMS = 1_000;
 const jwtSecret = randomBytes(32).toString('hex');
 const secretKey = randomBytes(32).toString('hex');
 
@@ -19,6 +21,7 @@ export interface BenchSettings {
   runAgents: boolean;
   runTurns: boolean;
   runTasks: boolean;
+  runAnalysis: boolean;
   runKnowledge: boolean;
   /** Measured seconds per agent and turn scenario (BENCH_DURATION_SECONDS, 5). */
   durationSeconds: number;
@@ -28,6 +31,8 @@ export interface BenchSettings {
   taskCount: number;
   /** Tasks of the latency run, one at a time (BENCH_TASK_SAMPLES, 200). */
   taskSamples: number;
+  /** Inline items of the analysis group's measured run (BENCH_ANALYSIS_ITEMS, 1,000, at most 1,000). */
+  analysisItems: number;
   /** Chunks of the searched agent (BENCH_RETRIEVAL_CHUNKS, 100,000). */
   retrievalChunks: number;
   /** Measured searches per retrieval scenario (BENCH_RETRIEVAL_SEARCHES, 500). */
@@ -43,12 +48,14 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     runAgents: !only || only === 'agents',
     runTurns: !only || only === 'turns',
     runTasks: !only || only === 'tasks',
+    runAnalysis: !only || only === 'analysis',
     runKnowledge: !only || only === 'knowledge',
     durationSeconds,
     // Uploads are few and long: 3 s per scenario keeps the group short, unless a duration is asked for.
     uploadSeconds: env.BENCH_DURATION_SECONDS ? durationSeconds : 3,
     taskCount: readCount(env, 'BENCH_TASKS', 2_000),
     taskSamples: readCount(env, 'BENCH_TASK_SAMPLES', 200),
+    analysisItems: readCount(env, 'BENCH_ANALYSIS_ITEMS', MAX_ANALYSIS_ITEMS, MAX_ANALYSIS_ITEMS),
     retrievalChunks: readCount(env, 'BENCH_RETRIEVAL_CHUNKS', 100_000),
     retrievalSearches: readCount(env, 'BENCH_RETRIEVAL_SEARCHES', 500),
   };
@@ -62,11 +69,17 @@ function readOnly(value: string | undefined): BenchSettings['only'] {
   process.exit(2);
 }
 
-function readCount(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function readCount(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
   const value = env[name];
   const count = Number(value ?? fallback);
-  if (!Number.isInteger(count) || count < 1) {
-    console.error(`${name} must be a whole number >= 1, not ${value}`);
+  if (!Number.isInteger(count) || count < 1 || count > max) {
+    const range = Number.isFinite(max) ? `from 1 to ${max.toLocaleString('en-US')}` : '>= 1';
+    console.error(`${name} must be a whole number ${range}, not ${value}`);
     process.exit(2);
   }
   return count;
