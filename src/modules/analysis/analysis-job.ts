@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/database.ts';
-import { uuidv7 } from '../../platform/db/ids.ts';
 import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { AppError } from '../../platform/http/errors.ts';
@@ -17,10 +16,10 @@ import {
   publishRunEvent,
   throttled,
 } from './analysis-events.ts';
+import { storeOutcomes } from './analysis-item-store.ts';
 import * as repository from './analysis-repository.ts';
 import type { ConfigSnapshot } from './analysis-snapshot.ts';
 import type { AnalysisError, SourceRef } from './analysis-tables.ts';
-import { insertProposal } from './proposal-repository.ts';
 
 export const ANALYSIS_RUNS_QUEUE = 'analysis-runs';
 /** pg-boss's deliveries of a run's job after the first (a worker that died, a job past its expiry). */
@@ -125,25 +124,16 @@ export function analysisRunJob(dependencies: AnalysisJobDependencies): JobDefini
     run: repository.RunRow,
     items: repository.ItemRow[],
     outcomes: Outcome[],
-  ) =>
-    db.transaction(async (tx) => {
-      if ((await repository.lockRunStatus(tx, scope, run.id)) !== 'running') return false;
-      const sourceRefs = new Map(items.map((item) => [item.itemIndex, item.sourceRef]));
-      for (const outcome of outcomes) {
-        const ended = await repository.endItem(tx, scope, run.id, outcome);
-        if (!ended || !outcome.output) continue;
-        await insertProposal(tx, {
-          id: uuidv7(),
-          organizationId: run.organizationId,
-          runId: run.id,
-          itemIndex: outcome.itemIndex,
-          // Outcomes are of these items.
-          sourceRef: sourceRefs.get(outcome.itemIndex) as SourceRef,
-          output: outcome.output,
-        });
-      }
-      return true;
-    });
+  ) => {
+    const sourceRefs = new Map(items.map((item) => [item.itemIndex, item.sourceRef]));
+    // Outcomes are of these items.
+    return storeOutcomes(
+      db,
+      scope,
+      run.id,
+      outcomes.map((outcome) => ({ ...outcome, sourceRef: sourceRefs.get(outcome.itemIndex) as SourceRef })),
+    );
+  };
 
   const handOver = (job: QueuedJob<AnalysisJob>, scope: TenantScope) =>
     db.transaction(async (tx) => {

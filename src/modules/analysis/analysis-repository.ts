@@ -286,35 +286,6 @@ export interface ItemOutcome {
   latencyMs: number | null;
 }
 
-/**
- * Ends an item that is still pending; false when it is not (another delivery stored it first),
- * so that its caller stores nothing for it.
- */
-export async function endItem(tx: Executor, scope: TenantScope, runId: string, outcome: ItemOutcome) {
-  const [row] = await tx
-    .update(analysisRunItems)
-    .set({
-      status: outcome.status,
-      error: outcome.error ?? null,
-      attempts: outcome.attempts,
-      turnRunId: outcome.turnRunId,
-      inputTokens: outcome.inputTokens,
-      outputTokens: outcome.outputTokens,
-      costEstimate: outcome.costEstimate,
-      latencyMs: outcome.latencyMs,
-      completedAt: new Date(),
-    })
-    .where(
-      and(
-        itemsOf(scope, runId),
-        eq(analysisRunItems.itemIndex, outcome.itemIndex),
-        eq(analysisRunItems.status, 'pending'),
-      ),
-    )
-    .returning({ itemIndex: analysisRunItems.itemIndex });
-  return row !== undefined;
-}
-
 /** Every item of the run with its output (null when it has none), in item order: what comparisons read. */
 export async function itemsWithOutputs(db: Executor, scope: TenantScope, runId: string) {
   return db

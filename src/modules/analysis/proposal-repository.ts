@@ -35,10 +35,6 @@ const withInput = (db: Executor) =>
       ),
     );
 
-export async function insertProposal(tx: Executor, row: typeof analysisProposals.$inferInsert) {
-  await tx.insert(analysisProposals).values(row);
-}
-
 export async function findProposal(db: Executor, scope: TenantScope, proposalId: string) {
   const [row] = await withInput(db).where(and(inOrganization(scope), eq(analysisProposals.id, proposalId)));
   return row;
