@@ -1,5 +1,8 @@
 import type { JSONSchema7 } from 'ai';
-import { validateAgainstSchema } from '../../platform/llm/json-schema-validator.ts';
+import {
+  type ObjectValidation,
+  validateObjectAgainstSchema,
+} from '../../platform/llm/json-schema-validator.ts';
 import { taskMessage } from '../definitions/index.ts';
 import type { ItemInput } from './analysis-schemas.ts';
 
@@ -52,19 +55,13 @@ export function batchMessage(instructions: string, inputs: ItemInput[]): string 
 /** The user message of one item's turn, as an assignment's execution words it. */
 export const itemMessage = (instructions: string, input: ItemInput) => taskMessage(instructions, input);
 
-export type ItemOutput = { ok: true; value: Record<string, unknown> } | { ok: false; problems: string[] };
+export type ItemOutput = ObjectValidation;
 
 /** Each output of a batch's answer validated on its own against the task's schema. */
 export function batchOutputs(answer: Record<string, unknown>, schema: object, size: number): ItemOutput[] {
   const outputs = Array.isArray(answer.outputs) ? answer.outputs : [];
   return Array.from({ length: size }, (_, index): ItemOutput => {
-    const value = outputs[index];
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      return { ok: false, problems: ['(root): must be object'] };
-    const validation = validateAgainstSchema(schema, value);
-    return validation.valid
-      ? { ok: true, value: value as Record<string, unknown> }
-      : { ok: false, problems: validation.problems };
+    return validateObjectAgainstSchema(schema, outputs[index]);
   });
 }
 

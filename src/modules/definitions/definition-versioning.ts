@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { canonicalJson } from '../../platform/text/canonical-json.ts';
 import type { DefinitionSnapshot } from './definition-tables.ts';
 
 /** The snapshot fields, in the order changes are reported. */
@@ -14,15 +15,6 @@ export const snapshotFields = [
 /** The fields whose values differ between two snapshots. */
 export const changedFields = (before: DefinitionSnapshot, after: DefinitionSnapshot): string[] =>
   snapshotFields.filter((field) => !isDeepStrictEqual(before[field], after[field]));
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** SHA-256 of the snapshot's canonical JSON: equal definitions have equal checksums, whatever their key order. */
 export const snapshotChecksum = (snapshot: DefinitionSnapshot): string =>

@@ -1,10 +1,11 @@
 import { AppError } from '../../platform/http/errors.ts';
-import { validateAgainstSchema } from '../../platform/llm/json-schema-validator.ts';
+import {
+  type ObjectValidation,
+  validateObjectAgainstSchema,
+} from '../../platform/llm/json-schema-validator.ts';
 
 /** An answer is always a JSON object: response schemas have an object root (assertAnswerSchema). */
-export type StructuredAnswer =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; problems: string[] };
+export type StructuredAnswer = ObjectValidation;
 
 /** Problems listed in a repair request; a longer list says how many more there are. */
 const MAX_LISTED_PROBLEMS = 20;
@@ -51,12 +52,7 @@ export function parseStructuredAnswer(text: string, schema: object): StructuredA
       reason = error instanceof Error ? error.message : String(error);
       continue;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      return { ok: false, problems: ['(root): must be object'] };
-    const validation = validateAgainstSchema(schema, value);
-    return validation.valid
-      ? { ok: true, value: value as Record<string, unknown> }
-      : { ok: false, problems: validation.problems };
+    return validateObjectAgainstSchema(schema, value);
   }
   return { ok: false, problems: [`the answer is not valid JSON: ${reason}`] };
 }

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsModule from 'ajv-formats';
 import { ValidationError } from '../http/errors.ts';
+import { canonicalJson } from '../text/canonical-json.ts';
 
 /** A JSON Schema as parsed JSON: its keywords are read loosely. */
 export type JsonSchemaObject = Record<string, unknown>;
@@ -43,15 +44,6 @@ function dialectOf(schema: JsonSchemaObject): Dialect | undefined {
   return (Object.keys(dialectUris) as Dialect[]).find(
     (dialect) => typeof declared === 'string' && dialectUris[dialect].test(declared),
   );
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function compile(schema: JsonSchemaObject): ValidateFunction {
@@ -113,6 +105,20 @@ export function validateAgainstSchema(schema: object, value: unknown): SchemaVal
   const validate = validatorFor(schema as JsonSchemaObject);
   if (validate(value)) return { valid: true };
   return { valid: false, problems: [...new Set((validate.errors ?? []).map(problemOf))] };
+}
+
+/** A model's answer checked as a JSON object valid against the schema: the object, or why not. */
+export type ObjectValidation =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; problems: string[] };
+
+export function validateObjectAgainstSchema(schema: object, value: unknown): ObjectValidation {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, problems: ['(root): must be object'] };
+  const validation = validateAgainstSchema(schema, value);
+  return validation.valid
+    ? { ok: true, value: value as Record<string, unknown> }
+    : { ok: false, problems: validation.problems };
 }
 
 const fieldOf = (base: string, pointer: string) =>
