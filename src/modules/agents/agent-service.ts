@@ -244,6 +244,7 @@ export function createAgentService({
       const row: repository.AgentRow = {
         id: uuidv7(),
         organizationId: context.principal.organizationId,
+        projectId: null,
         configuration: config,
         ...searchableColumns(config),
         status: write.status ?? 'active',

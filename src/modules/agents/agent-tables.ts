@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { organizations } from '../tenancy/tenancy-tables.ts';
+import { organizations, projects } from '../tenancy/tenancy-tables.ts';
 import type { AgentConfig, AgentRuntime } from './agent-config.ts';
 
 export const agents = pgTable(
@@ -26,6 +26,8 @@ export const agents = pgTable(
     description: text('description'),
     agentType: text('agent_type').notNull(),
     kind: text('kind').notNull(),
+    /** The project the agent belongs to; null: the organization at large. */
+    projectId: uuid('project_id').references(() => projects.id),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     status: text('status', { enum: ['active', 'inactive', 'archived'] })
       .notNull()
@@ -47,6 +49,7 @@ export const agents = pgTable(
       .on(table.organizationId, table.createdAt)
       .where(sql`${table.deletedAt} is null`),
     index('agents_tags_idx').using('gin', table.tags),
+    index('agents_project_idx').on(table.projectId).where(sql`${table.projectId} is not null`),
   ],
 );
 

@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { tsvector } from '../../platform/db/column-types.ts';
 import { agents } from '../agents/agent-tables.ts';
-import { organizations } from '../tenancy/tenancy-tables.ts';
+import { organizations, projects } from '../tenancy/tenancy-tables.ts';
 
 export const sessionStatuses = ['active', 'archived'] as const;
 export const messageRoles = ['user', 'assistant', 'system', 'tool'] as const;
@@ -33,6 +33,8 @@ export const sessions = pgTable(
      * session sets it (`bindSessionAgent`), and it never changes afterwards.
      */
     agentId: uuid('agent_id').references(() => agents.id),
+    /** The project the session belongs to (its agent's when it has one); null: the organization at large. */
+    projectId: uuid('project_id').references(() => projects.id),
     /** The caller's identifier of the end user; not an Agentry user. */
     userId: text('user_id'),
     title: text('title'),
@@ -64,6 +66,7 @@ export const sessions = pgTable(
     index('sessions_organization_user_idx')
       .on(table.organizationId, table.userId)
       .where(sql`${table.deletedAt} is null`),
+    index('sessions_project_idx').on(table.projectId).where(sql`${table.projectId} is not null`),
     // The unfiltered list, newest activity first, is the console's default view.
     index('sessions_organization_activity_idx')
       .on(table.organizationId, table.lastActivity)

@@ -12,7 +12,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { tsvector } from '../../platform/db/column-types.ts';
 import { agents } from '../agents/agent-tables.ts';
-import { organizations } from '../tenancy/tenancy-tables.ts';
+import { organizations, projects } from '../tenancy/tenancy-tables.ts';
 
 /** The document types an upload may be (DESIGN section 7): its extension, checked against its bytes. */
 export const documentKinds = ['pdf', 'docx', 'xlsx', 'csv', 'md', 'txt'] as const;
@@ -97,6 +97,8 @@ export const files = pgTable(
     /** The uploaded name made safe: no path, no control characters, bounded length. */
     filename: text('filename').notNull(),
     purpose: text('purpose').notNull(),
+    /** The project the file belongs to; null: the organization at large. */
+    projectId: uuid('project_id').references(() => projects.id),
     createdByUserId: uuid('created_by_user_id'),
     createdByApiKeyId: uuid('created_by_api_key_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -104,6 +106,7 @@ export const files = pgTable(
   (table) => [
     index('files_organization_created_idx').on(table.organizationId, table.createdAt, table.id),
     index('files_content_idx').on(table.contentId),
+    index('files_project_idx').on(table.projectId).where(sql`${table.projectId} is not null`),
   ],
 );
 

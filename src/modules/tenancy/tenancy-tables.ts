@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -17,6 +17,27 @@ export const organizations = pgTable('organizations', {
     .default('free'),
   ...timestamps,
 });
+
+/**
+ * A sub-scope of an organization (seed 002's workspace/project): agents, sessions, files, contexts
+ * and API keys may belong to one, and a key scoped to a project sees only that project's resources.
+ */
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey(),
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    name: text('name').notNull(),
+    description: text('description'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    createdByUserId: uuid('created_by_user_id'),
+    createdByApiKeyId: uuid('created_by_api_key_id'),
+    ...timestamps,
+  },
+  (table) => [uniqueIndex('projects_organization_name_unique').on(table.organizationId, table.name)],
+);
 
 export const users = pgTable(
   'users',
@@ -76,6 +97,8 @@ export const apiKeys = pgTable(
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull(),
     role: text('role', { enum: ['org_admin', 'agent_admin', 'agent_user', 'readonly'] }).notNull(),
+    /** A key scoped to a project sees only that project's resources; null: the whole organization. */
+    projectId: uuid('project_id').references(() => projects.id),
     createdByUserId: uuid('created_by_user_id').references(() => users.id),
     createdByApiKeyId: uuid('created_by_api_key_id'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
