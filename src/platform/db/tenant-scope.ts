@@ -1,18 +1,27 @@
-import { eq, type SQL } from 'drizzle-orm';
+import { and, eq, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { ForbiddenError, NotFoundError } from '../http/errors.ts';
 
 /**
- * Whose data a query may touch: one organization (projects inside it come later). Every
- * repository function takes one; a principal is one, so services pass their caller.
+ * Whose data a query may touch: one organization, and within it one project when the caller is
+ * scoped to one (an API key made for a project). Every repository function takes one; a principal
+ * is one, so services pass their caller.
  */
 export interface TenantScope {
   readonly organizationId: string;
+  /** Set for a caller that sees only one project's resources; absent or null: the whole organization. */
+  readonly projectId?: string | null | undefined;
 }
 
-/** The scope as a where condition on a table's organization column. */
-export const inScope = (organizationColumn: PgColumn, scope: TenantScope): SQL =>
-  eq(organizationColumn, scope.organizationId);
+/**
+ * The scope as a where condition on a table's organization column and, for a table whose rows
+ * may belong to a project, its project column: a project-scoped caller sees that project's rows only.
+ */
+export const inScope = (organizationColumn: PgColumn, scope: TenantScope, projectColumn?: PgColumn): SQL => {
+  const inOrganization = eq(organizationColumn, scope.organizationId);
+  if (!projectColumn || !scope.projectId) return inOrganization;
+  return and(inOrganization, eq(projectColumn, scope.projectId)) as SQL;
+};
 
 /**
  * The one rule for a resource that a scoped lookup did not find: when it exists in another
