@@ -10,6 +10,7 @@ import {
   tool,
 } from 'ai';
 import { AppError } from '../../platform/http/errors.ts';
+import { storableJson } from '../../platform/text/storable.ts';
 import type { RecordedAction } from '../runs/index.ts';
 import type { AgentTool, AgentToolContext } from './agent-tool.ts';
 import type { ContextMessage } from './context-pipeline.ts';
@@ -74,8 +75,12 @@ function toSdkTools(input: ModelLoopInput, record: (action: RecordedAction) => v
         const done = (success: boolean, resultData: Record<string, unknown>) =>
           record({
             actionType: 'tool_call',
-            actionData: { tool: agentTool.name, tool_call_id: toolCallId, input: toolInput ?? {} },
-            resultData,
+            actionData: storableJson({
+              tool: agentTool.name,
+              tool_call_id: toolCallId,
+              input: toolInput ?? {},
+            }),
+            resultData: storableJson(resultData),
             success,
             executionTimeMs: performance.now() - started,
             at: new Date(),

@@ -1,5 +1,6 @@
 import type { FinishReason, JSONSchema7 } from 'ai';
 import { AppError } from '../../platform/http/errors.ts';
+import { storableJson, storableText } from '../../platform/text/storable.ts';
 import { callModelDirect } from './direct-model-call.ts';
 import { recordModelCall } from './model-call-record.ts';
 import { type LoopEvent, type ModelLoopInput, runModelLoop, type ToolCallRecord } from './model-loop.ts';
@@ -108,5 +109,11 @@ export async function answerTurn(turn: AnswerInput): Promise<TurnAnswer> {
           ...(await runModelLoop({ ...input, onEvent: input.onEvent ?? (() => {}) })),
           structuredOutput: null,
         };
-  return input.responseSchema ? structured(input, input.responseSchema, answer) : answer;
+  const final = input.responseSchema ? await structured(input, input.responseSchema, answer) : answer;
+  // The answer and its tool calls are stored with the turn's end.
+  return {
+    ...final,
+    text: storableText(final.text),
+    toolCalls: final.toolCalls.length === 0 ? final.toolCalls : storableJson(final.toolCalls),
+  };
 }
