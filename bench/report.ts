@@ -6,6 +6,7 @@ import {
   formatAnalysisRun,
 } from './analysis-report.ts';
 import type { Measurement } from './load.ts';
+import { formatMemoryRun, type MemoryRun, memoryTargets } from './memory.ts';
 import { formatRetrievalRun, type RetrievalRun, retrievalTargets } from './retrieval.ts';
 import type { ScenarioKey } from './scenarios.ts';
 import { formatMs, formatPercent, formatRate, formatSignedMs, formatTable } from './table.ts';
@@ -48,6 +49,8 @@ export interface DatabaseRun {
   uploads?: UploadRun;
   /** The knowledge group's retrieval, on a fresh database of the same kind (idem). */
   retrieval?: RetrievalRun;
+  /** The memory group: recall and turns with memory, on a fresh database of the same kind (idem). */
+  memory?: MemoryRun;
 }
 
 const GET_RATIO_TARGET = 0.4;
@@ -124,6 +127,7 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
   }
   if (run.uploads) outcomes.push(...uploadOutcomes(run.uploads));
   if (run.retrieval) outcomes.push(...retrievalTargets(run.retrieval));
+  if (run.memory) outcomes.push(...memoryTargets(run.memory));
   return outcomes;
 }
 
@@ -137,6 +141,9 @@ function problemsOf(run: DatabaseRun): string[] {
     ...(run.uploads?.problems ?? []),
     ...(run.retrieval && run.retrieval.problems > 0
       ? [`retrieval: ${run.retrieval.problems} check(s) failed (the lines with !!! above)`]
+      : []),
+    ...(run.memory && run.memory.problems > 0
+      ? [`memory: ${run.memory.problems} check(s) failed (the lines with !!! above)`]
       : []),
   ];
 }
@@ -171,6 +178,7 @@ export function formatRun(run: DatabaseRun): string {
     );
   }
   if (run.retrieval) sections.push(formatRetrievalRun(run.retrieval), '');
+  if (run.memory) sections.push(formatMemoryRun(run.memory), '');
   return [
     ...sections,
     'Targets (from the issue):',

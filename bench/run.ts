@@ -2,7 +2,8 @@
  * `npm run bench`: the agent API against a no-op route of the same server, chat turns against the
  * OpenAI-compatible stub called directly, autonomous tasks and analysis runs against chat turns of
  * the same agent, and knowledge files (PDF extraction against pdf.js, uploads against a disk copy and a discarding
- * HTTP server, retrieval against its ranking without the agent filter), over real HTTP where a
+ * HTTP server, retrieval against its ranking without the agent filter), and memory (recall against
+ * reading its memories by id, turns with memory against turns without), over real HTTP where a
  * server is involved, on PGlite and (with BENCH_DATABASE_URL) PostgreSQL. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,7 @@ import {
   formatExtraction,
 } from './extraction.ts';
 import { measureScenario, runLoad } from './load.ts';
+import { benchMemory } from './memory.ts';
 import { type DatabaseRun, formatRun, hasProblems, type ScenarioResult, targetOutcomes } from './report.ts';
 import { benchRetrieval } from './retrieval.ts';
 import { CONNECTIONS, NOOP_PATH, prepareFixture, type Scenario, scenarios } from './scenarios.ts';
@@ -58,6 +60,7 @@ const {
   runTasks,
   runAnalysis,
   runKnowledge,
+  runMemory,
   durationSeconds,
   uploadSeconds,
   taskCount,
@@ -65,9 +68,13 @@ const {
   analysisItems,
   retrievalChunks,
   retrievalSearches,
+  memoryCount,
+  memoryRecalls,
 } = readBenchSettings();
 /** The groups whose agent's model is the stub. */
 const usesStub = runTurns || runTasks || runAnalysis;
+/** The groups measured through the server process (the memory group runs Agentry in this process). */
+const usesServer = runAgents || usesStub || runKnowledge;
 const cleanups = new Set<() => Promise<void>>();
 
 async function measure(baseUrl: string, scenario: Scenario, connections: number): Promise<ScenarioResult> {
@@ -289,6 +296,7 @@ function header(): string {
     runTasks ? 'tasks' : '',
     runAnalysis ? 'analysis' : '',
     runKnowledge ? 'knowledge' : '',
+    runMemory ? 'memory' : '',
   ]
     .filter(Boolean)
     .join(' + ');
@@ -329,6 +337,12 @@ function header(): string {
       ? [
           `Knowledge: PDF extraction in this process; uploads over HTTP from this process, one upload per connection of warm-up then ${uploadSeconds} s per scenario; ` +
             `retrieval in this process on a fresh database of each kind, ${retrievalChunks.toLocaleString('en-US')} chunks, ${retrievalSearches} searches per scenario.`,
+        ]
+      : []),
+    ...(runMemory
+      ? [
+          `Memory: recall in this process on a fresh database of each kind, ${memoryCount.toLocaleString('en-US')} memories, ${memoryRecalls} recalls per scenario; ` +
+            `turns (offline model) over HTTP to Agentry in this process, memory off then on, one at a time for ${durationSeconds} s each.`,
         ]
       : []),
     '',
@@ -374,7 +388,8 @@ async function main(): Promise<number> {
   for (const open of openers) {
     let run: DatabaseRun | undefined;
     try {
-      run = await onFreshDatabase(open, (database) => {
+      run = await onFreshDatabase(open, async (database) => {
+        if (!usesServer) return { name: database.name, description: database.description, results: [] };
         console.error(`Benchmarking ${database.description} ...`);
         return benchmark(database, stub, uploadCeilings);
       });
@@ -391,6 +406,21 @@ async function main(): Promise<number> {
       } catch (error) {
         failed = true;
         failure(`the ${run.name} retrieval benchmark`, error);
+      }
+    }
+    if (run && runMemory) {
+      try {
+        run.memory = await onFreshDatabase(open, (database) => {
+          console.error(`Memory on ${database.description} ...`);
+          return benchMemory(database, {
+            memories: memoryCount,
+            recalls: memoryRecalls,
+            turnSeconds: durationSeconds,
+          });
+        });
+      } catch (error) {
+        failed = true;
+        failure(`the ${run.name} memory benchmark`, error);
       }
     }
     if (run) {

@@ -9,7 +9,7 @@ import { TASK_WORKERS } from './tasks.ts';
 import type { StubEndpoint } from './turns.ts';
 
 export const LOG_LEVEL = 'warn';
-const GROUPS = ['agents', 'turns', 'tasks', 'analysis', 'knowledge'] as const;
+const GROUPS = ['agents', 'turns', 'tasks', 'analysis', 'knowledge', 'memory'] as const;
 /** The most items an inline source takes (docs/analysis-runs.md). */
 const MAX_ANALYSIS_ITEMS = 1_000;
 const jwtSecret = randomBytes(32).toString('hex');
@@ -23,6 +23,7 @@ export interface BenchSettings {
   runTasks: boolean;
   runAnalysis: boolean;
   runKnowledge: boolean;
+  runMemory: boolean;
   /** Measured seconds per agent and turn scenario (BENCH_DURATION_SECONDS, 5). */
   durationSeconds: number;
   /** Measured seconds per upload scenario: 3, or BENCH_DURATION_SECONDS when it is set. */
@@ -37,6 +38,10 @@ export interface BenchSettings {
   retrievalChunks: number;
   /** Measured searches per retrieval scenario (BENCH_RETRIEVAL_SEARCHES, 500). */
   retrievalSearches: number;
+  /** Memories of the memory group's organization (BENCH_MEMORIES, 100,000). */
+  memoryCount: number;
+  /** Measured recalls per memory scenario (BENCH_MEMORY_RECALLS, 500). */
+  memoryRecalls: number;
 }
 
 /** Reads the BENCH_* variables; an invalid one ends the process with code 2 and says why. */
@@ -50,6 +55,7 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     runTasks: !only || only === 'tasks',
     runAnalysis: !only || only === 'analysis',
     runKnowledge: !only || only === 'knowledge',
+    runMemory: !only || only === 'memory',
     durationSeconds,
     // Uploads are few and long: 3 s per scenario keeps the group short, unless a duration is asked for.
     uploadSeconds: env.BENCH_DURATION_SECONDS ? durationSeconds : 3,
@@ -58,6 +64,8 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     analysisItems: readCount(env, 'BENCH_ANALYSIS_ITEMS', MAX_ANALYSIS_ITEMS, MAX_ANALYSIS_ITEMS),
     retrievalChunks: readCount(env, 'BENCH_RETRIEVAL_CHUNKS', 100_000),
     retrievalSearches: readCount(env, 'BENCH_RETRIEVAL_SEARCHES', 500),
+    memoryCount: readCount(env, 'BENCH_MEMORIES', 100_000),
+    memoryRecalls: readCount(env, 'BENCH_MEMORY_RECALLS', 500),
   };
 }
 

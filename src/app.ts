@@ -3,10 +3,16 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import type { DestinationStream } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
-import { registerAgents } from './modules/agents/index.ts';
+import { agentProjectMembers, registerAgents } from './modules/agents/index.ts';
 import { registerAnalysis } from './modules/analysis/index.ts';
 import { registerChannels } from './modules/channels/index.ts';
-import { registerConversations, registerThreadSummaries } from './modules/conversations/index.ts';
+import { contextProjectMembers, contextsFollowAgent, registerContexts } from './modules/contexts/index.ts';
+import {
+  registerConversations,
+  registerThreadSummaries,
+  sessionProjectMembers,
+  sessionsFollowAgent,
+} from './modules/conversations/index.ts';
 import { registerDefinitions } from './modules/definitions/index.ts';
 import { registerEvents } from './modules/events/index.ts';
 import {
@@ -15,8 +21,10 @@ import {
   type TurnEngine,
   type TurnRegistry,
 } from './modules/execution/index.ts';
-import { registerKnowledge } from './modules/knowledge/index.ts';
+import { registerKinds } from './modules/kinds/index.ts';
+import { fileProjectMembers, registerKnowledge } from './modules/knowledge/index.ts';
 import { registerLimits } from './modules/limits/index.ts';
+import { registerMemory } from './modules/memory/index.ts';
 import { registerMonitoring } from './modules/monitoring/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
@@ -24,7 +32,7 @@ import type { ProcessLease } from './modules/ops/process-lease.ts';
 import { registerProviders } from './modules/providers/index.ts';
 import { registerRuns, runningTurnsOf } from './modules/runs/index.ts';
 import { registerTasks } from './modules/tasks/index.ts';
-import { registerTenancy } from './modules/tenancy/index.ts';
+import { registerProjects, registerTenancy } from './modules/tenancy/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
 import {
@@ -150,6 +158,12 @@ export async function buildApp({
     operatorProvidersShared: config.operatorProvidersShared,
     validationTimeoutSeconds: config.providerValidationTimeoutSeconds,
   });
+  const { kinds } = await registerKinds(app, {
+    db: database.db,
+    guard,
+    events,
+    settings: config.agentKinds,
+  });
   const agents = await registerAgents(app, {
     db: database.db,
     guard,
@@ -160,12 +174,15 @@ export async function buildApp({
     runningTurns: runningTurnsOf,
     findUsableProvider: providers.findUsableProvider,
     builtinToolNames,
+    kinds,
   });
   const { conversations } = await registerConversations(app, {
     db: database.db,
     guard,
     requireAgent: agents.service.get,
   });
+  agents.moves.follow(sessionsFollowAgent);
+  agents.moves.follow(contextsFollowAgent);
   const runs = await registerRuns(app, { db: database.db, guard, events, requireAgent: agents.service.get });
   lease.onOrphanedWork(runs.abandonOrphanedRuns);
   const execution = await registerExecution(app, {
@@ -232,6 +249,26 @@ export async function buildApp({
     dataDir: config.dataDir,
     settings: config.knowledge,
   });
+  await registerProjects(app, {
+    db: database.db,
+    guard,
+    members: [agentProjectMembers, sessionProjectMembers, fileProjectMembers, contextProjectMembers],
+  });
+  await registerMemory(app, {
+    db: database.db,
+    guard,
+    jobs,
+    turnRegistry: execution.registry,
+    requireAgent: agents.service.get,
+    readSession: conversations.getSession,
+    writing: {
+      queue,
+      agentForTurn: agents.service.forTurn,
+      resolveModel: execution.resolveModel,
+      readMessage: conversations.getMessage,
+    },
+    embeddings: knowledge.embeddings,
+  });
   await registerAnalysis(app, {
     db: database.db,
     guard,
@@ -251,6 +288,14 @@ export async function buildApp({
       requireAgent: agents.service.get,
       downloadFile: knowledge.files.download,
     },
+  });
+  await registerContexts(app, {
+    db: database.db,
+    guard,
+    events,
+    turnRegistry: execution.registry,
+    requireAgent: agents.service.get,
+    historyLimit: config.contexts.historyLimit,
   });
   registerThreadSummaries({
     db: database.db,

@@ -110,6 +110,25 @@ async function openForCommand(config: Config, refusal: string) {
   });
 }
 
+/**
+ * Runs an operator command on the migrated database (a fresh deployment may run one before its
+ * first `agentry serve`), closing it afterwards; `refusal` explains why it cannot run beside a
+ * live server on the embedded database.
+ */
+async function withMigratedDatabase<T>(
+  refusal: string,
+  command: (database: Awaited<ReturnType<typeof openForCommand>>, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const database = await openForCommand(config, refusal);
+  try {
+    await database.migrate();
+    return await command(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
 async function migrate() {
   const config = loadConfig();
   // A server migrates the embedded database when it starts: beside one, there is nothing to do.
@@ -185,73 +204,111 @@ async function createAdmin(options: {
     );
   }
   const password = options.password ?? (await readFirstLine(options.passwordFile as string));
-  const config = loadConfig();
-  const database = await openForCommand(
-    config,
+  await withMigratedDatabase(
     'agentry create-admin cannot run beside a live server on the embedded database: stop the server, create the administrator, then start it again.',
+    async (database, config) => {
+      const { createOrganizationAdmin } = await import('./modules/tenancy/index.ts');
+      const { organization, user } = await createOrganizationAdmin(
+        database.db,
+        {
+          email: options.email,
+          password,
+          full_name: options.fullName,
+          organization_name: options.organization,
+        },
+        config.limits.defaultTier,
+      ).catch((error: unknown) => {
+        throw error instanceof ValidationError ? namedAsOptions(error) : error;
+      });
+      console.log(`Created the organization ${organization.name} and its org_admin ${user.email}.`);
+      console.log(`organization_id: ${organization.id}`);
+      console.log(`organization_slug: ${organization.slug}`);
+      console.log(`user_id: ${user.id}`);
+    },
   );
-  try {
-    // A fresh deployment may run this before its first `agentry serve`.
-    await database.migrate();
-    const { createOrganizationAdmin } = await import('./modules/tenancy/index.ts');
-    const { organization, user } = await createOrganizationAdmin(
-      database.db,
-      {
-        email: options.email,
-        password,
-        full_name: options.fullName,
-        organization_name: options.organization,
-      },
-      config.limits.defaultTier,
-    ).catch((error: unknown) => {
-      throw error instanceof ValidationError ? namedAsOptions(error) : error;
-    });
-    console.log(`Created the organization ${organization.name} and its org_admin ${user.email}.`);
-    console.log(`organization_id: ${organization.id}`);
-    console.log(`organization_slug: ${organization.slug}`);
-    console.log(`user_id: ${user.id}`);
-  } finally {
-    await database.close();
-  }
 }
 
 /** Creates the templates' agents in an organization, once: a second run finds them (docs/agents.md, Templates). */
 async function seedAgents(options: { organization: string; template?: string[] }) {
-  const config = loadConfig();
-  const database = await openForCommand(
-    config,
+  await withMigratedDatabase(
     'agentry seed-agents cannot run beside a live server on the embedded database: stop the server first, or create the agents over HTTP (POST /api/v1/agents/templates/{name}).',
+    async (database, config) => {
+      const { findOrganizationByReference } = await import('./modules/tenancy/index.ts');
+      const { seedAgentTemplates } = await import('./modules/agents/index.ts');
+      const { runningTurnsOf } = await import('./modules/runs/index.ts');
+      const { usableProviderLookup } = await import('./modules/providers/index.ts');
+      const { builtinToolNames } = await import('./modules/execution/index.ts');
+      const { createKindService, loadAgentKinds } = await import('./modules/kinds/index.ts');
+      const { secretKeyFor } = await loadServer();
+      const organization = await findOrganizationByReference(database.db, options.organization);
+      if (!organization)
+        throw new CommandRefusal(`No organization has the id or slug ${options.organization}.`);
+      const seeded = await seedAgentTemplates(database, {
+        organizationId: organization.id,
+        slugs: [...new Set(options.template ?? agentTemplateSlugs)],
+        promptScreening: config.promptScreening,
+        runningTurns: runningTurnsOf,
+        findUsableProvider: usableProviderLookup({
+          db: database.db,
+          operatorProviders: config.operatorProviders,
+          operatorProvidersShared: config.operatorProvidersShared,
+          secretKey: secretKeyFor(config),
+        }),
+        builtinToolNames,
+        kinds: createKindService({
+          db: database.db,
+          registry: await loadAgentKinds(database.db, config.agentKinds, reportKindModule),
+          log: { warn: (details, message) => console.error(JSON.stringify({ ...details, message })) },
+        }).port,
+      });
+      for (const { slug, agent, created } of seeded) {
+        console.log(`${created ? 'Created' : 'Found existing'} ${slug}: ${agent.name} (${agent.id})`);
+      }
+    },
   );
-  try {
-    await database.migrate();
-    const { findOrganizationByReference } = await import('./modules/tenancy/index.ts');
-    const { seedAgentTemplates } = await import('./modules/agents/index.ts');
-    const { runningTurnsOf } = await import('./modules/runs/index.ts');
-    const { usableProviderLookup } = await import('./modules/providers/index.ts');
-    const { builtinToolNames } = await import('./modules/execution/index.ts');
-    const { secretKeyFor } = await loadServer();
-    const organization = await findOrganizationByReference(database.db, options.organization);
-    if (!organization)
-      throw new CommandRefusal(`No organization has the id or slug ${options.organization}.`);
-    const seeded = await seedAgentTemplates(database, {
-      organizationId: organization.id,
-      slugs: [...new Set(options.template ?? agentTemplateSlugs)],
-      promptScreening: config.promptScreening,
-      runningTurns: runningTurnsOf,
-      findUsableProvider: usableProviderLookup({
-        db: database.db,
-        operatorProviders: config.operatorProviders,
-        operatorProvidersShared: config.operatorProvidersShared,
-        secretKey: secretKeyFor(config),
-      }),
-      builtinToolNames,
-    });
-    for (const { slug, agent, created } of seeded) {
-      console.log(`${created ? 'Created' : 'Found existing'} ${slug}: ${agent.name} (${agent.id})`);
-    }
-  } finally {
-    await database.close();
-  }
+}
+
+/** A module of AGENT_REGISTRY_MODULES that did not load, as the server logs it: one JSON line. */
+const reportKindModule = ({ module, reason }: { module: string; reason: string }) =>
+  console.error(
+    JSON.stringify({ agent_kind_module: module, reason, message: 'agent kind module not loaded' }),
+  );
+
+/** `agentry agent-definitions list`: the registry of agent kinds, as this configuration loads it. */
+async function listDefinitions() {
+  await withMigratedDatabase(
+    'agentry agent-definitions cannot run beside a live server on the embedded database: stop the server first.',
+    async (database, config) => {
+      const { listAgentDefinitions } = await import('./modules/kinds/index.ts');
+      const definitions = await listAgentDefinitions(database, config.agentKinds, reportKindModule);
+      console.log(['slug', 'enabled', 'loaded', 'agent_type', 'source', 'name'].join('\t'));
+      for (const definition of definitions) {
+        const { slug, is_enabled, is_loaded, agent_type, source, name } = definition;
+        console.log([slug, is_enabled, is_loaded, agent_type, source, name].join('\t'));
+      }
+    },
+  );
+}
+
+/** `agentry agent-definitions enable|disable <slug>`: running servers apply it to the next agent written. */
+async function switchDefinition(slug: string, enabled: boolean) {
+  await withMigratedDatabase(
+    'agentry agent-definitions cannot run beside a live server on the embedded database: stop the server first.',
+    async (database, _config) => {
+      const { setAgentDefinitionEnabled } = await import('./modules/kinds/index.ts');
+      const definition = await setAgentDefinitionEnabled(database, slug, enabled);
+      if (!definition) {
+        throw new CommandRefusal(
+          `No agent definition has the slug ${slug} (\`agentry agent-definitions list\` shows them).`,
+        );
+      }
+      console.log(
+        enabled
+          ? `${slug} is enabled: new agents may be of this kind.`
+          : `${slug} is disabled: no new agent may be of this kind (existing agents keep it).`,
+      );
+    },
+  );
 }
 
 // Settings may also come from a .env file in the working directory; real environment variables win.
@@ -304,6 +361,24 @@ program
     new Option('--template <name...>', 'only these templates (default: all)').choices(agentTemplateSlugs),
   )
   .action(seedAgents);
+
+const definitions = program
+  .command('agent-definitions')
+  .description('Operator work on the registry of agent kinds (docs/agent-kinds.md)');
+definitions
+  .command('list')
+  .description('List the agent definitions, enabled or not, and whether this configuration loads each kind')
+  .action(listDefinitions);
+definitions
+  .command('enable')
+  .description('Let new agents be of this kind')
+  .argument('<slug>', 'the definition’s slug')
+  .action((slug: string) => switchDefinition(slug, true));
+definitions
+  .command('disable')
+  .description('Refuse new agents of this kind (existing agents keep it)')
+  .argument('<slug>', 'the definition’s slug')
+  .action((slug: string) => switchDefinition(slug, false));
 
 /** Refusals the operator can act on are printed as their message alone, without a stack. */
 const isRefusal = (error: unknown): error is Error =>

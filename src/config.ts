@@ -1,79 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { allowlist, booleanFromEnv, endpointUrl, isSecretKey, modelPrices } from './config-values.ts';
 import {
   type LimitSettings,
   limitSettingsFrom,
   organizationTiers,
   perTierSetting,
 } from './modules/limits/limit-settings.ts';
-import { parseSecretKey } from './platform/crypto/secret-box.ts';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS } from './platform/db/database.ts';
-import { createOutboundGuard } from './platform/http/outbound-guard.ts';
-
-const booleanFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-
-const isSecretKey = (value: string) => {
-  try {
-    parseSecretKey(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** An http(s) URL without credentials: operator endpoints are shown in logs and errors. */
-const endpointUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((value) => {
-    const url = new URL(value);
-    return !url.username && !url.password;
-  }, 'must not contain a user name or password')
-  .transform((value) => value.replace(/\/+$/, ''));
-
-/** Comma-separated OUTBOUND_ALLOWLIST entries, each checked the way the outbound guard reads it. */
-const allowlist = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  )
-  .superRefine((entries, context) => {
-    for (const entry of entries) {
-      try {
-        createOutboundGuard({ allowlist: [entry] });
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }
-  });
-
-const modelPrice = z
-  .object({ input: z.number().min(0), output: z.number().min(0) })
-  .strict()
-  .describe('USD per million input and output tokens');
-
-/** MODEL_PRICES: a JSON object `{"model id": {"input": n, "output": n}}`, over the built-in table. */
-const modelPrices = z
-  .string()
-  .default('{}')
-  .transform((value, context) => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      context.addIssue({
-        code: 'custom',
-        message: 'must be a JSON object such as {"gpt-4o": {"input": 2.5, "output": 10}}',
-      });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string().min(1), modelPrice));
 
 const settingsSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -127,6 +62,17 @@ const settingsSchema = z.object({
   AGENT_ALERT_RESPONSE_TIME_MS: z.coerce.number().int().min(1).max(3_600_000).default(5_000),
   AGENT_ALERT_QUEUE_DEPTH: z.coerce.number().int().min(1).max(1_000_000).default(100),
   AGENT_ALERT_AVAILABILITY: z.coerce.number().min(0).max(100).default(95),
+  // Agent kinds (docs/agent-kinds.md).
+  AGENT_REGISTRY_MODULES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  AGENT_REGISTRY_ON_ERROR: z.enum(['fail', 'skip']).default('fail'),
   // Limits (docs/limits.md).
   RATE_LIMIT_ENABLED: booleanFromEnv.default(true),
   RATE_LIMIT_READS_PER_MINUTE: perTierSetting('free=60,pro=300,enterprise=1200'),
@@ -165,6 +111,8 @@ const settingsSchema = z.object({
   FILE_EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   FILE_EXTRACTION_MEMORY_MB: z.coerce.number().int().min(32).max(16_384).default(256),
   FILE_PROCESSING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // Shared contexts (docs/contexts.md).
+  AGENT_CONTEXT_HISTORY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(50),
   // Autonomous tasks (docs/tasks.md).
   TASK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   AGENT_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(8),
@@ -242,6 +190,13 @@ export interface Config {
     /** Below this percentage. */
     availabilityPercentage: number;
   };
+  /** Agent kinds beyond the built-in ones (docs/agent-kinds.md). */
+  agentKinds: {
+    /** Module specifiers or paths (from the working directory), each exporting `registerAgentKinds`. */
+    modules: string[];
+    /** A module that cannot be loaded stops the start (`fail`) or is left out (`skip`); reported either way. */
+    onError: 'fail' | 'skip';
+  };
   /** Rate limits, sign-in locks, caps and overload protection (docs/limits.md). */
   limits: LimitSettings;
   /** Where uploaded files' bytes live: `DATA_DIR/files`, or an S3-compatible bucket. */
@@ -254,6 +209,8 @@ export interface Config {
     suspiciousContent: 'flag' | 'reject';
     extraction: { timeoutMs: number; memoryMb: number; concurrency: number };
   };
+  /** Shared contexts (docs/contexts.md): versions retained per context, the current one always. */
+  contexts: { historyLimit: number };
   /** Autonomous tasks (docs/tasks.md). */
   tasks: {
     workerConcurrency: number;
@@ -362,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueDepth: settings.AGENT_ALERT_QUEUE_DEPTH,
       availabilityPercentage: settings.AGENT_ALERT_AVAILABILITY,
     },
+    agentKinds: { modules: settings.AGENT_REGISTRY_MODULES, onError: settings.AGENT_REGISTRY_ON_ERROR },
     limits: limitSettingsFrom(settings),
     storage: storageFrom(settings, resolve(settings.DATA_DIR)),
     knowledge: {
@@ -374,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         concurrency: settings.FILE_PROCESSING_CONCURRENCY,
       },
     },
+    contexts: { historyLimit: settings.AGENT_CONTEXT_HISTORY_LIMIT },
     tasks: {
       workerConcurrency: settings.TASK_WORKER_CONCURRENCY,
       agentMaxConcurrency: settings.AGENT_MAX_CONCURRENCY,

@@ -53,6 +53,7 @@ describe('POST /api/v1/sessions', () => {
     expect(created).toEqual({
       id: expect.any(String),
       organization_id: owner.organizationId,
+      project_id: null,
       agent_id: agentId,
       user_id: null,
       title: null,

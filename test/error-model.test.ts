@@ -4,6 +4,7 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
 import type { ApiResponse } from './support/http-client.ts';
+import { waitUntilConnected } from './support/provider-validation.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -54,13 +55,8 @@ const createProvider = (body: Record<string, unknown>) =>
 async function connectedProvider(name: string): Promise<string> {
   const created = await createProvider({ name, base_url: stub.url, api_key: KEY });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const { body } = await app.http.get(`/api/v1/providers/${created.body.id}`, as());
-    if (body.validation_status === 'connected') return created.body.id;
-    if (Date.now() > deadline) throw new Error(`validation did not connect: ${JSON.stringify(body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntilConnected(app.http, created.body.id, as());
+  return created.body.id;
 }
 
 describe('the value of each validation error', () => {

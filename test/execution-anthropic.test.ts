@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnthropicStub, startAnthropicStub } from './stubs/anthropic-stub.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
+import { waitUntilConnected } from './support/provider-validation.ts';
 import { postForEvents } from './support/sse-client.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -21,13 +22,7 @@ beforeAll(async () => {
     { token: owner.token },
   );
   expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const current = await app.http.get(`/api/v1/providers/${provider.body.id}`, { token: owner.token });
-    if (current.body.validation_status === 'connected') break;
-    if (Date.now() > deadline) throw new Error(`provider not connected: ${JSON.stringify(current.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntilConnected(app.http, provider.body.id, { token: owner.token });
   const agent = await app.http.post(
     '/api/v1/agents',
     {

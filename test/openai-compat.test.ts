@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OFFLINE_PREFIX } from '../src/platform/llm/offline-model.ts';
 import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
+import { waitUntilConnected } from './support/provider-validation.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -67,15 +68,7 @@ async function failureOf(promise: Promise<unknown>): Promise<APIError> {
 }
 
 /** Waits for the provider's background validation, so that its model list call is behind us. */
-async function validated(providerId: string) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const provider = (await app.http.get(`/api/v1/providers/${providerId}`, as(integrator))).body;
-    if (provider.validation_status === 'connected') return;
-    if (Date.now() > deadline) throw new Error(`validation did not settle: ${JSON.stringify(provider)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const validated = (providerId: string) => waitUntilConnected(app.http, providerId, as(integrator));
 
 beforeAll(async () => {
   stub = await startOpenAiStub({ apiKey: STUB_KEY, models: ['gpt-stub'] });

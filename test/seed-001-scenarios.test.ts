@@ -298,8 +298,8 @@ describe('seed 001 phase 4.1: the interaction flow (POST /agents/{id}/chat)', ()
       metadata: { channel: 'voice' },
     });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    // Memory is not built yet (issue 12): memory_confidence is 0, as the seed's own
-    // MemoryContext reports without memories.
+    // A first message recalls nothing: memory_confidence is 0, as the seed's own MemoryContext
+    // reports without memories.
     expect(response.body).toMatchObject({
       thread_id: expect.any(String),
       agent_id: agentId,
@@ -375,17 +375,112 @@ describe('seed 001 phase 6.1: the default agents', () => {
   });
 });
 
-describe('seed 001 phase 3.1: memory (issue 12, not built yet)', () => {
-  it.todo(
-    'namespaces memories {tenant}:{agent}, {tenant}:{agent}:thread:{id} and {tenant}:{agent}:user:{id}',
-  );
-  it.todo(
-    'retrieves the top memory_k memories scored by recency, relevance and reinforcement (0.35/0.45/0.20)',
-  );
-  it.todo('adds up to 3 memories of the user when a user_id is given');
-  it.todo('reports memory_confidence as the mean relevance of the retrieved memories (chat response)');
-  it.todo('stores each exchange in the thread namespace (process_interaction)');
-  it.todo('stores agent-level reflections (store_agent_memory)');
-  it.todo('records the confidence on the assistant message (metadata.confidence)');
-  it.todo('keeps tenants and agents apart: another agent’s namespace is never searched');
+describe('seed 001 phase 3.1: memory', () => {
+  let agentId: string;
+  let otherAgentId: string;
+  let organizationId: string;
+  const memoriesOf = async (agent: string, query: string) =>
+    (await app.http.get(`/api/v1/agents/${agent}/memories?${query}`, auth())).body as {
+      namespace: string;
+      scope: string;
+      content: string;
+    }[];
+
+  beforeAll(async () => {
+    agentId = (await createAgent({ ...intakeAgentRequest, name: 'IntakeAgent with memory' })).id;
+    otherAgentId = (await createAgent({ ...intakeAgentRequest, name: 'Another agent' })).id;
+    organizationId = (await app.http.get('/api/v1/me', auth())).body.organization.id;
+  });
+
+  it('stores each exchange in the thread namespace and what the user said of themself in the user namespace', async () => {
+    // process_interaction: {tenant}:{agent}:thread:{id}; the user's own facts also reach
+    // {tenant}:{agent}:user:{id}, so that the user's next thread recalls them.
+    const first = await chat(agentId, {
+      message: 'My name is Ada and my favourite colour is teal.',
+      user_id: 'user-42',
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    await expect
+      .poll(async () => (await memoriesOf(agentId, 'user_id=user-42')).length, { timeout: 30_000 })
+      .toBe(4);
+    const stored = await memoriesOf(agentId, 'user_id=user-42');
+    const namespaces = new Set(stored.map((memory) => memory.namespace));
+    expect(namespaces).toEqual(
+      new Set([
+        `${organizationId}:${agentId}:thread:${first.body.thread_id}`,
+        `${organizationId}:${agentId}:user:user-42`,
+      ]),
+    );
+    expect(new Set(stored.map((memory) => memory.content))).toEqual(
+      new Set(["The user's name is Ada.", "The user's favourite colour is teal."]),
+    );
+  });
+
+  it('recalls them in the same user’s next thread, with memory_confidence, and never for another user', async () => {
+    const next = await chat(agentId, { message: 'What is my favourite colour?', user_id: 'user-42' });
+    expect(next.body.thread_id).not.toBeUndefined();
+    expect(next.body.response).toContain('teal');
+    expect(next.body.metadata.memory_confidence).toBeGreaterThan(0);
+    expect(next.body.metadata.memory_confidence).toBeLessThanOrEqual(1);
+
+    const stranger = await chat(agentId, { message: 'What is my favourite colour?', user_id: 'user-43' });
+    expect(stranger.body.response).not.toContain('teal');
+    expect(stranger.body.metadata.memory_confidence).toBe(0);
+  });
+
+  it('scores by recency, relevance and reinforcement with the seed’s weights 0.35/0.45/0.20, top memory_k', async () => {
+    const search = await app.http.post(
+      `/api/v1/agents/${agentId}/memories/search`,
+      { query: 'favourite colour', user_id: 'user-42' },
+      auth(),
+    );
+    expect(search.status, JSON.stringify(search.body)).toBe(200);
+    expect(search.body.weights).toEqual({
+      alpha_recency: 0.35,
+      alpha_semantic: 0.45,
+      alpha_reinforcement: 0.2,
+    });
+    const [best] = search.body.memories;
+    expect(best.content).toBe("The user's favourite colour is teal.");
+    const { recency, relevance, reinforcement } = best.components;
+    expect(best.score).toBeCloseTo(0.35 * recency + 0.45 * relevance + 0.2 * reinforcement, 3);
+    expect(search.body.memories.length).toBeLessThanOrEqual(6);
+  });
+
+  it('stores agent-level reflections (store_agent_memory) that every user’s turns recall', async () => {
+    const reflection = await app.http.post(
+      `/api/v1/agents/${agentId}/memories`,
+      {
+        content: 'Clients relax faster with a slow breathing exercise first.',
+        kind: 'reflection',
+        scope: 'agent',
+      },
+      auth(),
+    );
+    expect(reflection.status, JSON.stringify(reflection.body)).toBe(201);
+    expect(reflection.body.namespace).toBe(`${organizationId}:${agentId}`);
+    const preview = await app.http.post(
+      `/api/v1/agents/${agentId}/preview-context`,
+      { message: 'Should we start with a breathing exercise?' },
+      auth(),
+    );
+    expect(preview.body.system_prompt).toContain('slow breathing exercise');
+  });
+
+  it('keeps tenants and agents apart: another agent’s namespace is never searched', async () => {
+    const other = await chat(otherAgentId, { message: 'What is my favourite colour?', user_id: 'user-42' });
+    expect(other.body.response).not.toContain('teal');
+    expect(other.body.metadata.memory_confidence).toBe(0);
+    const stranger = await app.http.post('/api/v1/auth/register', {
+      email: 'other-tenant@numen.ai',
+      password: TEST_PASSWORD,
+      full_name: 'Other Tenant',
+      organization_name: 'Other tenant',
+    });
+    expectError(
+      await app.http.get(`/api/v1/agents/${agentId}/memories`, { token: stranger.body.access_token }),
+      403,
+      'authorization_error',
+    );
+  });
 });

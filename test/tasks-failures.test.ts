@@ -3,6 +3,7 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
 import { openEventStream, type ReceivedEvent } from './support/event-stream.ts';
+import { waitUntilConnected } from './support/provider-validation.ts';
 import { waitForTask } from './support/tasks.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -56,13 +57,7 @@ beforeAll(async () => {
     as(owner),
   );
   expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const { body } = await app.http.get(`/api/v1/providers/${provider.body.id}`, as(owner));
-    if (body.validation_status === 'connected') break;
-    if (Date.now() > deadline) throw new Error(`provider not validated: ${JSON.stringify(body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntilConnected(app.http, provider.body.id, as(owner));
 });
 afterAll(async () => {
   await app?.close();

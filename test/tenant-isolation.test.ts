@@ -38,6 +38,9 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/agents/{id}/files': { file_id: '01973b10-0000-7000-8000-000000000000' },
   'PATCH /api/v1/agents/{id}/files/{file_id}': { order_index: 7 },
   'POST /api/v1/agents/{id}/knowledge/search': { query: 'private' },
+  'POST /api/v1/agents/{id}/memories': { content: 'hijacked', scope: 'agent' },
+  'POST /api/v1/agents/{id}/memories/search': { query: 'private' },
+  'PATCH /api/v1/memories/{id}': { content: 'hijacked' },
   'POST /api/v1/agents/{id}/tasks': { task_type: 'hijacked', queue: true },
   'POST /api/v1/agents/{id}/tasks/{task_id}/queue': {},
   'POST /api/v1/agents/{id}/tasks/{task_id}/cancel': {},
@@ -57,6 +60,11 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/analysis/runs/{id}/proposals/reject': { all: true, reason: 'hijacked' },
   'POST /api/v1/proposals/{id}/approve': {},
   'POST /api/v1/proposals/{id}/reject': { reason: 'hijacked' },
+  'POST /api/v1/agents/{id}/contexts': { name: 'Private context', data: { hijacked: true } },
+  'PUT /api/v1/contexts/{id}': { data: { hijacked: true } },
+  'POST /api/v1/contexts/{id}/rollback': { version: 1 },
+  'PUT /api/v1/contexts/{id}/shares/{agent_id}': { access: 'read_write' },
+  'PATCH /api/v1/projects/{id}': { name: 'hijacked', description: 'hijacked' },
 };
 /**
  * Routes that senders outside Agentry call, authenticated by the channel's signing secret instead
@@ -78,6 +86,7 @@ const listRoutes = [
   '/api/v1/task-definitions',
   '/api/v1/assignments',
   '/api/v1/analysis/runs',
+  '/api/v1/projects',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -93,6 +102,9 @@ const ownRoutes = [
   '/api/v1/knowledge/settings',
   // The organization's own task statistics.
   '/api/v1/tasks/stats',
+  // The registry of agent kinds is the same for every organization, and read-only.
+  '/api/v1/agent-definitions',
+  '/api/v1/agent-definitions/{slug}',
 ];
 const creationRoutes = [
   'POST /api/v1/agents',
@@ -102,6 +114,7 @@ const creationRoutes = [
   'POST /api/v1/agents/templates/{name}',
   'POST /api/v1/files',
   'POST /api/v1/task-definitions',
+  'POST /api/v1/projects',
 ];
 /**
  * The OpenAI-compatible facade names our agent as a model: it answers as OpenAI does for a model
@@ -189,6 +202,26 @@ beforeAll(async () => {
     { file_id: resources.files },
     { token: owner.token },
   );
+  resources.memories = (
+    await app.http.post(
+      `/api/v1/agents/${resources.agents}/memories`,
+      { content: 'Private memory', scope: 'user', user_id: 'private-user' },
+      { token: owner.token },
+    )
+  ).body.id;
+  // A shared context at version 2, shared with no agent: writes, rollbacks and shares would show.
+  resources.contexts = (
+    await app.http.post(
+      `/api/v1/agents/${resources.agents}/contexts`,
+      { name: 'Private context', data: { secret: 'v1' } },
+      { token: owner.token },
+    )
+  ).body.id;
+  await app.http.put(
+    `/api/v1/contexts/${resources.contexts}`,
+    { data: { secret: 'v2' } },
+    { token: owner.token },
+  );
   // A pending task: it stays as it is unless someone queues or cancels it.
   resources.tasks = (
     await app.http.post(
@@ -265,6 +298,13 @@ beforeAll(async () => {
   resources.proposals = (
     await app.http.get(`/api/v1/analysis/runs/${resources.analysis}/proposals`, { token: owner.token })
   ).body[0].id;
+  resources.projects = (
+    await app.http.post(
+      '/api/v1/projects',
+      { name: 'Private project', description: 'Private' },
+      { token: owner.token },
+    )
+  ).body.id;
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
 });
@@ -324,6 +364,7 @@ describe.each([
       const url = path
         .replace('{id}', resources[collection] as string)
         .replace('{version}', '1')
+        .replace('{agent_id}', resources.agents as string)
         .replace('{file_id}', resources.files as string)
         .replace('{task_id}', resources.tasks as string)
         .replace('{schedule_id}', resources['task-schedules'] as string)
@@ -398,8 +439,22 @@ describe.each([
       token: owner.token,
     });
     expect(analysis.body).toMatchObject({ status: 'completed', proposals_total: 1, proposals_pending: 1 });
+    const memory = await app.http.get(`/api/v1/memories/${resources.memories}`, { token: owner.token });
+    expect(memory.body).toMatchObject({ content: 'Private memory', reinforcement: 1, access_count: 0 });
+    const memories = await app.http.get(`/api/v1/agents/${resources.agents}/memories`, {
+      token: owner.token,
+    });
+    expect(memories.body.map((item: { id: string }) => item.id)).toEqual([resources.memories]);
+    const context = await app.http.get(`/api/v1/contexts/${resources.contexts}`, { token: owner.token });
+    expect(context.body).toMatchObject({ current_version: 2, data: { secret: 'v2' } });
+    const contextShares = await app.http.get(`/api/v1/contexts/${resources.contexts}/shares`, {
+      token: owner.token,
+    });
+    expect(contextShares.body).toEqual([]);
     const analyses = await app.http.get('/api/v1/analysis/runs', { token: owner.token });
     expect(analyses.body.map((run: { id: string }) => run.id)).toEqual([resources.analysis]);
+    const project = await app.http.get(`/api/v1/projects/${resources.projects}`, { token: owner.token });
+    expect(project.body).toMatchObject({ name: 'Private project', description: 'Private' });
   });
 
   it('cannot read our files, sessions or agents as the source of its own analysis run', async () => {

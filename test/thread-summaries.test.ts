@@ -6,6 +6,7 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { echoScript, type RecordedRequest } from './stubs/stub-server.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
+import { waitUntilConnected } from './support/provider-validation.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -147,15 +148,7 @@ beforeAll(async () => {
     as(integrator),
   );
   expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-  // The organization's first provider is its default; its validation runs in the background.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = await app.http.get(`/api/v1/providers/${provider.body.id}`, as(integrator));
-    if (found.body.validation_status === 'connected') break;
-    if (Date.now() > deadline)
-      throw new Error(`the provider is not connected: ${JSON.stringify(found.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntilConnected(app.http, provider.body.id, as(integrator));
 });
 afterAll(async () => {
   await app.close();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAgentService } from '../../src/modules/agents/agent-service.ts';
 import { builtinToolNames } from '../../src/modules/execution/builtin-tools.ts';
+import { builtinKindRegistry, createKindService } from '../../src/modules/kinds/index.ts';
 import { usableProviderLookup } from '../../src/modules/providers/index.ts';
 import { runningTurnsOf } from '../../src/modules/runs/index.ts';
 import type { Database } from '../../src/platform/db/database.ts';
@@ -8,7 +9,8 @@ import type { EventPublisher } from '../../src/platform/events/event-bus.ts';
 
 /**
  * The agent service as the application assembles it (the providers module's directory, the
- * built-in tools, the runs module's count of running turns), for tests below the HTTP layer.
+ * built-in tools, the runs module's count of running turns, the built-in agent kinds), for tests
+ * below the HTTP layer.
  */
 export function createTestAgentService(db: Database, events?: Pick<EventPublisher, 'publish'>) {
   return createAgentService({
@@ -23,5 +25,6 @@ export function createTestAgentService(db: Database, events?: Pick<EventPublishe
       secretKey: randomBytes(32),
     }),
     builtinToolNames,
+    kinds: createKindService({ db, registry: builtinKindRegistry(), log: { warn: () => {} } }).port,
   });
 }

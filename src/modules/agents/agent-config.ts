@@ -1,7 +1,5 @@
 import { z } from 'zod';
 
-/** Seed 001 agent types; a later definitions registry backs them. */
-export const agentKinds = ['conversational', 'voice', 'workflow', 'autonomous'] as const;
 export const agentStatuses = ['active', 'inactive', 'archived'] as const;
 export const responseLengths = ['brief', 'moderate', 'detailed'] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
@@ -85,6 +83,19 @@ const agentMetadata = z
     message: 'must be at most 16 KB once serialized',
   });
 
+/**
+ * What an agent's kind names: the slug of an agent definition (docs/agent-kinds.md). Which slugs
+ * are enabled is the registry's to say, when the agent is written.
+ */
+const kindSlug = z.string().trim().min(1).max(64);
+
+/** The kind's own settings, checked against its definition's config_schema; replaced whole by a change. */
+export const kindSettingsSchema = z
+  .record(z.string(), z.unknown())
+  .refine((value) => Buffer.byteLength(JSON.stringify(value), 'utf8') <= 16 * 1024, {
+    message: 'must be at most 16 KB once serialized',
+  });
+
 export const memorySettingsSchema = z
   .object({
     k: z.number().int().min(1).max(20),
@@ -101,7 +112,7 @@ export const scalarFieldSchemas = {
   description: nullableText(2_000),
   avatar_url: z.url().max(500).nullable(),
   agent_type: z.string().trim().min(1).max(50),
-  kind: z.enum(agentKinds),
+  kind: kindSlug,
   tags: z.array(z.string().trim().min(1).max(64)).max(50),
   provider_id: z.uuid().nullable(),
   model: nullableText(200),
@@ -131,6 +142,8 @@ export const scalarFieldSchemas = {
 /** The nested sections: updated and diffed field by field. */
 export const sectionFields = ['identity', 'traits', 'voice', 'memory', 'resource_limits'] as const;
 export type SectionField = (typeof sectionFields)[number];
+/** Diffed key by key like a section, but replaced whole by a change: its keys are the kind's. */
+export const keyedFields: readonly string[] = [...sectionFields, 'settings'];
 
 /**
  * Every versioned field of an agent (seeds 000, 001, 003). A snapshot in agent_versions is exactly
@@ -144,6 +157,7 @@ export const agentConfigObject = z
     voice: voiceSchema.nullable(),
     memory: memorySettingsSchema,
     resource_limits: resourceLimitsSchema,
+    settings: kindSettingsSchema,
   })
   .strict();
 
@@ -170,6 +184,7 @@ export const agentConfigPatchSchema = z
     voice: voiceSchema.partial().nullable().optional(),
     memory: memorySettingsSchema.partial().optional(),
     resource_limits: resourceLimitsSchema.partial().optional(),
+    settings: kindSettingsSchema.optional(),
   })
   .strict();
 
@@ -229,6 +244,7 @@ export const defaultAgentConfig: AgentConfig = {
   metadata: {},
   memory: { k: 6, thread_window: 20, alpha_recency: 0.35, alpha_semantic: 0.45, alpha_reinforcement: 0.2 },
   resource_limits: { max_concurrent_turns: null, max_tokens_per_day: null },
+  settings: {},
 };
 
 export const defaultVoice: Omit<VoiceConfig, 'voice_id'> = {

@@ -29,6 +29,8 @@ export interface AgentWrite {
   providerReference?: Given<string> | undefined;
   voiceEnabled?: Given<boolean> | undefined;
   toolsEnabled?: Given<boolean> | undefined;
+  /** Where each top-level field of the patch was given (`type` for kind): checks made later name it so. */
+  sources: Record<string, string>;
 }
 
 type Assignments = Map<string, Given<unknown>>;
@@ -64,7 +66,15 @@ function assignAlias(assignments: Assignments, name: string, value: unknown, sou
  * Python clients send an optional field they leave unset as null (pydantic's model_dump). Where
  * null cannot mean anything else (a section, a name), it means "not given".
  */
-const nullMeansAbsent = new Set(['identity', 'traits', 'memory', 'resource_limits', 'name', 'tags']);
+const nullMeansAbsent = new Set([
+  'identity',
+  'traits',
+  'memory',
+  'resource_limits',
+  'settings',
+  'name',
+  'tags',
+]);
 
 function collect(assignments: Assignments, input: ConfigurationInput, prefix: string) {
   const { model_config, ...fields } = input;
@@ -123,5 +133,8 @@ export function toAgentWrite(input: AgentWriteInput): AgentWrite {
     providerReference: settled('(provider reference)'),
     voiceEnabled: settled('(voice enabled)'),
     toolsEnabled: settled('(tools enabled)'),
+    sources: Object.fromEntries(
+      [...assignments].flatMap(([field, given]) => (/^[a-z_]+$/.test(field) ? [[field, given.source]] : [])),
+    ),
   };
 }

@@ -1,11 +1,13 @@
 import {
   and,
   arrayContains,
+  count,
   desc,
   eq,
   getTableColumns,
   ilike,
   inArray,
+  isNotNull,
   isNull,
   like,
   lt,
@@ -19,7 +21,7 @@ import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { mapColumns, preparedStatement } from '../../platform/db/prepared-statement.ts';
 import { qualified } from '../../platform/db/qualified.ts';
-import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { inScope, inScopeProject, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { AgentStatus } from './agent-config.ts';
 import { agentHistory, agents, agentVersions } from './agent-tables.ts';
 
@@ -55,9 +57,21 @@ export interface AgentFilters {
   search?: string | undefined;
   /** The exact name (the OpenAI-compatible facade calls an agent by its name). */
   name?: string | undefined;
+  project_id?: string | undefined;
 }
 
-const live = (scope: TenantScope) => and(inScope(agents.organizationId, scope), isNull(agents.deletedAt));
+const inAgentScope = (scope: TenantScope) => inScope(agents.organizationId, scope, agents.projectId);
+const live = (scope: TenantScope) => and(inAgentScope(scope), isNull(agents.deletedAt));
+
+/**
+ * For tables whose rows belong to an agent (runs, tasks, analysis runs, ...): a project-scoped
+ * caller's rows are those of its project's agents. Undefined for an organization-wide scope, whose
+ * organization condition is enough.
+ */
+export const ofAgentsInScope = (agentIdColumn: SQLWrapper, scope: TenantScope): SQL | undefined =>
+  scope.projectId
+    ? sql`${agentIdColumn} in (select ${agents.id} from ${agents} where ${inAgentScope(scope)})`
+    : undefined;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 const liveAgentById = and(
@@ -85,7 +99,12 @@ export function prepareAgentReads(runningTurns: RunningTurns) {
     agentId: string,
   ): Promise<AgentActivityRow | undefined> => {
     const [row] = await statement(executor, { organizationId: scope.organizationId, agentId });
-    return row && { ...mapColumns(agentColumns, row), runningTurns: Number(row.running_turns) };
+    if (!row) return undefined;
+    const agent = mapColumns(agentColumns, row);
+    // Prepared on the organization alone: the project rule applies to the row read.
+    return inScopeProject(scope, agent.projectId)
+      ? { ...agent, runningTurns: Number(row.running_turns) }
+      : undefined;
   };
   return {
     find: (executor: Executor, scope: TenantScope, agentId: string) =>
@@ -124,6 +143,7 @@ export async function listAgents(
   if (filters.kind) conditions.push(eq(agents.kind, filters.kind));
   if (filters.tag) conditions.push(arrayContains(agents.tags, [filters.tag]));
   if (filters.name !== undefined) conditions.push(eq(agents.name, filters.name));
+  if (filters.project_id) conditions.push(eq(agents.projectId, filters.project_id));
   if (filters.search) {
     const pattern = `%${escapeLike(filters.search)}%`;
     conditions.push(or(ilike(agents.name, pattern), ilike(agents.description, pattern)));
@@ -179,7 +199,7 @@ export async function writeChange(
   const update = tx
     .update(agents)
     .set(change.agent)
-    .where(and(inScope(agents.organizationId, scope), eq(agents.id, change.agentId)));
+    .where(and(inAgentScope(scope), eq(agents.id, change.agentId)));
   await withVersionAndHistory(tx, change.version, change.history, update.getSQL());
 }
 
@@ -238,4 +258,24 @@ export async function deleteHistoryBefore(db: Database, cutoff: Date, batchSize 
     deleted += rows.length;
     if (rows.length < batchSize) return deleted;
   }
+}
+
+const ofProject = (scope: TenantScope, projectId: string) =>
+  and(inScope(agents.organizationId, scope), eq(agents.projectId, projectId));
+
+/** The project's live agents (what keeps it from being deleted). */
+export async function countProjectAgents(db: Executor, scope: TenantScope, projectId: string) {
+  const [row] = await db
+    .select({ value: count() })
+    .from(agents)
+    .where(and(ofProject(scope, projectId), isNull(agents.deletedAt)));
+  return row?.value ?? 0;
+}
+
+/** Deleted agents of a project being deleted stop naming it: nothing reads them any more. */
+export async function releaseDeletedProjectAgents(db: Executor, scope: TenantScope, projectId: string) {
+  await db
+    .update(agents)
+    .set({ projectId: null })
+    .where(and(ofProject(scope, projectId), isNotNull(agents.deletedAt)));
 }

@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
-import { ValidationError } from '../../platform/http/errors.ts';
+import { expectedVersionOf } from '../../platform/http/if-match.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
 import { toAgentWrite } from './agent-input.ts';
+import type { AgentMoves } from './agent-moves.ts';
 import type { ChangeContext } from './agent-records.ts';
 import {
   agentListView,
@@ -29,24 +30,6 @@ import {
 } from './agent-schemas.ts';
 import type { AgentService } from './agent-service.ts';
 
-/** If-Match carries a version, bare or as an ETag ("3", W/"3"); the body may carry it instead. */
-function expectedVersionOf(request: FastifyRequest, bodyVersion: number | undefined): number | undefined {
-  const header = request.headers['if-match'];
-  if (typeof header !== 'string' || header.trim() === '*') return bodyVersion;
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
-  if (!match)
-    throw new ValidationError('If-Match must hold an agent version', [
-      { field: 'if-match', location: 'headers', message: 'expected a version number such as "3"' },
-    ]);
-  const headerVersion = Number(match[1]);
-  if (bodyVersion !== undefined && bodyVersion !== headerVersion) {
-    throw new ValidationError('If-Match and expected_version disagree', [
-      { field: 'expected_version', message: `differs from If-Match (${headerVersion})` },
-    ]);
-  }
-  return headerVersion;
-}
-
 const contextOf = (
   request: FastifyRequest,
   body: { change_reason?: string | undefined; expected_version?: number | undefined },
@@ -54,11 +37,11 @@ const contextOf = (
   principal: principalOf(request),
   ipAddress: request.ip ?? null,
   changeReason: body.change_reason,
-  expectedVersion: expectedVersionOf(request, body.expected_version),
+  expectedVersion: expectedVersionOf(request.headers['if-match'], body.expected_version, 'agent'),
 });
 
 export const agentRoutes =
-  (agents: AgentService, guard: AccessGuard): FastifyPluginAsyncZod =>
+  (agents: AgentService, moves: AgentMoves, guard: AccessGuard): FastifyPluginAsyncZod =>
   async (app) => {
     const common = { tags: ['agents'], security: bearerSecurity };
     const read = guard('agents:read');
@@ -75,13 +58,22 @@ export const agentRoutes =
           operationId: 'createAgent',
           summary: 'Create an agent (version 1)',
           description:
-            'Fields may be sent flat or grouped under `configuration`. Screened prompts are rejected with 400.',
+            'Fields may be sent flat or grouped under `configuration`. Screened prompts are rejected with 400. ' +
+            '`kind` must name an enabled agent definition and `settings` match its config_schema (422); a ' +
+            'lifecycle hook of the kind that fails refuses the creation with 409 agent_lifecycle_failed.',
           body: createAgentBody,
-          response: { 201: agentWriteView, 400: errorBodySchema, ...standardErrorResponses },
+          response: {
+            201: agentWriteView,
+            400: errorBodySchema,
+            409: errorBodySchema,
+            ...standardErrorResponses,
+          },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(await agents.create(request.body, contextOf(request, request.body))),
+      async (request, reply) => {
+        const { project_id, ...input } = request.body;
+        return reply.code(201).send(await agents.create(input, contextOf(request, input), project_id));
+      },
     );
 
     app.get(
@@ -92,7 +84,8 @@ export const agentRoutes =
           ...common,
           operationId: 'listAgents',
           summary: 'List the organization’s agents, newest first',
-          description: 'Paginated with limit/offset; X-Total-Count holds the total.',
+          description:
+            'Paginated with limit/offset; X-Total-Count holds the total. A project-scoped key lists its project’s agents only.',
           querystring: listAgentsQuery,
           response: { 200: agentListView, ...standardErrorResponses },
         },
@@ -140,7 +133,7 @@ export const agentRoutes =
             response: { 200: agentWriteView, ...writeErrors, ...standardErrorResponses },
           },
         },
-        async (request) => agents.update(request.params.id, request.body, contextOf(request, request.body)),
+        async (request) => moves.update(request.params.id, request.body, contextOf(request, request.body)),
       );
     }
 
@@ -152,8 +145,16 @@ export const agentRoutes =
           ...common,
           operationId: 'deleteAgent',
           summary: 'Delete an agent (soft: archived, then 404 on reads)',
+          description:
+            'Runs the kind’s deactivate (when active) and shutdown hooks first: when one fails, the agent stays, ' +
+            'in runtime state error, and the answer is 409 agent_lifecycle_failed.',
           params: idParams,
-          response: { 204: z.null().describe('Deleted'), ...notFound, ...standardErrorResponses },
+          response: {
+            204: z.null().describe('Deleted'),
+            409: errorBodySchema,
+            ...notFound,
+            ...standardErrorResponses,
+          },
         },
       },
       async (request, reply) => {

@@ -6,7 +6,6 @@ import {
   type AgentConfig,
   agentConfigObject,
   agentConfigPatchSchema,
-  agentKinds,
   agentStatuses,
   defaultAgentConfig,
 } from './agent-config.ts';
@@ -65,6 +64,7 @@ const configurationInput = agentConfigPatchSchema
     traits: absentWhenNull(agentConfigPatchSchema.shape.traits),
     memory: absentWhenNull(agentConfigPatchSchema.shape.memory),
     resource_limits: absentWhenNull(agentConfigPatchSchema.shape.resource_limits),
+    settings: absentWhenNull(agentConfigPatchSchema.shape.settings),
     model_config: absentWhenNull(aliasInputShape.model_config),
   })
   .strict();
@@ -92,8 +92,16 @@ const agentInputShape = {
   change_reason: changeReason,
 };
 
+/** Not configuration: which project the agent belongs to is no part of its versions. */
+const projectInput = z.uuid().nullable().optional();
+
 export const createAgentBody = configurationInput
-  .extend(agentInputShape)
+  .extend({
+    ...agentInputShape,
+    project_id: projectInput.describe(
+      'A project of the organization; null or absent: the organization at large. A project-scoped key’s agents go to its project',
+    ),
+  })
   .strict()
   .meta({
     id: 'AgentCreate',
@@ -114,7 +122,13 @@ export const createAgentBody = configurationInput
     },
   });
 export const updateAgentBody = configurationInput
-  .extend({ ...agentInputShape, expected_version: expectedVersion })
+  .extend({
+    ...agentInputShape,
+    expected_version: expectedVersion,
+    project_id: projectInput.describe(
+      'Moves the agent (and its sessions) to this project; null: to the organization at large. Only an organization-wide credential moves agents',
+    ),
+  })
   .strict()
   .meta({ id: 'AgentUpdate', example: temperatureChange });
 export const configurationBody = configurationInput
@@ -145,9 +159,10 @@ export const listAgentsQuery = pageQuery(50, 200).extend({
     .describe('true: only active agents (seed 003)'),
   provider_id: z.uuid().optional().describe('Agents whose provider_id is this provider (seed 003)'),
   agent_type: z.string().max(50).optional(),
-  kind: z.enum(agentKinds).optional(),
+  kind: z.string().max(64).optional().describe('An agent definition’s slug (GET /agent-definitions)'),
   tag: z.string().max(64).optional(),
   search: z.string().max(200).optional().describe('Case-insensitive match in name and description'),
+  project_id: z.uuid().optional().describe('Only the agents of this project'),
 });
 export const historyQuery = pageQuery(50, 200).extend({
   field_filter: z.string().max(100).optional().describe('A field (e.g. role) or a section (e.g. traits)'),
@@ -179,6 +194,7 @@ const agentExample = {
   ...supportAgentConfig,
   id: exampleIds.agent,
   organization_id: exampleIds.organization,
+  project_id: exampleIds.project,
   status: 'active',
   is_active: true,
   version: 2,
@@ -229,6 +245,10 @@ export const agentView = agentConfigObject
   .extend({
     id: z.uuid(),
     organization_id: z.uuid(),
+    project_id: z
+      .uuid()
+      .nullable()
+      .describe('The project the agent belongs to; null: the organization at large'),
     status: z.enum(agentStatuses),
     is_active: z.boolean(),
     version: z.number().int(),

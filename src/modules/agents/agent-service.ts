@@ -4,9 +4,11 @@ import type { Page } from '../../platform/db/pagination.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
-import type { Principal } from '../tenancy/index.ts';
+import { type Principal, projectFor } from '../tenancy/index.ts';
 import { type AgentConfig, type AgentStatus, defaultAgentConfig, initialRuntime } from './agent-config.ts';
 import { type AgentWrite, type AgentWriteInput, toAgentWrite } from './agent-input.ts';
+import type { AgentKindPort } from './agent-kind-port.ts';
+import { createAgentLifecycle } from './agent-lifecycle.ts';
 import { type ChangeContext, historyRecord, versionRecord } from './agent-records.ts';
 import * as repository from './agent-repository.ts';
 import type { AgentView, DiffView, ScreeningFindingView, VersionView } from './agent-schemas.ts';
@@ -15,21 +17,7 @@ import { validateConfig } from './agent-validation.ts';
 import { applyConfigPatch, diffConfigs, type FieldChange } from './agent-versioning.ts';
 import { toAgentView, toHistoryView, toVersionView, withDefaults } from './agent-views.ts';
 import { createWriteSettling, type FindUsableProvider } from './agent-write-settling.ts';
-import { type ScreeningMode, screenPromptFields } from './prompt-screening.ts';
-
-/** Text that reaches the model's instructions, and so is screened for injection. */
-const screenedFields = new Set([
-  'role',
-  'prompt',
-  'initial_context',
-  'initial_ai_msg',
-  'suggestions_prompt',
-  'identity.short_description',
-  'identity.full_description',
-  'identity.character_role',
-  'identity.mission',
-  'identity.interaction_style',
-]);
+import { type ScreeningMode, screenChanges } from './prompt-screening.ts';
 
 /** Columns copied out of the configuration so that lists can filter on them. */
 const searchableColumns = (config: AgentConfig) => ({
@@ -47,6 +35,7 @@ export function createAgentService({
   runningTurns,
   findUsableProvider,
   builtinToolNames,
+  kinds,
 }: {
   db: Database;
   /** Live events for clients; optional for callers (tests, jobs) that need none. */
@@ -58,8 +47,11 @@ export function createAgentService({
   findUsableProvider: FindUsableProvider;
   /** The tools `tools_enabled: true` turns on when an agent names none (the execution module's). */
   builtinToolNames: readonly string[];
+  /** The registry of agent kinds (the kinds module's): usable kinds, settings, lifecycle hooks. */
+  kinds: AgentKindPort;
 }) {
   const settling = createWriteSettling({ findUsableProvider, builtinToolNames });
+  const lifecycle = createAgentLifecycle({ db, events, kinds });
   const publish = (
     tx: Executor,
     type: string,
@@ -75,25 +67,7 @@ export function createAgentService({
       { tx },
     );
 
-  function screen(changes: FieldChange[]): ScreeningFindingView[] {
-    const texts: Record<string, string> = {};
-    for (const change of changes) {
-      if (screenedFields.has(change.field) && typeof change.newValue === 'string')
-        texts[change.field] = change.newValue;
-    }
-    const findings = screenPromptFields(texts, promptScreening);
-    const blocking = findings.filter((finding) => finding.severity === 'block');
-    if (blocking.length > 0) {
-      throw new BadRequestError(
-        'prompt_rejected',
-        `Prompt screening rejected the change: ${blocking[0]?.message}`,
-        {
-          findings,
-        },
-      );
-    }
-    return findings;
-  }
+  const screen = (changes: FieldChange[]) => screenChanges(changes, promptScreening);
 
   const agentReads = repository.prepareAgentReads(runningTurns);
 
@@ -122,10 +96,13 @@ export function createAgentService({
       nextConfig: (current: AgentConfig) => Record<string, unknown>;
       /** Findings of the write itself (a seed alias it could not apply), returned with screening's. */
       warnings?: ScreeningFindingView[];
+      /** Where the request gave each field (`AgentWrite.sources`). */
+      sources?: Record<string, string>;
       status?: AgentStatus | undefined;
     },
   ) {
-    const changed = await db.transaction(async (tx) => {
+    const hooks = await lifecycle.begin({ scope: context.principal, agentId }, request.sources);
+    const changing = db.transaction(async (tx) => {
       const row = await requireLockedAgent(tx, context.principal, agentId);
       if (context.expectedVersion !== undefined && context.expectedVersion !== row.version) {
         throw new ConflictError(
@@ -139,6 +116,7 @@ export function createAgentService({
       const current = withDefaults(row.configuration);
       const next = validateConfig(request.nextConfig(current));
       const changes = diffConfigs(current, next);
+      hooks.checkKind(current, next);
       const findings = [...(request.warnings ?? []), ...screen(changes)];
       const statusChanged = request.status !== undefined && request.status !== row.status;
       if (changes.length === 0 && !statusChanged) return { row, findings, version: null };
@@ -159,11 +137,18 @@ export function createAgentService({
           }),
         );
       }
+      const status = request.status ?? row.status;
+      const hooksRan = await hooks.run(
+        row,
+        { config: current, status: row.status },
+        { config: next, status },
+      );
       const agent = {
         configuration: next,
         ...searchableColumns(next),
         version: number,
-        status: request.status ?? row.status,
+        status,
+        ...hooks.settledRuntime(row.runtime, hooksRan),
         updatedAt: at,
       };
       const version =
@@ -183,6 +168,7 @@ export function createAgentService({
       });
       return { row: updated, findings, version };
     });
+    const changed = await hooks.settle(changing);
     // Committed: this process's next turn must see the change (other processes hear its event).
     turnCache.forget(context.principal.organizationId, agentId);
     return changed;
@@ -216,6 +202,7 @@ export function createAgentService({
     });
     return {
       warnings,
+      sources: write.sources,
       nextConfig: (current: AgentConfig) => {
         const candidate = applyConfigPatch(current, patch);
         // The same array as `warnings`: the change reads it once the next configuration is made.
@@ -226,9 +213,11 @@ export function createAgentService({
   }
 
   return {
+    /** `project`: the project_id the request names (undefined: none; see `projectFor`). */
     async create(
       input: AgentWriteInput,
       context: ChangeContext,
+      project?: string | null,
     ): Promise<AgentView & { warnings: ScreeningFindingView[] }> {
       const write = toAgentWrite(input);
       const { patch, warnings } = await settling.settle(
@@ -239,12 +228,14 @@ export function createAgentService({
       const candidate = applyConfigPatch(defaultAgentConfig, patch);
       warnings.push(...settling.checkSwitches(write, candidate));
       const config = validateConfig(candidate);
+      const hooks = await lifecycle.begin(null, write.sources);
+      hooks.checkKind(null, config);
       const findings = [...warnings, ...screen(diffConfigs(defaultAgentConfig, config))];
       const at = new Date();
       const row: repository.AgentRow = {
         id: uuidv7(),
         organizationId: context.principal.organizationId,
-        projectId: null,
+        projectId: await projectFor(db, context.principal, project),
         configuration: config,
         ...searchableColumns(config),
         status: write.status ?? 'active',
@@ -261,8 +252,10 @@ export function createAgentService({
         deletedAt: null,
       };
       const creation = { ...context, changeReason: context.changeReason ?? 'Initial agent creation' };
+      // A hook that fails refuses the creation: nothing is stored (docs/agent-kinds.md).
+      await hooks.run(row, null, { config, status: row.status });
       // One statement: the agent, version 1 and the creation history commit together.
-      await repository.writeNewAgent(
+      const writing = repository.writeNewAgent(
         db,
         row,
         versionRecord(row, creation, at, { version: 1, config, changeType: 'agent_created' }),
@@ -276,6 +269,7 @@ export function createAgentService({
           }),
         ],
       );
+      await hooks.settle(writing);
       await publish(db, 'agent-created', row);
       return { ...toAgentView(row), warnings: findings };
     },
@@ -375,8 +369,10 @@ export function createAgentService({
 
     /** Soft delete: the agent is archived, disappears from reads, and its history keeps the event. */
     async remove(agentId: string, context: ChangeContext): Promise<void> {
-      await db.transaction(async (tx) => {
+      const hooks = await lifecycle.begin({ scope: context.principal, agentId });
+      const removing = db.transaction(async (tx) => {
         const row = await requireLockedAgent(tx, context.principal, agentId);
+        await hooks.run(row, { config: withDefaults(row.configuration), status: row.status }, null);
         const at = new Date();
         const deletion = historyRecord(row, context, at, {
           changeType: 'deleted',
@@ -393,6 +389,7 @@ export function createAgentService({
         });
         await publish(tx, 'agent-deleted', row);
       });
+      await hooks.settle(removing);
       turnCache.forget(context.principal.organizationId, agentId);
     },
 

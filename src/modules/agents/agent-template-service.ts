@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '../../platform/db/database.ts';
 import { startEventBus } from '../../platform/events/event-bus.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { backgroundPrincipal } from '../tenancy/index.ts';
+import type { AgentKindPort } from './agent-kind-port.ts';
 import type { ChangeContext } from './agent-records.ts';
 import type { RunningTurns } from './agent-repository.ts';
 import { type AgentService, createAgentService } from './agent-service.ts';
@@ -55,6 +56,7 @@ export async function seedAgentTemplates(
     runningTurns: RunningTurns;
     findUsableProvider: FindUsableProvider;
     builtinToolNames: readonly string[];
+    kinds: AgentKindPort;
   },
 ) {
   // It only publishes: what its own listening connection reports does not concern it.
@@ -68,6 +70,7 @@ export async function seedAgentTemplates(
         runningTurns: options.runningTurns,
         findUsableProvider: options.findUsableProvider,
         builtinToolNames: options.builtinToolNames,
+        kinds: options.kinds,
       }),
     );
     const principal = backgroundPrincipal({

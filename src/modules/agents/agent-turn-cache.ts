@@ -1,5 +1,7 @@
 import { createInvalidatingCache } from '../../platform/cache/invalidating-cache.ts';
+import { inScopeProject } from '../../platform/db/tenant-scope.ts';
 import type { EventWatcher } from '../../platform/events/event-bus.ts';
+import { ForbiddenError } from '../../platform/http/errors.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { AgentConfig } from './agent-config.ts';
 import type { AgentView } from './agent-schemas.ts';
@@ -32,8 +34,12 @@ export function createAgentTurnCache(
     },
     gap: () => cache.clear(),
   };
-  const get = (principal: Principal, agentId: string) =>
-    cache.get(principal.organizationId, agentId, () => load(principal, agentId));
+  // Cached per organization: a project-scoped caller may meet another project's agent here (403, as `load` answers).
+  const get = async (principal: Principal, agentId: string) => {
+    const agent = await cache.get(principal.organizationId, agentId, () => load(principal, agentId));
+    if (!inScopeProject(principal, agent.project_id)) throw new ForbiddenError();
+    return agent;
+  };
   return {
     get,
     /**

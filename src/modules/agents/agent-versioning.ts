@@ -6,12 +6,13 @@ import {
   type AgentConfigPatch,
   agentConfigFields,
   defaultVoice,
+  keyedFields,
   type SectionField,
   sectionFields,
 } from './agent-config.ts';
 
 export interface FieldChange {
-  /** A top-level field, or `section.field` inside identity, traits, voice and memory. */
+  /** A top-level field, or `section.field` inside identity, traits, voice, memory, resource_limits and settings. */
   field: string;
   oldValue: unknown;
   newValue: unknown;
@@ -47,12 +48,17 @@ export function diffConfigs(before: AgentConfig, after: AgentConfig): FieldChang
     const oldValue = before[field];
     const newValue = after[field];
     if (isDeepStrictEqual(oldValue, newValue)) continue;
-    if (isSection(field) && oldValue && newValue) {
+    if (keyedFields.includes(field) && oldValue && newValue) {
       const oldSection = oldValue as Record<string, unknown>;
       const newSection = newValue as Record<string, unknown>;
       for (const key of new Set([...Object.keys(oldSection), ...Object.keys(newSection)])) {
+        // A key only one side has (settings are the kind's) reads as null on the other.
         if (!isDeepStrictEqual(oldSection[key], newSection[key])) {
-          changes.push({ field: `${field}.${key}`, oldValue: oldSection[key], newValue: newSection[key] });
+          changes.push({
+            field: `${field}.${key}`,
+            oldValue: oldSection[key] ?? null,
+            newValue: newSection[key] ?? null,
+          });
         }
       }
     } else {

@@ -29,6 +29,7 @@ export const toAgentView = (row: AgentRow, runningTurns = 0): AgentView => ({
   ...withDefaults(row.configuration),
   id: row.id,
   organization_id: row.organizationId,
+  project_id: row.projectId,
   status: row.status,
   is_active: row.status === 'active',
   version: row.version,

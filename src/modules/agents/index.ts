@@ -5,6 +5,8 @@ import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import { createAgentAttachments } from './agent-attachments.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
+import type { AgentKindPort } from './agent-kind-port.ts';
+import { createAgentMoves } from './agent-moves.ts';
 import type { RunningTurns } from './agent-repository.ts';
 import { agentRoutes } from './agent-routes.ts';
 import { createAgentService } from './agent-service.ts';
@@ -15,8 +17,12 @@ import type { ScreeningMode } from './prompt-screening.ts';
 
 export type { AgentAttachments, AttachmentChange } from './agent-attachments.ts';
 export type { AgentRuntime } from './agent-config.ts';
+export type { AgentKindPort } from './agent-kind-port.ts';
 export { changeMonitoredRuntime, findAgentsToMonitor } from './agent-monitoring-state.ts';
+export type { AgentMoveFollower } from './agent-moves.ts';
+export { agentProjectMembers } from './agent-project-members.ts';
 export type { ChangeContext } from './agent-records.ts';
+export { ofAgentsInScope } from './agent-repository.ts';
 export type { AgentView } from './agent-schemas.ts';
 export type { AgentService } from './agent-service.ts';
 export { seedAgentTemplates } from './agent-template-service.ts';
@@ -36,6 +42,8 @@ export async function registerAgents(
     runningTurns: RunningTurns;
     findUsableProvider: FindUsableProvider;
     builtinToolNames: readonly string[];
+    /** The registry of agent kinds (the kinds module's). */
+    kinds: AgentKindPort;
   },
 ) {
   const service = createAgentService({
@@ -45,9 +53,11 @@ export async function registerAgents(
     runningTurns: options.runningTurns,
     findUsableProvider: options.findUsableProvider,
     builtinToolNames: options.builtinToolNames,
+    kinds: options.kinds,
   });
   options.events.watch(service.turnCacheWatcher);
-  await app.register(agentRoutes(service, options.guard), { prefix: '/api/v1' });
+  const moves = createAgentMoves({ db: options.db, events: options.events, agents: service });
+  await app.register(agentRoutes(service, moves, options.guard), { prefix: '/api/v1' });
   await app.register(agentTemplateRoutes(createAgentTemplateService(service), options.guard), {
     prefix: '/api/v1',
   });
@@ -57,5 +67,5 @@ export async function registerAgents(
     events: options.events,
     lockAgent: service.lockForChange,
   });
-  return { service, attachments };
+  return { service, attachments, moves };
 }

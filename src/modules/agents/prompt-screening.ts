@@ -1,3 +1,6 @@
+import { BadRequestError } from '../../platform/http/errors.ts';
+import type { FieldChange } from './agent-versioning.ts';
+
 export type ScreeningMode = 'block' | 'warn' | 'off';
 
 export interface ScreeningFinding {
@@ -79,6 +82,41 @@ export function screenPromptFields(fields: Record<string, string>, mode: Screeni
         message: `${field} ${rule.message}`,
       });
     }
+  }
+  return findings;
+}
+
+/** Text that reaches the model's instructions, and so is screened for injection. */
+const screenedFields = new Set([
+  'role',
+  'prompt',
+  'initial_context',
+  'initial_ai_msg',
+  'suggestions_prompt',
+  'identity.short_description',
+  'identity.full_description',
+  'identity.character_role',
+  'identity.mission',
+  'identity.interaction_style',
+]);
+
+/** The findings of a change's new instruction texts; a blocking one refuses it (400 prompt_rejected). */
+export function screenChanges(changes: FieldChange[], mode: ScreeningMode): ScreeningFinding[] {
+  const texts: Record<string, string> = {};
+  for (const change of changes) {
+    if (screenedFields.has(change.field) && typeof change.newValue === 'string')
+      texts[change.field] = change.newValue;
+  }
+  const findings = screenPromptFields(texts, mode);
+  const blocking = findings.filter((finding) => finding.severity === 'block');
+  if (blocking.length > 0) {
+    throw new BadRequestError(
+      'prompt_rejected',
+      `Prompt screening rejected the change: ${blocking[0]?.message}`,
+      {
+        findings,
+      },
+    );
   }
   return findings;
 }

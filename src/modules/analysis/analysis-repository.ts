@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { ofAgentsInScope } from '../agents/index.ts';
 import {
   type AnalysisError,
   type AnalysisItemStatus,
@@ -53,8 +54,10 @@ export const emptyStatistics: RunStatistics = {
   proposalsRejected: 0,
 };
 
-const runIn = (scope: TenantScope, runId: string) =>
-  and(inScope(analysisRuns.organizationId, scope), eq(analysisRuns.id, runId));
+/** A project-scoped caller's analysis runs are those of its project's agents. */
+const inRunScope = (scope: TenantScope) =>
+  and(inScope(analysisRuns.organizationId, scope), ofAgentsInScope(analysisRuns.agentId, scope)) as SQL;
+const runIn = (scope: TenantScope, runId: string) => and(inRunScope(scope), eq(analysisRuns.id, runId));
 const itemsOf = (scope: TenantScope, runId: string) =>
   and(inScope(analysisRunItems.organizationId, scope), eq(analysisRunItems.runId, runId));
 
@@ -92,7 +95,7 @@ export async function findRunOrganization(db: Executor, runId: string) {
 }
 
 export async function listRuns(db: Executor, scope: TenantScope, filters: RunFilters, page: Page) {
-  const conditions: SQL[] = [inScope(analysisRuns.organizationId, scope)];
+  const conditions: SQL[] = [inRunScope(scope)];
   if (filters.assignmentId) conditions.push(eq(analysisRuns.assignmentId, filters.assignmentId));
   if (filters.agentId) conditions.push(eq(analysisRuns.agentId, filters.agentId));
   if (filters.status) conditions.push(eq(analysisRuns.status, filters.status));

@@ -51,10 +51,15 @@ export function createProposalService({
   /** The run as its reader may see it (403/404). */
   requireRun(principal: Principal, runId: string): Promise<RunRow>;
 }) {
+  /** Reached through its run: a project-scoped caller's proposals are those of its project's runs. */
   async function requireProposal(principal: Principal, proposalId: string) {
-    return requireInScope(await repository.findProposal(db, principal, proposalId), 'Proposal', () =>
-      repository.findProposalOrganization(db, proposalId),
+    const found = await requireInScope(
+      await repository.findProposal(db, principal, proposalId),
+      'Proposal',
+      () => repository.findProposalOrganization(db, proposalId),
     );
+    if (principal.projectId) await requireRun(principal, found.proposal.runId);
+    return found;
   }
 
   return {

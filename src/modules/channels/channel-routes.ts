@@ -17,7 +17,8 @@ export const channelRoutes =
   (channels: ChannelService, guard: AccessGuard): FastifyPluginAsyncZod =>
   async (app) => {
     const common = { tags: ['channels'], security: bearerSecurity };
-    const manage = guard('channels:manage');
+    // A channel routes an organization's inbound traffic to an agent of any project.
+    const manage = guard('channels:manage', { organizationWide: true });
     const errors = { 404: errorBodySchema, 409: errorBodySchema, ...standardErrorResponses };
 
     app.post(

@@ -6,6 +6,7 @@ import type { SessionView } from './session-schemas.ts';
 export const toSessionView = (row: SessionRow): SessionView => ({
   id: row.id,
   organization_id: row.organizationId,
+  project_id: row.projectId,
   agent_id: row.agentId,
   user_id: row.userId,
   title: row.title,

@@ -13,6 +13,9 @@ import { threadSummaryJob } from './thread-summary-job.ts';
 
 export type { MessageRole } from './conversation-tables.ts';
 export type { MessageView } from './message-schemas.ts';
+export { sessionProjectMembers } from './session-project-members.ts';
+/** An agent's sessions follow it to another project (an `AgentMoveFollower`). */
+export { moveAgentSessions as sessionsFollowAgent } from './session-repository.ts';
 export type { SessionView } from './session-schemas.ts';
 export type { OpenedSession, OpenSessionRequest, RequireAgent } from './session-service.ts';
 export type { TurnSessionMessage, TurnSessionWrite } from './turn-session-parts.ts';
@@ -31,6 +34,8 @@ export async function registerConversations(
     conversations: {
       openSession: sessions.openSession,
       getSession: sessions.get,
+      /** A live message (403/404 like GET /messages/{id}): background work reading a turn's exchange. */
+      getMessage: messages.get,
       searchMessages: messages.search,
       /** The user messages of an agent's sessions in a time window (analysis runs' items). */
       userMessagesInWindow: messages.userMessagesInWindow,

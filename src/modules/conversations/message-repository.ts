@@ -14,7 +14,13 @@ export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
 export type MessageInsert = Omit<typeof messages.$inferInsert, 'createdAt' | 'updatedAt' | 'deletedAt'>;
 export type MessageChange = Partial<Pick<MessageRow, 'content' | 'metadata'>>;
 
-const live = (scope: TenantScope) => and(inScope(messages.organizationId, scope), isNull(messages.deletedAt));
+/** A project-scoped caller's messages are those of its project's sessions. */
+const ofSessionsInScope = (scope: TenantScope) =>
+  scope.projectId
+    ? sql`${messages.sessionId} in (select ${sessions.id} from ${sessions} where ${inScope(sessions.organizationId, scope, sessions.projectId)})`
+    : undefined;
+const live = (scope: TenantScope) =>
+  and(inScope(messages.organizationId, scope), isNull(messages.deletedAt), ofSessionsInScope(scope));
 const liveInSession = (scope: TenantScope, sessionId: string) =>
   and(live(scope), eq(messages.sessionId, sessionId));
 

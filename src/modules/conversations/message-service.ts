@@ -73,7 +73,9 @@ export function createMessageService({ db }: { db: Database }) {
         toolCalls: input.tool_calls ?? [],
         parentMessageId: input.parent_message_id ?? null,
       }));
-      if (inputs.some((input) => input.parent_message_id)) {
+      // The prepared insert knows the organization only: a project-scoped caller's session is
+      // checked here, by the scoped counter update.
+      if (principal.projectId || inputs.some((input) => input.parent_message_id)) {
         // The atomic counter update is also the existence check and locks the session row,
         // before the parents are checked.
         await requireInScope(

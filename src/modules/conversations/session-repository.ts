@@ -1,9 +1,22 @@
-import { and, asc, desc, eq, inArray, isNull, Placeholder, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  or,
+  Placeholder,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { preparedStatement } from '../../platform/db/prepared-statement.ts';
 import { qualified } from '../../platform/db/qualified.ts';
-import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { inScope, inScopeProject, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { messages, sessions } from './conversation-tables.ts';
 import { type ListSessionsQuery, NO_AGENT } from './session-schemas.ts';
 import { titleOnUserMessage } from './session-title.ts';
@@ -12,7 +25,8 @@ export type SessionRow = typeof sessions.$inferSelect;
 export type SessionInsert = typeof sessions.$inferInsert;
 export type SessionChange = Partial<Pick<SessionRow, 'title' | 'userId' | 'status' | 'metadata'>>;
 
-const live = (scope: TenantScope) => and(inScope(sessions.organizationId, scope), isNull(sessions.deletedAt));
+const inSessionScope = (scope: TenantScope) => inScope(sessions.organizationId, scope, sessions.projectId);
+const live = (scope: TenantScope) => and(inSessionScope(scope), isNull(sessions.deletedAt));
 
 const sortColumns = {
   created_at: sessions.createdAt,
@@ -46,8 +60,11 @@ export function prepareSessionLookup(db: Database) {
       ),
     )
     .prepare('session_by_id');
-  return async (scope: TenantScope, sessionId: string): Promise<SessionRow | undefined> =>
-    (await statement.execute({ organizationId: scope.organizationId, sessionId }))[0];
+  return async (scope: TenantScope, sessionId: string): Promise<SessionRow | undefined> => {
+    const [row] = await statement.execute({ organizationId: scope.organizationId, sessionId });
+    // Prepared on the organization alone: the project rule applies to the row read.
+    return row && inScopeProject(scope, row.projectId) ? row : undefined;
+  };
 }
 
 /** A session's latest messages (any role), oldest first, as its thread lookup reads them. */
@@ -70,6 +87,7 @@ export function prepareThreadLookup() {
       .select({
         id: sessions.id,
         agentId: sessions.agentId,
+        projectId: sessions.projectId,
         userId: sessions.userId,
         contextSummary: sessions.contextSummary,
         contextSummaryMessageCount: sessions.contextSummaryMessageCount,
@@ -94,17 +112,17 @@ export function prepareThreadLookup() {
       sessionId,
       limit: Math.max(0, limit),
     });
-    return (
-      row && {
-        id: row.id as string,
-        agentId: row.agent_id as string | null,
-        userId: row.user_id as string | null,
-        summary: row.context_summary as string | null,
-        summaryMessageCount: row.context_summary_message_count as number,
-        messageCount: row.message_count as number,
-        history: row.history as ThreadMessage[],
-      }
-    );
+    // Prepared on the organization alone: the project rule applies to the row read.
+    if (!row || !inScopeProject(scope, row.project_id as string | null)) return undefined;
+    return {
+      id: row.id as string,
+      agentId: row.agent_id as string | null,
+      userId: row.user_id as string | null,
+      summary: row.context_summary as string | null,
+      summaryMessageCount: row.context_summary_message_count as number,
+      messageCount: row.message_count as number,
+      history: row.history as ThreadMessage[],
+    };
   };
 }
 
@@ -131,6 +149,7 @@ export async function listSessions(
   else if (query.agent_id) conditions.push(eq(sessions.agentId, query.agent_id));
   if (query.user_id) conditions.push(eq(sessions.userId, query.user_id));
   if (query.status) conditions.push(eq(sessions.status, query.status));
+  if (query.project_id) conditions.push(eq(sessions.projectId, query.project_id));
   const direction = query.sort_order === 'asc' ? asc : desc;
   const order = [direction(sortColumns[query.sort_by]), direction(sessions.id)];
   return listPage(db, sessions, and(...conditions), order, page);
@@ -151,15 +170,28 @@ export async function updateSession(
 }
 
 /**
- * Binds a live session of the scope that has no agent yet to `agentId`, in one conditional UPDATE:
- * of two turns racing to bind it, one does. False when nothing was bound (it has an agent, or is
- * gone).
+ * Binds a live session of the scope that has no agent yet to `agent`, in one conditional UPDATE:
+ * of two turns racing to bind it, one does. The session joins the agent's project; one of another
+ * project is not bound. False when nothing was bound (it has an agent, is of another project, or
+ * is gone).
  */
-export async function bindSessionAgent(db: Executor, scope: TenantScope, sessionId: string, agentId: string) {
+export async function bindSessionAgent(
+  db: Executor,
+  scope: TenantScope,
+  sessionId: string,
+  agent: { id: string; projectId: string | null },
+) {
   const rows = await db
     .update(sessions)
-    .set({ agentId, updatedAt: sql`now()` })
-    .where(and(live(scope), eq(sessions.id, sessionId), isNull(sessions.agentId)))
+    .set({ agentId: agent.id, projectId: agent.projectId, updatedAt: sql`now()` })
+    .where(
+      and(
+        live(scope),
+        eq(sessions.id, sessionId),
+        isNull(sessions.agentId),
+        or(isNull(sessions.projectId), agent.projectId ? eq(sessions.projectId, agent.projectId) : undefined),
+      ),
+    )
     .returning({ id: sessions.id });
   return rows.length > 0;
 }
@@ -195,9 +227,7 @@ export function messageCountChange(
           ),
         };
   const inOrganization =
-    scope instanceof Placeholder
-      ? eq(sessions.organizationId, scope)
-      : inScope(sessions.organizationId, scope);
+    scope instanceof Placeholder ? eq(sessions.organizationId, scope) : inSessionScope(scope);
   return tx
     .update(sessions)
     .set({ messageCount: sql`${sessions.messageCount} + ${added}`, ...activity, ...titled })
@@ -223,11 +253,12 @@ export async function adjustMessageCount(
 
 /**
  * Unscoped on purpose: locks the given live sessions of any organization until the transaction
- * ends and returns their owners, so that a batch delete can tell 403 from 404 for every id.
+ * ends and returns their owners (organization and project), so that a batch delete can tell 403
+ * from 404 for every id.
  */
 export async function lockSessions(tx: Executor, sessionIds: string[]) {
   return tx
-    .select({ id: sessions.id, organizationId: sessions.organizationId })
+    .select({ id: sessions.id, organizationId: sessions.organizationId, projectId: sessions.projectId })
     .from(sessions)
     .where(and(inArray(sessions.id, sessionIds), isNull(sessions.deletedAt)))
     .orderBy(sessions.id)
@@ -242,4 +273,36 @@ export async function softDeleteSessions(tx: Executor, scope: TenantScope, sessi
     .where(and(live(scope), inArray(sessions.id, sessionIds)))
     .returning({ id: sessions.id });
   return rows.map((row) => row.id);
+}
+
+const ofProject = (scope: TenantScope, projectId: string) =>
+  and(inScope(sessions.organizationId, scope), eq(sessions.projectId, projectId));
+
+/** The project's live sessions (what keeps it from being deleted). */
+export async function countProjectSessions(db: Executor, scope: TenantScope, projectId: string) {
+  const [row] = await db
+    .select({ value: count() })
+    .from(sessions)
+    .where(and(ofProject(scope, projectId), isNull(sessions.deletedAt)));
+  return row?.value ?? 0;
+}
+
+/** Deleted sessions of a project being deleted stop naming it. */
+export async function releaseDeletedProjectSessions(db: Executor, scope: TenantScope, projectId: string) {
+  await db
+    .update(sessions)
+    .set({ projectId: null })
+    .where(and(ofProject(scope, projectId), isNotNull(sessions.deletedAt)));
+}
+
+/** Every session of an agent (deleted ones too) follows it to its new project. */
+export async function moveAgentSessions(
+  tx: Executor,
+  scope: TenantScope,
+  move: { agentId: string; projectId: string | null },
+) {
+  await tx
+    .update(sessions)
+    .set({ projectId: move.projectId })
+    .where(and(inScope(sessions.organizationId, scope), eq(sessions.agentId, move.agentId)));
 }

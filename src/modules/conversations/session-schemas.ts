@@ -31,6 +31,13 @@ export const createSessionBody = z
       .optional()
       .describe('Without one, the session is titled after its first user message (at most 80 characters)'),
     metadata: metadataField.optional(),
+    project_id: z
+      .uuid()
+      .nullable()
+      .optional()
+      .describe(
+        'The project of a session without an agent (a session with one is in its agent’s project); a project-scoped key’s sessions are in its project',
+      ),
   })
   .strict()
   .meta({ id: 'SessionCreate', example: createSessionExample });
@@ -79,6 +86,7 @@ export const listSessionsQuery = pageQuery(20, 100).extend({
     .describe(`An agent's sessions; \`${NO_AGENT}\`: the sessions without an agent`),
   user_id: storedText(255).min(1).optional(),
   status: z.enum(sessionStatuses).optional(),
+  project_id: z.uuid().optional().describe('Only the sessions of this project'),
   sort_by: z.enum(sessionSortFields).default('last_activity'),
   sort_order: z.enum(['asc', 'desc']).default('desc'),
 });
@@ -90,6 +98,7 @@ export type ListSessionsQuery = z.infer<typeof listSessionsQuery>;
 const sessionExample = {
   id: exampleIds.session,
   organization_id: exampleIds.organization,
+  project_id: exampleIds.project,
   agent_id: exampleIds.agent,
   user_id: 'customer-42',
   title: 'Refund for order 1042',
@@ -127,6 +136,10 @@ export const sessionView = z
   .object({
     id: z.uuid(),
     organization_id: z.uuid(),
+    project_id: z
+      .uuid()
+      .nullable()
+      .describe('The project the session belongs to (its agent’s); null: the organization at large'),
     agent_id: z
       .uuid()
       .nullable()

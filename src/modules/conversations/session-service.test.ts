@@ -27,6 +27,7 @@ const open = (
   setup.sessions.openSession(who, {
     newSessionId: uuidv7(),
     agentId: request.agentId ?? agentId,
+    agentProjectId: null,
     historyWindow: request.historyWindow ?? 20,
     ...(request.sessionId ? { sessionId: request.sessionId } : {}),
     ...(request.userId ? { userId: request.userId } : {}),
@@ -38,6 +39,7 @@ describe('openSession (the turn engine)', () => {
     const opened = await setup.sessions.openSession(principal, {
       newSessionId,
       agentId,
+      agentProjectId: null,
       userId: 'end-user-1',
       historyWindow: 20,
     });

@@ -1,8 +1,13 @@
 import type { Database } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
-import type { Principal } from '../tenancy/index.ts';
+import {
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../platform/http/errors.ts';
+import { type Principal, projectFor } from '../tenancy/index.ts';
 import { toSessionView } from './conversation-views.ts';
 import { softDeleteMessagesOfSessions } from './message-repository.ts';
 import * as repository from './session-repository.ts';
@@ -14,10 +19,10 @@ import type {
 } from './session-schemas.ts';
 
 /**
- * Resolves when the agent is one of the principal's organization; otherwise throws the agents
- * module's 403 (another organization's agent) or 404. The agents module provides it.
+ * The agent (with its project) when the principal may see it; otherwise throws the agents
+ * module's 403 (another organization's or project's agent) or 404. The agents module provides it.
  */
-export type RequireAgent = (principal: Principal, agentId: string) => Promise<unknown>;
+export type RequireAgent = (principal: Principal, agentId: string) => Promise<{ project_id: string | null }>;
 
 export interface OpenSessionRequest {
   /** Continue this session; a new one is planned when absent. */
@@ -25,6 +30,8 @@ export interface OpenSessionRequest {
   /** The id of the session to start when there is none to continue. */
   newSessionId: string;
   agentId: string;
+  /** The agent's project: a session without an agent joins it when the turn binds the session. */
+  agentProjectId: string | null;
   userId?: string | undefined;
   /** How many of the latest messages to read (the agent's thread window). */
   historyWindow: number;
@@ -60,25 +67,61 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
     );
   }
 
-  /** Checks each distinct agent named once, in order, before anything is written. */
-  async function requireAgents(principal: Principal, agentIds: (string | undefined)[]) {
-    for (const agentId of new Set(agentIds))
-      if (agentId !== undefined) await requireAgent(principal, agentId);
+  /**
+   * The project of a new session: its agent's (the agent must be visible to the principal, and a
+   * project_id naming another is 422), else the one it names (`projectFor`). `agents` remembers
+   * the agents checked, so that a batch checks each once.
+   */
+  async function projectOfNew(
+    principal: Principal,
+    body: CreateSessionBody,
+    agents = new Map<string, Promise<{ project_id: string | null }>>(),
+  ): Promise<string | null> {
+    if (body.agent_id === undefined) return projectFor(db, principal, body.project_id);
+    const agentId = body.agent_id;
+    if (!agents.has(agentId)) agents.set(agentId, requireAgent(principal, agentId));
+    const agent = await (agents.get(agentId) as Promise<{ project_id: string | null }>);
+    if (body.project_id !== undefined && body.project_id !== agent.project_id) {
+      throw new ValidationError('A session is in its agent’s project', [
+        {
+          field: 'project_id',
+          value: body.project_id,
+          message: `must be the agent’s project (${agent.project_id})`,
+        },
+      ]);
+    }
+    return agent.project_id;
   }
 
   const agentMismatch = () =>
     new BadRequestError('session_agent_mismatch', 'The session belongs to another agent');
 
-  /** Binds a session without an agent to `agentId`, unless another agent's turn bound it first. */
-  async function bindAgent(principal: Principal, sessionId: string, agentId: string) {
-    if (await repository.bindSessionAgent(db, principal, sessionId, agentId)) return;
-    // Not bound by this call: it is another agent's by now (or the same one's), or gone (404).
-    if ((await requireSession(principal, sessionId)).agentId !== agentId) throw agentMismatch();
+  /** Binds a session without an agent to `agent`, unless another agent's turn bound it first. */
+  async function bindAgent(
+    principal: Principal,
+    sessionId: string,
+    agent: { id: string; projectId: string | null },
+  ) {
+    if (await repository.bindSessionAgent(db, principal, sessionId, agent)) return;
+    // Not bound by this call: it is another agent's by now (or the same one's), of another project, or gone (404).
+    const session = await requireSession(principal, sessionId);
+    if (session.agentId === null) {
+      throw new BadRequestError(
+        'session_project_mismatch',
+        'The session belongs to another project than the agent',
+      );
+    }
+    if (session.agentId !== agent.id) throw agentMismatch();
   }
 
-  const newSession = (principal: Principal, body: CreateSessionBody): repository.SessionInsert => ({
+  const newSession = (
+    principal: Principal,
+    body: CreateSessionBody,
+    projectId: string | null,
+  ): repository.SessionInsert => ({
     id: uuidv7(),
     organizationId: principal.organizationId,
+    projectId,
     agentId: body.agent_id ?? null,
     userId: body.user_id ?? null,
     title: body.title ?? null,
@@ -88,21 +131,23 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
   });
 
   async function create(principal: Principal, body: CreateSessionBody): Promise<SessionView> {
-    if (body.agent_id !== undefined) await requireAgent(principal, body.agent_id);
-    const [row] = await repository.insertSessions(db, [newSession(principal, body)]);
+    const projectId = await projectOfNew(principal, body);
+    const [row] = await repository.insertSessions(db, [newSession(principal, body, projectId)]);
     return toSessionView(row as repository.SessionRow);
   }
 
   return {
     create,
 
-    /** All or nothing: every agent named is checked first, then one INSERT writes the whole batch. */
+    /**
+     * All or nothing: every agent and project named is checked first, in order (each agent once),
+     * then one INSERT writes the whole batch.
+     */
     async createMany(principal: Principal, bodies: CreateSessionBody[]): Promise<SessionView[]> {
-      await requireAgents(
-        principal,
-        bodies.map((body) => body.agent_id),
-      );
-      const inserts = bodies.map((body) => newSession(principal, body));
+      const agents = new Map<string, Promise<{ project_id: string | null }>>();
+      const projects: (string | null)[] = [];
+      for (const body of bodies) projects.push(await projectOfNew(principal, body, agents));
+      const inserts = bodies.map((body, index) => newSession(principal, body, projects[index] ?? null));
       const rows = await repository.insertSessions(db, inserts);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return inserts.map((insert) => toSessionView(byId.get(insert.id) as repository.SessionRow));
@@ -154,6 +199,9 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
         const found = await repository.lockSessions(tx, wanted);
         if (found.some((session) => session.organizationId !== principal.organizationId)) {
           throw new ForbiddenError('At least one of the sessions belongs to another organization');
+        }
+        if (principal.projectId && found.some((session) => session.projectId !== principal.projectId)) {
+          throw new ForbiddenError('At least one of the sessions belongs to another project');
         }
         const foundIds = new Set(found.map((session) => session.id));
         const missing = wanted.filter((id) => !foundIds.has(id));
@@ -210,7 +258,10 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
         summary,
         messageCount: thread.messageCount,
         ...(thread.agentId === null
-          ? { bindAgent: () => bindAgent(principal, sessionId, request.agentId) }
+          ? {
+              bindAgent: () =>
+                bindAgent(principal, sessionId, { id: request.agentId, projectId: request.agentProjectId }),
+            }
           : {}),
       };
     },

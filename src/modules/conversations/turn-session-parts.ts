@@ -17,6 +17,8 @@ export interface TurnSessionWrite {
   sessionId: string;
   organizationId: string;
   agentId: string;
+  /** The agent's project: a session the turn starts is in it. */
+  projectId: string | null;
   /** The end user the session is for. */
   userId: string | null;
   createdByUserId: string | null;
@@ -59,6 +61,7 @@ function sessionRows(writes: readonly TurnSessionWrite[]) {
     const row = rows.get(write.sessionId) ?? {
       id: write.sessionId,
       organization_id: write.organizationId,
+      project_id: write.projectId,
       agent_id: write.agentId,
       user_id: write.userId,
       created_by_user_id: write.createdByUserId,
@@ -82,7 +85,7 @@ const messageRows = (writes: readonly TurnSessionWrite[], withExchange: boolean)
     ...(withExchange ? write.messages.map((message) => messageRow(write, message)) : []),
   ]);
 
-const sessionColumns = sql`id uuid, organization_id uuid, agent_id uuid, user_id text, created_by_user_id uuid, created_by_api_key_id uuid, new_count int, added int, title text`;
+const sessionColumns = sql`id uuid, organization_id uuid, project_id uuid, agent_id uuid, user_id text, created_by_user_id uuid, created_by_api_key_id uuid, new_count int, added int, title text`;
 const messageColumns = sql`id uuid, organization_id uuid, session_id uuid, role text, content text, metadata jsonb, tool_calls jsonb`;
 
 /** A continued session (or one whose start record inserted it) takes the offered title only if it has none. */
@@ -106,8 +109,8 @@ export function turnEndSessionsPart(names: { written: string }): StatementPart<T
     ctes: [
       sql`turn_sessions as (select * from jsonb_to_recordset(${sql.placeholder('turnSessions')}::jsonb) as s(${sessionColumns}))`,
       sql`${written} as (
-        insert into ${sessions} as existing (id, organization_id, agent_id, user_id, title, message_count, created_by_user_id, created_by_api_key_id)
-        select id, organization_id, agent_id, user_id, title, new_count, created_by_user_id, created_by_api_key_id from turn_sessions
+        insert into ${sessions} as existing (id, organization_id, project_id, agent_id, user_id, title, message_count, created_by_user_id, created_by_api_key_id)
+        select id, organization_id, project_id, agent_id, user_id, title, new_count, created_by_user_id, created_by_api_key_id from turn_sessions
         on conflict (id) do update set
           message_count = existing.message_count + (select added from turn_sessions where turn_sessions.id = excluded.id),
           last_activity = greatest(existing.last_activity, now()),
@@ -136,8 +139,8 @@ export function turnStartSessionsPart(): StatementPart<TurnSessionWrite> {
   return {
     ctes: [
       sql`opened_sessions as (
-        insert into ${sessions} (id, organization_id, agent_id, user_id, message_count, created_by_user_id, created_by_api_key_id)
-        select id, organization_id, agent_id, user_id, new_count, created_by_user_id, created_by_api_key_id
+        insert into ${sessions} (id, organization_id, project_id, agent_id, user_id, message_count, created_by_user_id, created_by_api_key_id)
+        select id, organization_id, project_id, agent_id, user_id, new_count, created_by_user_id, created_by_api_key_id
         from jsonb_to_recordset(${sql.placeholder('openedSessions')}::jsonb) as s(${sessionColumns})
         on conflict (id) do nothing
         returning id)`,

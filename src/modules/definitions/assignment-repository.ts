@@ -25,9 +25,17 @@ export interface AssignmentFilters {
 const live = (scope: TenantScope) =>
   and(inScope(agentAssignments.organizationId, scope), isNull(agentAssignments.deletedAt));
 
-/** Assignments whose agent and definition are both live: those of a deleted agent are not shown. */
+/**
+ * Assignments whose agent and definition are both live: those of a deleted agent are not shown.
+ * A project-scoped caller's are those of its project's agents.
+ */
 const withLiveParties = (scope: TenantScope) =>
-  and(live(scope), isNull(agents.deletedAt), isNull(taskDefinitions.deletedAt));
+  and(
+    live(scope),
+    isNull(agents.deletedAt),
+    isNull(taskDefinitions.deletedAt),
+    inScope(agents.organizationId, scope, agents.projectId),
+  );
 
 const detailColumns = {
   assignment: agentAssignments,

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
-import { ValidationError } from '../../platform/http/errors.ts';
+import { expectedVersionOf } from '../../platform/http/if-match.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from '../tenancy/index.ts';
 import {
   createDefinitionBody,
@@ -20,28 +20,10 @@ import {
 } from './definition-schemas.ts';
 import type { DefinitionChangeContext, DefinitionService } from './definition-service.ts';
 
-/** If-Match carries a version, bare or as an ETag ("3", W/"3"); the body may carry it instead. */
-function expectedVersionOf(request: FastifyRequest, bodyVersion: number | undefined): number | undefined {
-  const header = request.headers['if-match'];
-  if (typeof header !== 'string' || header.trim() === '*') return bodyVersion;
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
-  if (!match)
-    throw new ValidationError('If-Match must hold a task definition version', [
-      { field: 'if-match', location: 'headers', message: 'expected a version number such as "3"' },
-    ]);
-  const headerVersion = Number(match[1]);
-  if (bodyVersion !== undefined && bodyVersion !== headerVersion) {
-    throw new ValidationError('If-Match and expected_version disagree', [
-      { field: 'expected_version', message: `differs from If-Match (${headerVersion})` },
-    ]);
-  }
-  return headerVersion;
-}
-
 const contextOf = (request: FastifyRequest, body: UpdateDefinitionBody): DefinitionChangeContext => ({
   principal: principalOf(request),
   changeReason: body.change_reason,
-  expectedVersion: expectedVersionOf(request, body.expected_version),
+  expectedVersion: expectedVersionOf(request.headers['if-match'], body.expected_version, 'task definition'),
 });
 
 /** Task definitions (seed 003 task configs, DESIGN section 9: `/task-definitions`) and their versions. */
@@ -50,7 +32,8 @@ export const definitionRoutes =
   async (app) => {
     const common = { tags: ['task-definitions'], security: bearerSecurity };
     const read = guard('agents:read');
-    const write = guard('agents:write');
+    // Task definitions are organization-level configuration: a project-scoped key reads them only.
+    const write = guard('agents:write', { organizationWide: true });
     const notFound = { 404: errorBodySchema };
     const conflict = { 404: errorBodySchema, 409: errorBodySchema };
 

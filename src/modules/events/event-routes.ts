@@ -38,7 +38,11 @@ export const eventRoutes =
         });
       }
     };
-    const requireEvents = [guard('events:read', { allowQueryToken: true }), requireListening];
+    // The stream carries the whole organization's events: a project-scoped key is refused (403).
+    const requireEvents = [
+      guard('events:read', { allowQueryToken: true, organizationWide: true }),
+      requireListening,
+    ];
     const unavailable = {
       503: errorBodySchema.describe('Live events cannot be received at the moment; see Retry-After'),
     };

@@ -57,7 +57,9 @@ export const chatResponse = z
         .number()
         .min(0)
         .max(1)
-        .describe('How well memories supported the answer; 0 until agents have long-term memory'),
+        .describe(
+          'The mean score (capped at 1) of the memories the turn’s context was given (docs/memory.md); 0 when none',
+        ),
       message_count: z
         .number()
         .int()
@@ -75,7 +77,7 @@ export const chatResponse = z
       response: exampleTurn.answer,
       run_id: exampleIds.run,
       message_id: exampleIds.assistantMessage,
-      metadata: { memory_confidence: 0, message_count: 3 },
+      metadata: { memory_confidence: 0.62, message_count: 3 },
     },
   });
 export type ChatResponse = z.infer<typeof chatResponse>;

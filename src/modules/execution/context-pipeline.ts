@@ -22,6 +22,8 @@ export interface ContextSession {
   id: string;
   /** A session this turn starts (stored with the turn's end). */
   created: boolean;
+  /** The end user the session is with, when the caller named one (the memory source reads theirs). */
+  userId?: string | null;
   /** Its last `memory.thread_window` user and assistant messages, oldest first. */
   history: HistoryMessage[];
   /**

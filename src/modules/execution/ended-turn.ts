@@ -33,9 +33,15 @@ export function endedTurnView(
   return {
     principal: start.principal,
     trigger: start.trigger,
-    agent: { ...start.agent, threadWindow: plan.agent.memory.thread_window },
+    agent: {
+      ...start.agent,
+      threadWindow: plan.agent.memory.thread_window,
+      memoryEnabled: plan.agent.use_memory_context,
+    },
+    model: { provider: start.provider, modelId: start.model },
     runId: start.runId,
     sessionId: start.session?.id ?? null,
+    sessionUserId: start.session?.userId ?? null,
     thread: threadAfter(plan, completed),
     status: outcome.status,
     message: plan.request.message,

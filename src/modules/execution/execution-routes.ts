@@ -128,8 +128,8 @@ export const executionRoutes =
             'The same turn as POST /agents/{id}/execute (same errors), answered in seed 001’s shape and never ' +
             'streamed. `user_input` and `thread_id` are accepted for `message` and `session_id` (both names ' +
             'with different values: 422). `metadata.message_count` is the session’s message count after the ' +
-            'turn (the agent’s greeting of a new session included); `metadata.memory_confidence` is 0 until ' +
-            'agents have long-term memory.',
+            'turn (the agent’s greeting of a new session included); `metadata.memory_confidence` is the mean ' +
+            'score (capped at 1) of the memories the turn’s context was given, 0 when none (docs/memory.md).',
           params: idParams,
           body: chatBody,
           response: { 200: chatResponse, ...upstreamErrors, ...standardErrorResponses },

@@ -2,8 +2,9 @@ import { BadRequestError, ValidationError } from '../../platform/http/errors.ts'
 import { assertAnswerSchema } from '../../platform/llm/json-schema-validator.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
-import { toChatResponse, toExecuteBody } from './chat.ts';
+import { memoryConfidence, toChatResponse, toExecuteBody } from './chat.ts';
 import type { ChatBody } from './chat-schemas.ts';
+import type { ContextReference } from './context-pipeline.ts';
 import type { ExecuteBody, ExecutionResponse } from './execution-schemas.ts';
 import type { ModelResolver, ProviderDirectory } from './model-resolver.ts';
 import { maxOutputTokensFor } from './system-prompt-source.ts';
@@ -107,9 +108,15 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
      * the seed's shape, with the session's message count once the turn is stored.
      */
     async chat(principal: Principal, agentId: string, body: ChatBody, options: TurnOptions = {}) {
-      const result = await execute(principal, agentId, toExecuteBody(body), options);
+      let references: readonly ContextReference[] = [];
+      const result = await execute(principal, agentId, toExecuteBody(body), {
+        ...options,
+        onContext: (quoted) => {
+          references = quoted;
+        },
+      });
       const session = await readSession(principal, result.session_id);
-      return toChatResponse(agentId, result, session.message_count);
+      return toChatResponse(agentId, result, session.message_count, memoryConfidence(references));
     },
 
     /** POST /agents/{id}/test (seed 003): one prompt, no session, the provider must be validated. */

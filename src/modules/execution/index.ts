@@ -25,8 +25,9 @@ export { defineTool, ToolInputError } from './agent-tool.ts';
 export { builtinToolNames } from './builtin-tools.ts';
 export type { ContextPart, ContextRequest, ContextSource, ProvidedMessage } from './context-pipeline.ts';
 export { contextOrder, estimateTokens } from './context-pipeline.ts';
-export type { ProviderDirectory, ResilienceSettings } from './model-resolver.ts';
-export { StructuredOutputError } from './structured-output.ts';
+export { callModelDirect } from './direct-model-call.ts';
+export type { ProviderDirectory, ResilienceSettings, ResolvedModel } from './model-resolver.ts';
+export { parseStructuredAnswer, StructuredOutputError } from './structured-output.ts';
 export type { ThreadSummarizer } from './thread-summarizer.ts';
 export type { TurnEngine, TurnEvent, TurnOptions, TurnSummary } from './turn.ts';
 export type { TurnRequest } from './turn-plan.ts';
@@ -118,10 +119,12 @@ export async function registerExecution(app: FastifyInstance, options: Execution
   await app.register(executionRoutes(service, options.guard), { prefix: '/api/v1' });
   // describeModels: the models an agent's turn would use, resolved without calling them (health checks).
   // summarizeThread: the conversations module's thread summaries, made with the agent's model.
+  // resolveModel: the agent's model as its turns call it, for background work (memory extraction).
   return {
     turns,
     registry,
     describeModels: models.describe,
+    resolveModel: models.resolve,
     summarizeThread: createThreadSummarizer({ agentForTurn: options.agentForTurn, models }),
   };
 }

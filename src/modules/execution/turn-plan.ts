@@ -61,6 +61,7 @@ export interface TurnPlanDependencies {
       sessionId?: string | undefined;
       newSessionId: string;
       agentId: string;
+      agentProjectId: string | null;
       userId?: string | undefined;
       historyWindow: number;
     },
@@ -110,6 +111,7 @@ export async function planTurn<TModel extends { warnings: string[] }>(
           sessionId: conversation.sessionId,
           newSessionId: uuidv7(),
           agentId: agent.id,
+          agentProjectId: agent.project_id,
           userId: conversation.userId,
           historyWindow: agent.memory.thread_window,
         })

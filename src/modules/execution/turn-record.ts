@@ -15,7 +15,8 @@ export interface TurnMessage {
 export interface TurnStart {
   runId: string;
   principal: Principal;
-  agent: { id: string; version: number };
+  /** `projectId`: the agent's, which a session the turn starts belongs to. */
+  agent: { id: string; version: number; projectId: string | null };
   trigger: RunTrigger;
   session: {
     id: string;

@@ -55,7 +55,7 @@ function startOf(agentId: string, session: TurnStart['session']): TurnStart {
   return {
     runId: uuidv7(),
     principal,
-    agent: { id: agentId, version: 1 },
+    agent: { id: agentId, version: 1, projectId: null },
     trigger: 'chat',
     session,
     input: { message: 'hello' },

@@ -26,6 +26,7 @@ const sessionWrite = (start: TurnStart, end: TurnEnd | null): TurnSessionWrite |
     sessionId: start.session.id,
     organizationId: start.principal.organizationId,
     agentId: start.agent.id,
+    projectId: start.agent.projectId,
     userId: start.session.userId,
     createdByUserId: start.principal.userId,
     createdByApiKeyId: start.principal.apiKeyId,

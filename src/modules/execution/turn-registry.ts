@@ -22,10 +22,17 @@ export interface PlannedTurn {
 export interface EndedTurn {
   principal: Principal;
   trigger: RunTrigger;
-  /** `threadWindow`: the agent's memory.thread_window, the messages of the session the turn read. */
-  agent: { id: string; version: number; threadWindow: number };
+  /**
+   * `threadWindow`: the agent's memory.thread_window, the messages of the session the turn read.
+   * `memoryEnabled`: its use_memory_context.
+   */
+  agent: { id: string; version: number; threadWindow: number; memoryEnabled: boolean };
+  /** The agent's model (not a fallback that answered), as the turn resolved it. */
+  model: { provider: { id: string; name: string; type: string }; modelId: string };
   runId: string;
   sessionId: string | null;
+  /** The session's end user (its user_id); null without a session or when it names none. */
+  sessionUserId: string | null;
   /**
    * The session's message count as the turn leaves it (its start's read plus what it stored) and
    * how many of its oldest messages the session's summary covers; null without a session.

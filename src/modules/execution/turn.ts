@@ -5,6 +5,7 @@ import { DatabaseUnavailableError } from '../../platform/http/database-unavailab
 import { AppError } from '../../platform/http/errors.ts';
 import type { RecordedAction, RunUsage } from '../runs/index.ts';
 import { requirePermission } from '../tenancy/index.ts';
+import type { ContextReference } from './context-pipeline.ts';
 import { actionLogWithReferences } from './context-references.ts';
 import {
   TurnCancelledError,
@@ -67,6 +68,8 @@ export interface TurnOptions {
   onEvent?: ((event: TurnEvent) => void) | undefined;
   /** Told the run's id as soon as the turn has one, however it then ends (a task links its attempts' runs). */
   onRunStarted?: ((runId: string) => void) | undefined;
+  /** Told what the turn's context quotes (its references) once it is planned, before the model is called. */
+  onContext?: ((references: readonly ContextReference[]) => void) | undefined;
 }
 
 export interface TurnEngineDependencies extends TurnPlanDependencies {
@@ -117,7 +120,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
     const start: TurnStart = {
       runId: uuidv7(),
       principal: request.principal,
-      agent: { id: agent.id, version: agent.version },
+      agent: { id: agent.id, version: agent.version, projectId: agent.project_id },
       trigger: request.trigger,
       session: session
         ? { id: session.id, created: session.created, userId: session.userId, greeting: plan.greeting }
@@ -301,6 +304,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
     const { principal } = request;
     const emit = options.onEvent ?? (() => {});
     const plan = await planTurn(dependencies, request, models.resolve, 'turn');
+    options.onContext?.(plan.context.references);
     const hooks = registry.beforeModelCallHooks();
     if (hooks.length > 0) {
       const planned = {

@@ -1,4 +1,5 @@
 import type { Database } from '../../platform/db/database.ts';
+import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
 import type { ProviderConnection } from '../../platform/llm/provider-connection.ts';
 import type { Principal } from '../tenancy/index.ts';
@@ -6,7 +7,7 @@ import { chunksToEmbed, removeOtherEmbeddings, storeEmbeddings } from './embeddi
 import { EMBEDDING_BATCH_SIZE, embedTexts } from './embeddings.ts';
 import type { QueryVector } from './knowledge-search.ts';
 import { type EmbeddingChoice, findKnowledgeSettings } from './knowledge-settings-repository.ts';
-import { createVectorIndexes, isStorableDimensions, type VectorSupport } from './vector-support.ts';
+import { createVectorIndexes, storableDimensions, type VectorSupport } from './vector-support.ts';
 
 /** The providers module's resolution of a provider's connection (key decrypted) for a principal. */
 export type ResolveConnection = (principal: Principal, providerId: string) => Promise<ProviderConnection>;
@@ -27,7 +28,7 @@ const MAX_QUESTION_CHARS = 8_000;
 const CHUNKS_PER_ROUND = EMBEDDING_BATCH_SIZE * 4;
 
 /** An embedding model in use: the organization chose one, and this database stores vectors. */
-interface ActiveModel {
+export interface ActiveModel {
   providerId: string;
   model: string;
   /**
@@ -63,7 +64,7 @@ export function createChunkEmbeddings({
           key: `${settings.embeddingProviderId}/${settings.embeddingModel}`,
         }
       : null;
-  const activeModel = async (principal: Principal) => activeOf(await findKnowledgeSettings(db, principal));
+  const activeModel = async (scope: TenantScope) => activeOf(await findKnowledgeSettings(db, scope));
 
   async function store(
     principal: Principal,
@@ -71,13 +72,7 @@ export function createChunkEmbeddings({
     chunks: { id: string }[],
     vectors: number[][],
   ) {
-    const dimensions = vectors[0]?.length ?? 0;
-    if (!isStorableDimensions(dimensions) || vectors.some((vector) => vector.length !== dimensions)) {
-      throw new Error(
-        `The embedding model ${active.model} returned vectors of unusable length ${dimensions}`,
-      );
-    }
-    await ensureVectorIndex(db, dimensions);
+    await ensureVectorIndex(db, storableDimensions(active.model, vectors));
     await storeEmbeddings(
       db,
       principal,
@@ -121,6 +116,30 @@ export function createChunkEmbeddings({
   }
 
   return {
+    /** The organization's model, null without one or without vector support (memories use it too). */
+    activeModel,
+
+    /**
+     * Embeds texts with a model `activeModel` gave, in batches (embeddings.ts), each call failing
+     * after `timeoutMs` (this service's own timeout unless given): how memories are embedded.
+     */
+    async embedWith(
+      principal: Principal,
+      active: ActiveModel,
+      texts: readonly string[],
+      call: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
+      onBatch?: (start: number, vectors: number[][]) => Promise<void>,
+    ): Promise<number[][]> {
+      const connection = await resolveConnection(principal, active.providerId);
+      return embedTexts(
+        connection,
+        active.model,
+        texts,
+        { fetch, timeoutMs: call.timeoutMs ?? timeoutMs, signal: call.signal },
+        onBatch,
+      );
+    },
+
     /**
      * Embeds a content's chunks with the organization's model, if one is set and vectors are
      * supported; the processing job calls it after storing the chunks. Idempotent: chunks that

@@ -47,6 +47,9 @@ export async function insertFile(tx: Executor, row: typeof files.$inferInsert): 
   return inserted as FileRow;
 }
 
+/** A project-scoped caller's files are its project's. */
+const inFileScope = (scope: TenantScope) => inScope(files.organizationId, scope, files.projectId);
+
 export async function findFile(
   db: Executor,
   scope: TenantScope,
@@ -56,7 +59,7 @@ export async function findFile(
     .select(storedFileColumns)
     .from(files)
     .innerJoin(fileContents, eq(fileContents.id, files.contentId))
-    .where(and(inScope(files.organizationId, scope), eq(files.id, fileId)));
+    .where(and(inFileScope(scope), eq(files.id, fileId)));
   return row;
 }
 
@@ -74,11 +77,13 @@ export interface FileFilters {
   processingStatus?: ContentRow['processingStatus'] | undefined;
   /** Part of the file name, any case. */
   search?: string | undefined;
+  projectId?: string | undefined;
 }
 
 /** The organization's files, newest first, with the total. */
 export async function listFiles(db: Executor, scope: TenantScope, filters: FileFilters, page: Page) {
-  const conditions: (SQL | undefined)[] = [inScope(files.organizationId, scope)];
+  const conditions: (SQL | undefined)[] = [inFileScope(scope)];
+  if (filters.projectId) conditions.push(eq(files.projectId, filters.projectId));
   if (filters.purpose) conditions.push(eq(files.purpose, filters.purpose));
   if (filters.processingStatus) conditions.push(eq(fileContents.processingStatus, filters.processingStatus));
   if (filters.search) conditions.push(ilike(files.filename, `%${escapeLike(filters.search)}%`));
@@ -137,7 +142,7 @@ export async function deleteAttachments(
  * and its storage key is returned, for the blob to be removed once the transaction commits.
  */
 export async function deleteFile(tx: Executor, scope: TenantScope, file: FileRow): Promise<string | null> {
-  await tx.delete(files).where(and(inScope(files.organizationId, scope), eq(files.id, file.id)));
+  await tx.delete(files).where(and(inFileScope(scope), eq(files.id, file.id)));
   const [orphan] = await tx
     .delete(fileContents)
     .where(
@@ -158,4 +163,13 @@ export async function findContentBySha256(db: Executor, scope: TenantScope, sha2
     .from(fileContents)
     .where(and(inScope(fileContents.organizationId, scope), eq(fileContents.sha256, sha256)));
   return row;
+}
+
+/** The project's files (what keeps it from being deleted; files are deleted for good, none is gone). */
+export async function countProjectFiles(db: Executor, scope: TenantScope, projectId: string) {
+  const [row] = await db
+    .select({ value: count() })
+    .from(files)
+    .where(and(inScope(files.organizationId, scope), eq(files.projectId, projectId)));
+  return row?.value ?? 0;
 }

@@ -77,7 +77,12 @@ async function receiveForm(request: FastifyRequest, settings: UploadSettings) {
       'must be lowercase letters, digits, _ . - (at most 64), such as agent_context',
     );
   }
-  return { ...upload, purpose };
+  const project = fields.get('project_id')?.trim() || undefined;
+  if (project !== undefined && !z.uuid().safeParse(project).success) {
+    await discardUpload(upload.path);
+    throw formError('project_id', 'must be the id of a project of your organization');
+  }
+  return { ...upload, purpose, project };
 }
 
 export const fileRoutes =
@@ -100,7 +105,7 @@ export const fileRoutes =
         schema: {
           ...common,
           operationId: 'uploadFile',
-          summary: 'Upload a document (multipart: file, purpose)',
+          summary: 'Upload a document (multipart: file, purpose, project_id)',
           description:
             'Streamed to storage, never buffered whole. Allowed: .pdf .docx .xlsx .csv .md .txt, and the bytes ' +
             'must be what the extension says (400 file_type_not_allowed, file_type_blocked, file_content_mismatch, ' +
@@ -131,16 +136,17 @@ export const fileRoutes =
           operationId: 'listFiles',
           summary: 'List the organization’s files, newest first',
           description:
-            'Filters: purpose, processing_status, search (file name). Paginated with limit/offset; X-Total-Count holds the total.',
+            'Filters: purpose, processing_status, search (file name), project_id. Paginated with limit/offset; ' +
+            'X-Total-Count holds the total. A project-scoped key lists its project’s files only.',
           querystring: listFilesQuery,
           response: { 200: fileListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
-        const { limit, offset, purpose, processing_status, search } = request.query;
+        const { limit, offset, purpose, processing_status, search, project_id } = request.query;
         const { items, total } = await files.list(
           principalOf(request),
-          { purpose, processingStatus: processing_status, search },
+          { purpose, processingStatus: processing_status, search, projectId: project_id },
           { limit, offset },
         );
         reply.header('x-total-count', String(total));

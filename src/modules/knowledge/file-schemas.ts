@@ -31,6 +31,7 @@ const contentFields = {
 const fileExample = {
   id: exampleIds.file,
   organization_id: exampleIds.organization,
+  project_id: exampleIds.project,
   filename: 'refund-policy.pdf',
   purpose: 'agent_context',
   size_bytes: 48_213,
@@ -51,6 +52,10 @@ export const fileView = z
   .object({
     id: z.uuid(),
     organization_id: z.uuid(),
+    project_id: z
+      .uuid()
+      .nullable()
+      .describe('The project the file belongs to; null: the organization at large'),
     ...contentFields,
     purpose: z.string(),
     attached_agents: z.number().int().describe('How many agents read this file'),
@@ -65,6 +70,7 @@ export const listFilesQuery = pageQuery(50, 200).extend({
   purpose: z.string().trim().min(1).max(64).optional(),
   processing_status: z.enum(processingStatuses).optional(),
   search: z.string().trim().min(1).max(255).optional().describe('Part of the file name, any case'),
+  project_id: z.uuid().optional().describe('Only the files of this project'),
 });
 export type ListFilesQuery = z.infer<typeof listFilesQuery>;
 
@@ -85,6 +91,12 @@ export const uploadForm = z
       .max(64)
       .optional()
       .describe('What the file is for; `agent_context` (the default) for knowledge files'),
+    project_id: z
+      .uuid()
+      .optional()
+      .describe(
+        'A project of the organization the file belongs to; a project-scoped key’s uploads always belong to its project',
+      ),
   })
   .meta({ example: { file: '(the bytes of refund-policy.pdf)', purpose: 'agent_context' } });
 

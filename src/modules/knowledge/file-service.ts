@@ -8,7 +8,7 @@ import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import type { ChangeContext } from '../agents/index.ts';
-import type { Principal } from '../tenancy/index.ts';
+import { type Principal, projectFor } from '../tenancy/index.ts';
 import type { AgentFileService } from './agent-file-service.ts';
 import * as repository from './file-repository.ts';
 import type { FileView } from './file-schemas.ts';
@@ -72,12 +72,16 @@ export function createFileService({
   }
 
   return {
-    /** Stores an upload the route has received whole into a temporary file; the temporary file is always discarded. */
+    /**
+     * Stores an upload the route has received whole into a temporary file; the temporary file is
+     * always discarded. `project`: the project_id the form names (see `projectFor`).
+     */
     async create(
       principal: Principal,
-      upload: ReceivedUpload & { declaredName: string; purpose: string },
+      upload: ReceivedUpload & { declaredName: string; purpose: string; project?: string | undefined },
     ): Promise<FileView> {
       try {
+        const projectId = await projectFor(db, principal, upload.project);
         const screened = await screenUpload(upload.path, upload.declaredName, {
           suspicious: suspiciousContent,
         });
@@ -100,6 +104,7 @@ export function createFileService({
           const file = await repository.insertFile(tx, {
             id: uuidv7(),
             organizationId: principal.organizationId,
+            projectId,
             contentId: content.id,
             filename: screened.filename,
             purpose: upload.purpose,

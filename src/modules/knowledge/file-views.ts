@@ -23,6 +23,7 @@ export const toFileView = (
 ): FileView => ({
   id: file.id,
   organization_id: file.organizationId,
+  project_id: file.projectId,
   ...contentView(file.filename, content),
   purpose: file.purpose,
   attached_agents: attachedAgents,

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { StorageSettings } from '../../config.ts';
 import { openBlobStore } from '../../platform/blobs/open-blob-store.ts';
-import type { Database } from '../../platform/db/database.ts';
+import type { Database, Transaction } from '../../platform/db/database.ts';
+import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
@@ -13,7 +14,7 @@ import type { AccessGuard, Principal } from '../tenancy/index.ts';
 import { agentFileRoutes } from './agent-file-routes.ts';
 import { createAgentFileService } from './agent-file-service.ts';
 import { agentFileStorage } from './agent-file-storage.ts';
-import { createChunkEmbeddings, type ResolveConnection } from './chunk-embeddings.ts';
+import { type ActiveModel, createChunkEmbeddings, type ResolveConnection } from './chunk-embeddings.ts';
 import { wholeTexts } from './chunk-repository.ts';
 import { defaultExtractionLimits } from './extraction/extraction.ts';
 import { fileProcessingJob } from './file-processing-job.ts';
@@ -25,8 +26,40 @@ import { createKnowledgeSettingsService } from './knowledge-settings.ts';
 import { knowledgeSettingsRoutes } from './knowledge-settings-routes.ts';
 import { analyzeChunksIfGrown } from './lexeme-statistics.ts';
 import { reembeddingJob, requestReembedding } from './reembedding-job.ts';
-import { prepareVectorSupport, vectorSupportMessage } from './vector-support.ts';
+import { prepareVectorSupport, type VectorSupport, vectorSupportMessage } from './vector-support.ts';
 import { sweepStaleWorkFiles } from './work-directory.ts';
+
+export type { ActiveModel as EmbeddingModel } from './chunk-embeddings.ts';
+export { EMBEDDING_BATCH_SIZE } from './embeddings.ts';
+export { fileProjectMembers } from './file-project-members.ts';
+export {
+  createVectorIndexes,
+  storableDimensions,
+  typedEmbedding,
+  underVectorSetupLock,
+  type VectorSupport,
+} from './vector-support.ts';
+
+/**
+ * The organization's embedding model (its knowledge settings) as other modules embed with it:
+ * memories are embedded, and recalled, with the same model as the organization's chunks.
+ */
+export interface OrganizationEmbeddings {
+  /** Whether this database stores vectors (pgvector), and why. */
+  vectorSupport: VectorSupport;
+  /** The organization's model; null without one or without vector support. */
+  activeModel(scope: TenantScope): Promise<ActiveModel | null>;
+  /** Embeds texts with that model, in batches; each provider call fails after `timeoutMs`. */
+  embed(
+    principal: Principal,
+    model: ActiveModel,
+    texts: readonly string[],
+    call: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined },
+    onBatch?: (start: number, vectors: number[][]) => Promise<void>,
+  ): Promise<number[][]>;
+  /** `listener` runs inside the transaction that changes an organization's model, to enqueue work with it. */
+  onModelChanged(listener: (tx: Transaction, scope: TenantScope) => Promise<void>): void;
+}
 
 /** How long one embedding call may take. */
 const EMBEDDING_TIMEOUT_MS = 60_000;
@@ -113,12 +146,14 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
     await options.requireAgent(principal, agentId);
     return rankedPassages(principal, agentId, query, k);
   };
+  const modelListeners: ((tx: Transaction, scope: TenantScope) => Promise<void>)[] = [];
   const settings = createKnowledgeSettingsService({
     db,
     resolveConnection: options.resolveConnection,
     vectorSupport,
     onEmbeddingModelChanged: async (tx, scope) => {
       await requestReembedding(options.queue, scope, tx);
+      for (const listener of modelListeners) await listener(tx, scope);
     },
   });
 
@@ -154,7 +189,14 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
   });
   options.jobs.add({ ...job, concurrency: extraction.concurrency });
   options.jobs.add(reembeddingJob(embeddings));
+  const organizationEmbeddings: OrganizationEmbeddings = {
+    vectorSupport,
+    activeModel: embeddings.activeModel,
+    embed: embeddings.embedWith,
+    onModelChanged: (listener) => void modelListeners.push(listener),
+  };
   return {
+    embeddings: organizationEmbeddings,
     /** The organization's uploads as their readers see them (403/404), e.g. the files analysis runs read. */
     files: { get: files.get, download: files.download },
     fileStorage: agentFileStorage(db, blobs, (error) =>

@@ -30,7 +30,7 @@ export const knowledgeSettingsRoutes =
     app.put(
       '/knowledge/settings',
       {
-        onRequest: guard('providers:manage'),
+        onRequest: guard('providers:manage', { organizationWide: true }),
         schema: {
           ...common,
           operationId: 'updateKnowledgeSettings',

@@ -14,6 +14,18 @@ export const MAX_INDEXED_DIMENSIONS = 2_000;
 export const MAX_DIMENSIONS = 16_000;
 /** Shared by every Agentry process: concurrent starts (and index builds) create objects one at a time. */
 const VECTOR_SETUP_LOCK_KEY = 7_406_275_012;
+/** The table whose embeddings are typed and indexed unless another is named (memory has its own). */
+const CHUNK_EMBEDDINGS = 'knowledge_chunk_embeddings';
+
+/**
+ * Runs `work` in a transaction holding the lock every process takes to create vector objects:
+ * `create ... if not exists` is not safe against a concurrent creation of the same object.
+ */
+export const underVectorSetupLock = (db: Executor, work: (tx: Executor) => Promise<void>) =>
+  db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${VECTOR_SETUP_LOCK_KEY})`);
+    await work(tx);
+  });
 
 /** The deepest message of an error (Drizzle wraps the database's in `cause`). */
 function innermostMessage(error: unknown): string {
@@ -42,8 +54,7 @@ export async function prepareVectorSupport(db: Database): Promise<VectorSupport>
     return { mode: 'full-text', reason: 'the database server does not offer the pgvector extension' };
   }
   try {
-    await db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${VECTOR_SETUP_LOCK_KEY})`);
+    await underVectorSetupLock(db, async (tx) => {
       await tx.execute(sql`create extension if not exists vector`);
       await tx.execute(sql`create table if not exists knowledge_chunk_embeddings (
         chunk_id uuid primary key references knowledge_chunks(id) on delete cascade,
@@ -79,15 +90,31 @@ export const vectorSupportMessage = (support: VectorSupport): string =>
 export const isStorableDimensions = (dimensions: number) =>
   Number.isInteger(dimensions) && dimensions >= 1 && dimensions <= MAX_DIMENSIONS;
 
+/** The common length of a provider's vectors; throws when it cannot be stored or they differ. */
+export function storableDimensions(model: string, vectors: readonly (readonly number[])[]): number {
+  const dimensions = vectors[0]?.length ?? 0;
+  if (!isStorableDimensions(dimensions) || vectors.some((vector) => vector.length !== dimensions)) {
+    throw new Error(`The embedding model ${model} returned vectors of unusable length ${dimensions}`);
+  }
+  return dimensions;
+}
+
+/** A table name inlined into statements: checked, never user input. */
+function checkedTable(table: string): string {
+  if (!/^[a-z_]+$/.test(table)) throw new RangeError(`Unexpected table name ${table}`);
+  return table;
+}
+
 /**
  * The expression embeddings of `dimensions` are indexed and compared under: the column cast to a
  * fixed-length vector. A query must use exactly this expression (and `dimensions = N` written as a
  * constant) for the planner to match the partial index. `dimensions` is checked, then inlined.
+ * `table` is a table shaped like `knowledge_chunk_embeddings` (`dimensions`, an untyped `embedding`).
  */
-export function typedEmbedding(dimensions: number) {
+export function typedEmbedding(dimensions: number, table = CHUNK_EMBEDDINGS) {
   if (!isStorableDimensions(dimensions)) throw new RangeError(`Unsupported vector length ${dimensions}`);
   return {
-    column: sql.raw(`(knowledge_chunk_embeddings.embedding::vector(${dimensions}))`),
+    column: sql.raw(`(${checkedTable(table)}.embedding::vector(${dimensions}))`),
     type: sql.raw(`vector(${dimensions})`),
     dimensions: sql.raw(String(dimensions)),
   };
@@ -98,16 +125,14 @@ export function typedEmbedding(dimensions: number) {
  * that length are first stored, so an organization's model choice decides which indexes exist.
  * Lengths beyond `MAX_INDEXED_DIMENSIONS` are not indexed (searched exactly).
  */
-export function createVectorIndexes() {
+export function createVectorIndexes(table = CHUNK_EMBEDDINGS) {
   const ready = new Set<number>();
   return async function ensureVectorIndex(db: Executor, dimensions: number): Promise<void> {
     if (ready.has(dimensions) || dimensions > MAX_INDEXED_DIMENSIONS) return;
-    const typed = typedEmbedding(dimensions);
-    const name = sql.identifier(`knowledge_chunk_embeddings_hnsw_${dimensions}`);
-    await db.transaction(async (tx) => {
-      // `create index if not exists` is not safe against a concurrent creation of the same index.
-      await tx.execute(sql`select pg_advisory_xact_lock(${VECTOR_SETUP_LOCK_KEY})`);
-      await tx.execute(sql`create index if not exists ${name} on knowledge_chunk_embeddings
+    const typed = typedEmbedding(dimensions, table);
+    const name = sql.identifier(`${checkedTable(table)}_hnsw_${dimensions}`);
+    await underVectorSetupLock(db, async (tx) => {
+      await tx.execute(sql`create index if not exists ${name} on ${sql.identifier(table)}
         using hnsw (${typed.column} vector_cosine_ops) where dimensions = ${typed.dimensions}`);
     });
     ready.add(dimensions);

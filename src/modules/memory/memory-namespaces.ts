@@ -50,3 +50,18 @@ export function contentKeyOf(content: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
+
+/**
+ * The namespaces a turn (or a search) recalls from: always the agent's; the end user's when the
+ * user is known; the thread's when the session is.
+ */
+export function recallNamespaces(
+  organizationId: string,
+  agentId: string,
+  known: { userId?: string | null | undefined; sessionId?: string | null | undefined },
+): string[] {
+  const places: MemoryPlace[] = [{ scope: 'agent' }];
+  if (known.userId) places.push({ scope: 'user', userId: known.userId });
+  if (known.sessionId) places.push({ scope: 'thread', sessionId: known.sessionId });
+  return places.map((place) => namespaceOf(organizationId, agentId, place));
+}

@@ -53,9 +53,23 @@ export const memories = pgTable(
   (table) => [
     uniqueIndex('memories_namespace_content_unique').on(table.agentId, table.namespace, table.contentKey),
     index('memories_agent_namespace_created_idx').on(table.agentId, table.namespace, table.createdAt),
+    // Recall's candidates: a namespace's most recently used memories (the expression is
+    // `lastUsedAt`, memory-repository.ts) and its most reinforced; retention reads the first too.
+    index('memories_agent_namespace_used_idx').on(
+      table.agentId,
+      table.namespace,
+      sql`greatest(${table.createdAt}, ${table.updatedAt}, ${table.lastAccessedAt})`,
+    ),
+    index('memories_agent_namespace_reinforcement_idx').on(
+      table.agentId,
+      table.namespace,
+      table.reinforcement,
+    ),
     index('memories_agent_user_idx').on(table.agentId, table.userId).where(sql`${table.userId} is not null`),
     index('memories_organization_created_idx').on(table.organizationId, table.createdAt),
-    index('memories_search_idx').using('gin', table.searchVector),
+    // Memories arrive a few at a time: without a pending list (which every search reads in full
+    // until a vacuum merges it, and PGlite has no autovacuum) each insert updates the index at once.
+    index('memories_search_idx').using('gin', table.searchVector).with({ fastupdate: false }),
   ],
 );
 

@@ -20,7 +20,7 @@ export const providerRoutes =
   async (app) => {
     const common = { tags: ['providers'], security: bearerSecurity };
     const read = guard('providers:read');
-    const manage = guard('providers:manage');
+    const manage = guard('providers:manage', { organizationWide: true });
     const notFound = { 404: errorBodySchema };
     const writeErrors = { 400: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 

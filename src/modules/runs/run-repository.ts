@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { ofAgentsInScope } from '../agents/index.ts';
 import { type ActionType, agentActions, type RunStatus, type RunTrigger, runs } from './run-tables.ts';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -21,11 +22,15 @@ export interface RunFilters {
   trigger?: RunTrigger | undefined;
 }
 
+/** A project-scoped caller's runs are those of its project's agents. */
+const inRunScope = (scope: TenantScope) =>
+  and(inScope(runs.organizationId, scope), ofAgentsInScope(runs.agentId, scope)) as SQL;
+
 export async function findRun(db: Executor, scope: TenantScope, runId: string) {
   const [row] = await db
     .select()
     .from(runs)
-    .where(and(inScope(runs.organizationId, scope), eq(runs.id, runId)));
+    .where(and(inRunScope(scope), eq(runs.id, runId)));
   return row;
 }
 
@@ -37,7 +42,7 @@ export async function findRunOrganization(db: Executor, runId: string) {
 
 /** Newest first. */
 export function listRuns(db: Executor, scope: TenantScope, filters: RunFilters, page: Page) {
-  const conditions: SQL[] = [inScope(runs.organizationId, scope)];
+  const conditions: SQL[] = [inRunScope(scope)];
   if (filters.agent_id) conditions.push(eq(runs.agentId, filters.agent_id));
   if (filters.session_id) conditions.push(eq(runs.sessionId, filters.session_id));
   if (filters.status) conditions.push(eq(runs.status, filters.status));

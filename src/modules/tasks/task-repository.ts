@@ -3,6 +3,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { ofAgentsInScope } from '../agents/index.ts';
 import {
   agentTaskAttempts,
   agentTasks,
@@ -14,6 +15,10 @@ import {
 
 export type TaskRow = typeof agentTasks.$inferSelect;
 export type AttemptRow = typeof agentTaskAttempts.$inferSelect;
+
+/** The tasks of the organization-wide views (the list, the statistics): a project-scoped caller's are its agents'. */
+const inTaskScope = (scope: TenantScope) =>
+  and(inScope(agentTasks.organizationId, scope), ofAgentsInScope(agentTasks.agentId, scope));
 
 export async function insertTask(
   tx: Executor,
@@ -87,7 +92,7 @@ export interface TaskFilters {
 }
 
 export async function listTasks(db: Executor, scope: TenantScope, filters: TaskFilters, page: Page) {
-  const conditions: (SQL | undefined)[] = [inScope(agentTasks.organizationId, scope)];
+  const conditions: (SQL | undefined)[] = [inTaskScope(scope)];
   if (filters.agentId) conditions.push(eq(agentTasks.agentId, filters.agentId));
   if (filters.status) conditions.push(eq(agentTasks.status, filters.status));
   if (filters.taskType) conditions.push(eq(agentTasks.taskType, filters.taskType));
@@ -255,7 +260,7 @@ export async function countTasks(db: Executor, scope: TenantScope) {
       tasks: count(),
     })
     .from(agentTasks)
-    .where(inScope(agentTasks.organizationId, scope))
+    .where(inTaskScope(scope))
     .groupBy(agentTasks.agentId, agentTasks.status, agentTasks.priority);
 }
 
@@ -264,7 +269,7 @@ export async function oldestQueuedAt(db: Executor, scope: TenantScope): Promise<
   const [row] = await db
     .select({ at: sql<string | null>`min(${agentTasks.queuedAt})` })
     .from(agentTasks)
-    .where(and(inScope(agentTasks.organizationId, scope), eq(agentTasks.status, 'queued')));
+    .where(and(inTaskScope(scope), eq(agentTasks.status, 'queued')));
   return row?.at ? new Date(row.at) : null;
 }
 
@@ -278,16 +283,18 @@ export async function recentOutcomes(db: Executor, scope: TenantScope, since: Da
       failed: sql<number>`count(*) filter (where ${agentTaskAttempts.status} = 'failed')`.mapWith(Number),
     })
     .from(agentTaskAttempts)
-    .where(and(inScope(agentTaskAttempts.organizationId, scope), gte(agentTaskAttempts.endedAt, since)));
+    .where(
+      and(
+        inScope(agentTaskAttempts.organizationId, scope),
+        gte(agentTaskAttempts.endedAt, since),
+        scope.projectId
+          ? sql`${agentTaskAttempts.taskId} in (select ${agentTasks.id} from ${agentTasks} where ${inTaskScope(scope)})`
+          : undefined,
+      ),
+    );
   const [dead] = await db
     .select({ value: count() })
     .from(agentTasks)
-    .where(
-      and(
-        inScope(agentTasks.organizationId, scope),
-        eq(agentTasks.status, 'dead'),
-        gte(agentTasks.completedAt, since),
-      ),
-    );
+    .where(and(inTaskScope(scope), eq(agentTasks.status, 'dead'), gte(agentTasks.completedAt, since)));
   return { completed: attempts?.completed ?? 0, failed: attempts?.failed ?? 0, dead: dead?.value ?? 0 };
 }

@@ -30,6 +30,11 @@ export interface GuardOptions {
    * WebSocket connections. Only for streaming routes; the logger strips it from logged URLs.
    */
   allowQueryToken?: boolean;
+  /**
+   * Organization-level routes (members, providers' and channels' configuration, task definitions,
+   * projects, the organization's event stream): refused (403) to a caller scoped to one project.
+   */
+  organizationWide?: boolean;
 }
 
 function credentialOf(request: FastifyRequest, allowQueryToken: boolean): string | undefined {
@@ -53,6 +58,11 @@ export function createAccessGuard(auth: AuthService): AccessGuard {
       if (!principal) throw new UnauthorizedError('Invalid, expired or revoked credentials', 'invalid_token');
       if (!hasPermission(principal.role, permission)) {
         throw new ForbiddenError(`The ${principal.role} role lacks the ${permission} permission`);
+      }
+      if (options.organizationWide && principal.projectId) {
+        throw new ForbiddenError(
+          'This route acts on the whole organization: use a credential that is not scoped to a project',
+        );
       }
       principals.set(request, principal);
     };

@@ -62,6 +62,8 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         const principal: Principal = {
           userId: payload.sub,
           organizationId: payload.org,
+          // Users act for the whole organization; only API keys are made for one project.
+          projectId: null,
           role,
           apiKeyId: null,
         };

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { apiKeys } from './tenancy-tables.ts';
@@ -19,11 +19,14 @@ export async function findApiKeyByPrefix(db: Executor, prefix: string) {
   return row;
 }
 
+/** The keys a scope may manage: a project-scoped caller's are its project's. */
+const manageable = (scope: TenantScope) => inScope(apiKeys.organizationId, scope, apiKeys.projectId);
+
 export async function findApiKey(db: Executor, scope: TenantScope, apiKeyId: string) {
   const [row] = await db
     .select()
     .from(apiKeys)
-    .where(and(inScope(apiKeys.organizationId, scope), eq(apiKeys.id, apiKeyId)));
+    .where(and(manageable(scope), eq(apiKeys.id, apiKeyId)));
   return row;
 }
 
@@ -45,7 +48,7 @@ export async function listApiKeys(
   scope: TenantScope,
   owner: { userId: string | null; apiKeyId: string | null } | null,
 ) {
-  const inOrganization = inScope(apiKeys.organizationId, scope);
+  const inOrganization = manageable(scope);
   const ownership = !owner
     ? undefined
     : owner.userId
@@ -62,7 +65,7 @@ export async function revokeApiKey(db: Executor, scope: TenantScope, apiKeyId: s
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
-    .where(and(inScope(apiKeys.organizationId, scope), eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)))
+    .where(and(manageable(scope), eq(apiKeys.id, apiKeyId), isNull(apiKeys.revokedAt)))
     .returning();
   return row;
 }
@@ -81,4 +84,32 @@ export async function touchApiKey(db: Executor, apiKeyId: string) {
         or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`)),
       ),
     );
+}
+
+/** A key that can no longer authenticate: revoked, or past its expiry. */
+const gone = or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, sql`now()`));
+const ofProject = (scope: TenantScope, projectId: string) =>
+  and(inScope(apiKeys.organizationId, scope), eq(apiKeys.projectId, projectId));
+
+/** The project's keys that still authenticate (what keeps it from being deleted). */
+export async function countLiveProjectKeys(db: Executor, scope: TenantScope, projectId: string) {
+  const [row] = await db
+    .select({ value: count() })
+    .from(apiKeys)
+    .where(
+      and(
+        ofProject(scope, projectId),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, sql`now()`)),
+      ),
+    );
+  return row?.value ?? 0;
+}
+
+/** Revoked and expired keys of a project being deleted stop naming it (they can never act again). */
+export async function releaseGoneProjectKeys(db: Executor, scope: TenantScope, projectId: string) {
+  await db
+    .update(apiKeys)
+    .set({ projectId: null })
+    .where(and(ofProject(scope, projectId), gone));
 }

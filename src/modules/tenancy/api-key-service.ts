@@ -6,6 +6,8 @@ import { BadRequestError, ForbiddenError } from '../../platform/http/errors.ts';
 import { generateApiKey } from './api-key-format.ts';
 import * as apiKeyRows from './api-key-repository.ts';
 import type { Principal } from './principal.ts';
+import { projectFor } from './project-scope.ts';
+import type { ProjectMembers } from './project-service.ts';
 import { hasPermission, type Role, roleIncludes } from './roles.ts';
 import type { ApiKeyView } from './tenancy-schemas.ts';
 import { toApiKeyView } from './tenancy-views.ts';
@@ -32,7 +34,12 @@ export function createApiKeyService({ db }: { db: Database }) {
   return {
     async create(
       principal: Principal,
-      input: { name: string; role?: Role | undefined; expires_at?: string | undefined },
+      input: {
+        name: string;
+        role?: Role | undefined;
+        project_id?: string | null | undefined;
+        expires_at?: string | undefined;
+      },
     ): Promise<ApiKeyView & { key: string }> {
       const role = input.role ?? principal.role;
       if (!roleIncludes(principal.role, role)) {
@@ -42,6 +49,7 @@ export function createApiKeyService({ db }: { db: Database }) {
       if (expiresAt && expiresAt.getTime() <= Date.now()) {
         throw new BadRequestError('invalid_expiry', 'expires_at must be in the future');
       }
+      const projectId = await projectFor(db, principal, input.project_id);
       const { key, prefix } = generateApiKey();
       const row = await apiKeyRows.insertApiKey(db, {
         id: uuidv7(),
@@ -50,6 +58,7 @@ export function createApiKeyService({ db }: { db: Database }) {
         prefix,
         keyHash: sha256Hex(key),
         role,
+        projectId,
         createdByUserId: principal.userId,
         createdByApiKeyId: principal.apiKeyId,
         expiresAt,
@@ -76,3 +85,10 @@ export function createApiKeyService({ db }: { db: Database }) {
 }
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
+
+/** API keys made for a project keep it from being deleted while they can still authenticate. */
+export const apiKeyProjectMembers: ProjectMembers = {
+  resource: 'api_keys',
+  countLive: apiKeyRows.countLiveProjectKeys,
+  releaseGone: apiKeyRows.releaseGoneProjectKeys,
+};

@@ -79,7 +79,13 @@ export function createAuthService(options: AuthServiceOptions) {
     const actual = Buffer.from(sha256Hex(key), 'hex');
     if (!timingSafeEqual(expected, actual)) return null;
     apiKeyRows.touchApiKey(db, row.id).catch(options.onBackgroundError);
-    return { organizationId: row.organizationId, role: row.role, userId: null, apiKeyId: row.id };
+    return {
+      organizationId: row.organizationId,
+      projectId: row.projectId,
+      role: row.role,
+      userId: null,
+      apiKeyId: row.id,
+    };
   }
 
   return {

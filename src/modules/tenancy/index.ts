@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
-import { createAccessGuard } from './access-guard.ts';
+import { type AccessGuard, createAccessGuard } from './access-guard.ts';
 import { createAccessTokens } from './access-tokens.ts';
 import type { OrganizationRow } from './account-repository.ts';
 import { createAccountStatus } from './account-status.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
-import { createApiKeyService } from './api-key-service.ts';
+import { apiKeyProjectMembers, createApiKeyService } from './api-key-service.ts';
 import { authRoutes } from './auth-routes.ts';
 import { createAuthService } from './auth-service.ts';
 import { memberRoutes } from './member-routes.ts';
 import { createMemberService } from './member-service.ts';
+import { projectRoutes } from './project-routes.ts';
+import { createProjectService, type ProjectMembers } from './project-service.ts';
 import type { SignInThrottle } from './sign-in-throttle.ts';
 
 export type { AccessGuard } from './access-guard.ts';
@@ -19,6 +21,8 @@ export { findOrganizationByReference } from './account-repository.ts';
 export { createOrganizationAdmin } from './organization-founding.ts';
 export { findOrganizationTier, updateOrganizationTier } from './organization-tier-repository.ts';
 export { backgroundPrincipal, type Principal, requirePermission } from './principal.ts';
+export { projectFor, unknownProjectError } from './project-scope.ts';
+export type { ProjectMembers } from './project-service.ts';
 export type { Role } from './roles.ts';
 export { type SignInAttempt, type SignInThrottle, unthrottledSignIn } from './sign-in-throttle.ts';
 
@@ -54,4 +58,20 @@ export async function registerTenancy(app: FastifyInstance, options: TenancyOpti
   await app.register(memberRoutes(members, guard), { prefix: '/api/v1' });
   await app.register(apiKeyRoutes(createApiKeyService({ db: options.db }), guard), { prefix: '/api/v1' });
   return { guard };
+}
+
+/**
+ * The projects API. Registered once the modules whose rows belong to projects are: `members` are
+ * theirs (agents, sessions, files, ...), counted before a project is deleted; API keys are this
+ * module's own.
+ */
+export async function registerProjects(
+  app: FastifyInstance,
+  options: { db: Database; guard: AccessGuard; members: readonly ProjectMembers[] },
+) {
+  const projects = createProjectService({
+    db: options.db,
+    members: [...options.members, apiKeyProjectMembers],
+  });
+  await app.register(projectRoutes(projects, options.guard), { prefix: '/api/v1' });
 }

@@ -13,7 +13,7 @@ export const memberRoutes =
     app.get(
       '/users',
       {
-        onRequest: guard('members:read'),
+        onRequest: guard('members:read', { organizationWide: true }),
         schema: {
           ...common,
           operationId: 'listUsers',
@@ -33,7 +33,7 @@ export const memberRoutes =
     app.post(
       '/users',
       {
-        onRequest: guard('members:manage'),
+        onRequest: guard('members:manage', { organizationWide: true }),
         schema: {
           ...common,
           operationId: 'createUser',
@@ -48,7 +48,7 @@ export const memberRoutes =
     app.get(
       '/users/:id',
       {
-        onRequest: guard('members:read'),
+        onRequest: guard('members:read', { organizationWide: true }),
         schema: {
           ...common,
           operationId: 'getUser',
@@ -63,7 +63,7 @@ export const memberRoutes =
     app.patch(
       '/users/:id',
       {
-        onRequest: guard('members:manage'),
+        onRequest: guard('members:manage', { organizationWide: true }),
         schema: {
           ...common,
           operationId: 'patchUser',

@@ -4,7 +4,9 @@ import { hasPermission, type Permission, type Role } from './roles.ts';
 
 /**
  * Who is calling: a signed-in user or an API key, always inside exactly one organization. A
- * principal is the tenant scope of everything it reads and writes.
+ * principal is the tenant scope of everything it reads and writes. `projectId` is its API key's
+ * project: such a caller sees and creates only that project's resources. Signed-in users and
+ * keys without a project are organization-wide (null).
  */
 export interface Principal extends TenantScope {
   role: Role;

@@ -27,6 +27,10 @@ export const permissionMatrix = {
   'api_keys:manage_own': 'readonly',
   'api_keys:manage_all': 'org_admin',
   'channels:manage': 'agent_admin',
+  'memories:read': 'agent_user',
+  'memories:write': 'agent_admin',
+  'projects:read': 'readonly',
+  'projects:manage': 'org_admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof permissionMatrix;

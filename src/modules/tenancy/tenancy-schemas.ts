@@ -66,11 +66,24 @@ export const createApiKeyBody = z
   .object({
     name: z.string().trim().min(1).max(100),
     role: role.optional().describe('Defaults to the caller’s role; may not exceed it'),
+    project_id: z
+      .uuid()
+      .nullable()
+      .optional()
+      .describe(
+        'A project of the organization: the key then sees and creates only that project’s resources. ' +
+          'A project-scoped caller’s keys are always for its own project',
+      ),
     expires_at: z.iso.datetime().optional(),
   })
   .strict()
   .meta({
-    example: { name: 'Help center widget', role: 'agent_user', expires_at: '2026-06-02T00:00:00.000Z' },
+    example: {
+      name: 'Help center widget',
+      role: 'agent_user',
+      project_id: exampleIds.project,
+      expires_at: '2026-06-02T00:00:00.000Z',
+    },
   });
 
 const organizationExample = {
@@ -158,6 +171,7 @@ const apiKeyExample = {
   name: 'Help center widget',
   prefix: 'agk_88f7bfd86d63',
   role: 'agent_user',
+  project_id: exampleIds.project,
   created_by_user_id: exampleIds.user,
   created_by_api_key_id: null,
   expires_at: '2026-06-02T00:00:00.000Z',
@@ -172,6 +186,10 @@ export const apiKeyView = z
     name: z.string(),
     prefix: z.string().describe('The first characters of the key, to recognize it'),
     role,
+    project_id: z
+      .uuid()
+      .nullable()
+      .describe('The project the key is scoped to; null: the whole organization'),
     created_by_user_id: z.uuid().nullable(),
     created_by_api_key_id: z.uuid().nullable(),
     expires_at: nullableTimestamp,

@@ -37,3 +37,10 @@ export async function requireInScope<T>(
   if (await ownerOf()) throw new ForbiddenError();
   throw new NotFoundError(resource);
 }
+
+/**
+ * `inScope`'s project rule for a row that a statement prepared on the organization alone has read
+ * (the hot lookups by id): whether a caller of the scope may see a row of this project.
+ */
+export const inScopeProject = (scope: TenantScope, projectId: string | null): boolean =>
+  !scope.projectId || projectId === scope.projectId;

@@ -7,6 +7,7 @@ export const exampleIds = {
   organization: '01972fde-7e80-7fe2-bb43-fadfb21baaf9',
   user: '01972fde-7e80-7ac6-81ed-2d49f400ae07',
   member: '01972fe0-5340-7fa4-bc2b-6b89b108a2b4',
+  project: '01972fe1-9a00-7c3d-8e2f-4b6a1d9c3e57',
   apiKey: '01972fe2-2800-728a-bced-8628c9921905',
   provider: '01972fe3-1260-78e6-8ba5-59cc4c4ba5bb',
   agent: '01972fe7-a640-7c53-9128-c599a026d61e',
@@ -32,6 +33,7 @@ export const exampleIds = {
 export const exampleTimes = {
   organizationCreated: '2025-06-02T09:00:00.000Z',
   memberAdded: '2025-06-02T09:02:00.000Z',
+  projectCreated: '2025-06-02T09:03:00.000Z',
   apiKeyCreated: '2025-06-02T09:04:00.000Z',
   providerCreated: '2025-06-02T09:05:00.000Z',
   providerValidated: '2025-06-02T09:05:01.240Z',

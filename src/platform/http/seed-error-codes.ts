@@ -94,6 +94,7 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   analysis_run_not_cancellable: null,
   analysis_run_not_completed: null,
   analysis_runs_not_comparable: null,
+  agent_lifecycle_failed: null,
   // 408: the client did not send its request in time
   request_timeout: 'timeout_error',
   // 422

@@ -107,6 +107,40 @@ export function validateAgainstSchema(schema: object, value: unknown): SchemaVal
   return { valid: false, problems: [...new Set((validate.errors ?? []).map(problemOf))] };
 }
 
+/** One way a value fails a schema: the path of the offending value, and why. */
+export interface SchemaViolation {
+  /** Property names and array indexes from the root; a missing or unexpected property's own name last. */
+  path: string[];
+  message: string;
+}
+
+const pathOf = (error: ErrorObject): string[] => {
+  const params = error.params as Record<string, unknown>;
+  const own = params.missingProperty ?? params.additionalProperty ?? params.unevaluatedProperty;
+  const segments = error.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return typeof own === 'string' ? [...segments, own] : segments;
+};
+
+/**
+ * The violations of a value against a draft-07 or 2020-12 schema, for a 422 naming each path
+ * (none when it is valid). Throws when the schema does not compile, as `validateAgainstSchema` does.
+ */
+export function schemaViolations(schema: object, value: unknown): SchemaViolation[] {
+  const validate = validatorFor(schema as JsonSchemaObject);
+  if (validate(value)) return [];
+  const seen = new Set<string>();
+  return (validate.errors ?? []).flatMap((error) => {
+    const violation = { path: pathOf(error), message: messageOf(error) };
+    const key = JSON.stringify(violation);
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [violation];
+  });
+}
+
 /** A model's answer checked as a JSON object valid against the schema: the object, or why not. */
 export type ObjectValidation =
   | { ok: true; value: Record<string, unknown> }
