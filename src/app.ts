@@ -256,6 +256,7 @@ export async function buildApp({
   });
   await registerMemory(app, {
     db: database.db,
+    events,
     guard,
     jobs,
     turnRegistry: execution.registry,

@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { databaseProjects } from '../support/database-projects.ts';
 
 /**
- * Slow fault tests with real server processes (kill -9, SIGTERM, a second process on one data
+ * Slow tests with real server processes (kill -9, SIGTERM and restarts, split API and worker
+ * processes, caches and account changes seen across processes, a second process on one data
  * directory, database outages and dropped connections, a worker killed mid-job, one tenant's
  * flood beside another's reads, a private PostgreSQL stopped abruptly 40 times), run by CI and on
  * demand (`npm run test:faults`), never by `npm test`: their files end in `.fault.ts`, which the

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
+import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { TurnRegistry } from '../execution/index.ts';
@@ -10,6 +11,7 @@ import { createMemorySource } from './memory-context-source.ts';
 import { createMemoryEmbeddings } from './memory-embeddings.ts';
 import { memoryEmbeddingJob } from './memory-embeddings-job.ts';
 import { memoryVectorMessage, prepareMemoryEmbeddings } from './memory-embeddings-table.ts';
+import { createMemoryPresence } from './memory-presence.ts';
 import { createMemoryRecall } from './memory-recall.ts';
 import { memoryRetentionJob } from './memory-retention-job.ts';
 import { memoryRoutes } from './memory-routes.ts';
@@ -32,6 +34,8 @@ export interface MemoryOptions {
   writing: Pick<MemoryWritingOptions, 'queue' | 'agentForTurn' | 'resolveModel' | 'readMessage'>;
   /** The organization's embedding model and this database's vector support, from the knowledge module. */
   embeddings: OrganizationEmbeddings;
+  /** Where the memories an agent gains are announced, and heard by this process's presence cache. */
+  events: Pick<EventBus, 'publish' | 'watch'>;
 }
 
 /**
@@ -60,7 +64,9 @@ export async function registerMemory(app: FastifyInstance, options: MemoryOption
     app.log.warn({ err: error }, 'recording recalled memories failed'),
   );
   app.addHook('onClose', () => recorder.flush());
-  const { source, hook } = createMemorySource({ recall, recorder });
+  const presence = createMemoryPresence(db, options.events);
+  options.events.watch(presence.watcher);
+  const { source, hook } = createMemorySource({ recall, recorder, presence });
   options.turnRegistry.addContextSource(source);
   options.turnRegistry.addHook(hook);
 
@@ -70,6 +76,7 @@ export async function registerMemory(app: FastifyInstance, options: MemoryOption
     readSession: options.readSession,
     recall,
     embeddings,
+    announce: presence.announce,
   });
   await app.register(memoryRoutes(service, options.guard), { prefix: '/api/v1' });
   options.jobs.add(memoryRetentionJob(db));
@@ -79,6 +86,7 @@ export async function registerMemory(app: FastifyInstance, options: MemoryOption
     turnRegistry: options.turnRegistry,
     log: app.log,
     embeddings,
+    announce: presence.announce,
     ...options.writing,
   });
 }

@@ -1,6 +1,7 @@
 import { type ContextPart, type ContextSource, contextOrder, type TurnHook } from '../execution/index.ts';
 import type { RecallRecorder } from './memory-access.ts';
 import { recallNamespaces } from './memory-namespaces.ts';
+import type { MemoryPresence } from './memory-presence.ts';
 import type { MemoryRecall } from './memory-recall.ts';
 import { rounded } from './memory-scoring.ts';
 import type { MemoryScope } from './memory-tables.ts';
@@ -21,6 +22,7 @@ const HEADING = '# Memory';
 export interface MemorySourceOptions {
   recall: MemoryRecall;
   recorder: RecallRecorder;
+  presence: Pick<MemoryPresence, 'has'>;
 }
 
 /**
@@ -31,13 +33,14 @@ export interface MemorySourceOptions {
  * last when the context is too large. The hook reinforces the memories a turn was actually given
  * (not a preview's), off the turn's critical path.
  */
-export function createMemorySource({ recall, recorder }: MemorySourceOptions) {
+export function createMemorySource({ recall, recorder, presence }: MemorySourceOptions) {
   const source: ContextSource = {
     name: MEMORY_SOURCE,
     order: contextOrder.memory,
     budgetShare: MEMORY_BUDGET_SHARE,
     async collect({ principal, agent, session, message }): Promise<ContextPart[]> {
       if (!agent.use_memory_context) return [];
+      if (!(await presence.has(principal.organizationId, agent.id))) return [];
       const namespaces = recallNamespaces(principal.organizationId, agent.id, {
         userId: session?.userId,
         sessionId: session?.id,

@@ -62,6 +62,14 @@ describe('the memory hook', () => {
     ).toBe(false);
   });
 
+  it('learns from conversations only: not from tasks, analysis items or answers in a response schema', () => {
+    expect(hook.appliesTo?.(endedTurn({ trigger: 'channel' }))).toBe(true);
+    for (const trigger of ['task', 'analysis', 'test', 'api', 'mcp'] as const) {
+      expect(hook.appliesTo?.(endedTurn({ trigger }))).toBe(false);
+    }
+    expect(hook.appliesTo?.(endedTurn({ structuredOutput: { colour: 'teal' } }))).toBe(false);
+  });
+
   it('asks the offline model only for messages its patterns read, a provider’s for any statement', () => {
     expect(hook.appliesTo?.(endedTurn({ message: 'What is my favourite colour?' }))).toBe(false);
     expect(hook.appliesTo?.(endedTurn({ message: 'Thanks, that helps a lot.' }))).toBe(false);

@@ -4,13 +4,21 @@ import { MEMORY_QUEUE, type MemoryJobData } from './memory-job.ts';
 import { extractMemoriesFromMessage, mayStateMemories } from './offline-memory-extractor.ts';
 
 /**
- * Whether a turn may leave something to remember, decided without I/O: a completed turn of an
- * agent with use_memory_context, in a session (its exchange is stored there), whose message states
- * something. For the offline model that is exact (its extraction is the pure pattern reading);
- * for a provider's model, a message of questions and greetings only is skipped.
+ * The turns where a person talks to the agent. Tasks, analysis items and answers in a response
+ * schema are work on data, not a person telling the agent about themself: remembering their
+ * content would fill the user's namespace with documents.
+ */
+const conversationalTriggers: ReadonlySet<EndedTurn['trigger']> = new Set(['chat', 'channel']);
+
+/**
+ * Whether a turn may leave something to remember, decided without I/O: a completed conversational
+ * turn of an agent with use_memory_context, in a session (its exchange is stored there), whose
+ * message states something. For the offline model that is exact (its extraction is the pure
+ * pattern reading); for a provider's model, a message of questions and greetings only is skipped.
  */
 function mayLearnFrom(turn: EndedTurn): boolean {
   if (turn.status !== 'completed' || !turn.agent.memoryEnabled) return false;
+  if (!conversationalTriggers.has(turn.trigger) || turn.structuredOutput !== null) return false;
   if (turn.sessionId === null || turn.userMessageId === null || turn.assistantMessageId === null)
     return false;
   return turn.model.provider.type === 'offline'

@@ -6,6 +6,7 @@ import { backgroundPrincipal, type Principal, type Role } from '../tenancy/index
 import { learntFromRun, recordLearnedMemories } from './learned-memory-repository.ts';
 import type { MemoryEmbeddings } from './memory-embeddings.ts';
 import type { MemoryExtractor } from './memory-extraction.ts';
+import type { AnnounceStoredMemories } from './memory-presence.ts';
 
 export const MEMORY_QUEUE = 'memory-extraction';
 /** The trigger of the background principal memories are learnt under. */
@@ -50,12 +51,14 @@ export function memoryJob({
   readMessage,
   extract,
   embeddings,
+  announce,
 }: {
   db: Database;
   agentForTurn(principal: Principal, agentId: string): Promise<AgentView>;
   readMessage: ReadMessage;
   extract: MemoryExtractor;
   embeddings: Pick<MemoryEmbeddings, 'requester'>;
+  announce: AnnounceStoredMemories;
 }): JobDefinition<MemoryJobData> {
   async function learn(data: MemoryJobData, signal: AbortSignal) {
     const principal = backgroundPrincipal({
@@ -88,11 +91,11 @@ export function memoryJob({
       principal,
       { ...exchange, statedAt: new Date(message.created_at) },
       statements,
-      async (tx, stored) =>
-        requestEmbedding?.(
-          tx,
-          stored.filter((memory) => !memory.reinforced).map((memory) => memory.row.id),
-        ),
+      async (tx, stored) => {
+        const created = stored.filter((memory) => !memory.reinforced).map((memory) => memory.row.id);
+        await requestEmbedding?.(tx, created);
+        await announce(tx, data.organizationId, data.agentId, created);
+      },
     );
   }
 

@@ -7,6 +7,7 @@ import type { AgentView } from '../agents/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { MemoryEmbeddings } from './memory-embeddings.ts';
 import { contentKeyOf, type MemoryPlace, recallNamespaces } from './memory-namespaces.ts';
+import type { AnnounceStoredMemories } from './memory-presence.ts';
 import type { MemoryRecall } from './memory-recall.ts';
 import * as repository from './memory-repository.ts';
 import type {
@@ -32,6 +33,8 @@ export interface MemoryServiceOptions {
   recall: MemoryRecall;
   /** Asks for the embedding of what is written (memory-embeddings.ts). */
   embeddings: Pick<MemoryEmbeddings, 'requester'>;
+  /** Tells every process that an agent has new memories (memory-presence.ts). */
+  announce: AnnounceStoredMemories;
 }
 
 const sessionOfAnotherAgent = (sessionId: string) =>
@@ -51,6 +54,7 @@ export function createMemoryService({
   readSession,
   recall,
   embeddings,
+  announce,
 }: MemoryServiceOptions) {
   /** A memory of an agent the caller may see (403 for another organization's, 404 otherwise). */
   async function requireMemory(principal: Principal, memoryId: string) {
@@ -134,7 +138,10 @@ export function createMemoryService({
             createdByApiKeyId: principal.apiKeyId,
           },
         ]);
-        if (row && !row.reinforced) await requestEmbedding?.(tx, [row.row.id]);
+        if (row && !row.reinforced) {
+          await requestEmbedding?.(tx, [row.row.id]);
+          await announce(tx, principal.organizationId, agentId, [row.row.id]);
+        }
         return row;
       });
       if (!stored) throw new Error('Storing a memory returned nothing');

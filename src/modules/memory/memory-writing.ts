@@ -9,6 +9,7 @@ import type { MemoryEmbeddings } from './memory-embeddings.ts';
 import { createMemoryExtractor } from './memory-extraction.ts';
 import { memoryHook } from './memory-hook.ts';
 import { memoryJob, type ReadMessage } from './memory-job.ts';
+import type { AnnounceStoredMemories } from './memory-presence.ts';
 
 export interface MemoryWritingOptions {
   db: Database;
@@ -23,6 +24,8 @@ export interface MemoryWritingOptions {
   readMessage: ReadMessage;
   /** Asks for the embedding of the memories learnt (memory-embeddings.ts). */
   embeddings: Pick<MemoryEmbeddings, 'requester'>;
+  /** Tells every process that an agent has new memories (memory-presence.ts). */
+  announce: AnnounceStoredMemories;
   log: Pick<Logger, 'warn'>;
 }
 
@@ -40,6 +43,7 @@ export function registerMemoryWriting(options: MemoryWritingOptions) {
       readMessage: options.readMessage,
       extract,
       embeddings: options.embeddings,
+      announce: options.announce,
     }),
   );
   options.turnRegistry.addHook(memoryHook(options.queue));

@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
-import { registerAccount } from './support/accounts.ts';
-import { createHttpClient } from './support/http-client.ts';
-import { serverEnvironment } from './support/server-environment.ts';
-import { killServerProcesses, startServerProcess } from './support/server-process.ts';
-import { testDatabaseKind } from './support/test-database.ts';
+import { type OpenAiStub, startOpenAiStub } from '../stubs/openai-stub.ts';
+import { registerAccount } from '../support/accounts.ts';
+import { createHttpClient } from '../support/http-client.ts';
+import { serverEnvironment } from '../support/server-environment.ts';
+import { killServerProcesses, startServerProcess } from '../support/server-process.ts';
+import { testDatabaseKind } from '../support/test-database.ts';
 
 /** `agentry serve` as a real process: data survives a graceful restart on either database. */
 let environment: Awaited<ReturnType<typeof serverEnvironment>>;

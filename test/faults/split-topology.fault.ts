@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
-import { registerAccount } from './support/accounts.ts';
-import { createHttpClient } from './support/http-client.ts';
-import { killServerProcesses, startServerProcess, startWorkerProcess } from './support/server-process.ts';
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from './support/test-database.ts';
+import { type OpenAiStub, startOpenAiStub } from '../stubs/openai-stub.ts';
+import { registerAccount } from '../support/accounts.ts';
+import { createHttpClient } from '../support/http-client.ts';
+import { killServerProcesses, startServerProcess, startWorkerProcess } from '../support/server-process.ts';
+import { createTestDatabase, type TestDatabase, testDatabaseKind } from '../support/test-database.ts';
 
 /**
  * The split topology (DESIGN section 2) with real processes: `agentry serve --no-worker` serves

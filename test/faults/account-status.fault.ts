@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, registerAccount } from './support/accounts.ts';
-import { expectError } from './support/assertions.ts';
-import { createHttpClient } from './support/http-client.ts';
-import { serverEnvironment } from './support/server-environment.ts';
-import { killServerProcesses, startServerProcess } from './support/server-process.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
-import { testDatabaseKind } from './support/test-database.ts';
+import { addMember, registerAccount } from '../support/accounts.ts';
+import { expectError } from '../support/assertions.ts';
+import { createHttpClient } from '../support/http-client.ts';
+import { serverEnvironment } from '../support/server-environment.ts';
+import { killServerProcesses, startServerProcess } from '../support/server-process.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { testDatabaseKind } from '../support/test-database.ts';
 
 /**
  * An access token lives for minutes, but the account behind it may change sooner: a disabled user's

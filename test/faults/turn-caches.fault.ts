@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
-import { registerAccount } from './support/accounts.ts';
-import { expectError } from './support/assertions.ts';
-import { createHttpClient } from './support/http-client.ts';
-import { serverEnvironment } from './support/server-environment.ts';
-import { killServerProcesses, startServerProcess } from './support/server-process.ts';
-import { testDatabaseKind } from './support/test-database.ts';
+import { type OpenAiStub, startOpenAiStub } from '../stubs/openai-stub.ts';
+import { registerAccount } from '../support/accounts.ts';
+import { expectError } from '../support/assertions.ts';
+import { createHttpClient } from '../support/http-client.ts';
+import { serverEnvironment } from '../support/server-environment.ts';
+import { killServerProcesses, startServerProcess } from '../support/server-process.ts';
+import { testDatabaseKind } from '../support/test-database.ts';
 
 /**
  * Turns read agents and provider connections from a process cache. Two `agentry serve` processes
