@@ -1,6 +1,10 @@
 import type { HttpClient } from './http-client.ts';
 
-/** Polls an agent's file until its extraction has ended (processed or failed), within `timeoutMs`. */
+/**
+ * Polls an agent's file until its extraction has ended (processed or failed), within `timeoutMs`.
+ * A 503 is waited out like a client should: a server extracting a large file on the embedded
+ * database may shed a poll while its event loop is busy, and says when to come back.
+ */
 export async function waitForExtraction(
   http: HttpClient,
   token: string,
@@ -11,6 +15,11 @@ export async function waitForExtraction(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await http.get(`/api/v1/agents/${agentId}/files/${fileId}`, { token });
+    if (response.status === 503 && Date.now() < deadline) {
+      const retryAfterSeconds = Number(response.headers.get('retry-after') ?? 1);
+      await new Promise((resolve) => setTimeout(resolve, retryAfterSeconds * 1000));
+      continue;
+    }
     if (response.status !== 200)
       throw new Error(`agent file: ${response.status} ${JSON.stringify(response.body)}`);
     if (['processed', 'failed'].includes(response.body.processing_status)) return response.body;
