@@ -56,6 +56,25 @@ const settingsSchema = z.object({
   LLM_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
   LLM_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   MODEL_PRICES: modelPrices,
+  // Tools and MCP (docs/tools.md, docs/mcp.md).
+  TOOL_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
+  TOOL_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  TOOL_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(2_000),
+  TOOL_CALL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  TOOL_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+  TOOL_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
+  TOOL_RESULT_MAX_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
+  MCP_STDIO_ALLOWED_COMMANDS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  MCP_HEALTH_CHECK_CRON: z.string().trim().min(1).default('*/5 * * * *'),
+  MCP_ENDPOINT_ENABLED: booleanFromEnv.default(true),
   RUN_RECOVERY_SECONDS: z.coerce.number().int().min(2).max(3_600).default(60),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(20),
   AGENT_ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.1),
@@ -174,6 +193,22 @@ export interface Config {
     retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
     callTimeoutMs: number;
     breaker: { failureThreshold: number; recoveryTimeoutMs: number };
+  };
+  /** Tools and MCP servers: defaults of their services' retries, timeouts and breakers, and limits. */
+  tools: {
+    resilience: {
+      retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+      callTimeoutMs: number;
+      breaker: { failureThreshold: number; recoveryTimeoutMs: number };
+    };
+    /** A tool's result is cut to this many bytes (of JSON) before the model and the run log see it. */
+    resultMaxBytes: number;
+    /** Commands an MCP server with the stdio transport may run; none by default (stdio is off). */
+    mcpStdioAllowedCommands: string[];
+    /** When the MCP servers' periodic health checks run (cron, UTC). */
+    mcpHealthCheckCron: string;
+    /** Whether Agentry serves its agents as an MCP server at /mcp. */
+    mcpEndpointEnabled: boolean;
   };
   /** USD per million tokens, per model id; entries over the built-in price table. */
   modelPrices: Record<string, { input: number; output: number }>;
@@ -309,6 +344,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         failureThreshold: settings.LLM_BREAKER_FAILURE_THRESHOLD,
         recoveryTimeoutMs: settings.LLM_BREAKER_RECOVERY_SECONDS * 1000,
       },
+    },
+    tools: {
+      resilience: {
+        retry: {
+          maxAttempts: settings.TOOL_RETRY_MAX_ATTEMPTS,
+          baseDelayMs: settings.TOOL_RETRY_BASE_DELAY_MS,
+          maxDelayMs: settings.TOOL_RETRY_MAX_DELAY_MS,
+        },
+        callTimeoutMs: settings.TOOL_CALL_TIMEOUT_SECONDS * 1000,
+        breaker: {
+          failureThreshold: settings.TOOL_BREAKER_FAILURE_THRESHOLD,
+          recoveryTimeoutMs: settings.TOOL_BREAKER_RECOVERY_SECONDS * 1000,
+        },
+      },
+      resultMaxBytes: settings.TOOL_RESULT_MAX_BYTES,
+      mcpStdioAllowedCommands: settings.MCP_STDIO_ALLOWED_COMMANDS,
+      mcpHealthCheckCron: settings.MCP_HEALTH_CHECK_CRON,
+      mcpEndpointEnabled: settings.MCP_ENDPOINT_ENABLED,
     },
     modelPrices: settings.MODEL_PRICES,
     runRecoverySeconds: settings.RUN_RECOVERY_SECONDS,

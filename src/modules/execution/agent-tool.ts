@@ -1,6 +1,6 @@
 import type { JSONSchema7 } from 'ai';
 import { z } from 'zod';
-import type { AgentView } from '../agents/index.ts';
+import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import type { Principal } from '../tenancy/index.ts';
 
 /** Who and what a tool acts for: it must never reach beyond this organization, agent and session. */
@@ -16,8 +16,18 @@ export interface AgentToolContext {
   signal: AbortSignal;
 }
 
+/**
+ * Where a tool's work happens, recorded with each of its calls: in Agentry (`builtin`), at an
+ * HTTP tool's host, or on an MCP server.
+ */
+export type ToolOrigin =
+  | { kind: 'builtin' }
+  | { kind: 'http'; tool_id: string; host: string }
+  | { kind: 'mcp'; tool_id: string; mcp_server_id: string; mcp_server: string };
+
 /** A capability the model may call. An agent's `tools[]` names the ones it gets. */
 export interface AgentTool {
+  /** Its name in the organization's catalogue (`server.tool` for an MCP server's tool). */
   name: string;
   /** What the model reads to decide when to call it. */
   description: string;
@@ -25,16 +35,19 @@ export interface AgentTool {
   inputSchema: JSONSchema7;
   /** Validates its input itself (models make mistakes) and returns a JSON-serializable result. */
   execute(input: unknown, context: AgentToolContext): Promise<unknown>;
+  /** Built-in when absent. */
+  origin?: ToolOrigin;
 }
 
 /**
- * Where a turn's tools come from, registered on the turn registry: the built-in tools today, the
- * organization's stored tools and MCP servers' tools later. Asked for each turn that names tools.
+ * Where a turn's tools come from, registered on the turn registry: the built-in tools, the shared
+ * contexts' tools, the organization's HTTP tools and its MCP servers' tools. Asked for each turn
+ * that names tools, and when an agent's `tools[]` is written (unknown names are refused).
  */
 export interface ToolProvider {
   name: string;
-  /** The tools this provider offers `agent` for a turn of `principal` (its organization's only). */
-  toolsFor(principal: Principal, agent: AgentView): AgentTool[] | Promise<AgentTool[]>;
+  /** The enabled tools this provider offers the scope's organization (that organization's only). */
+  toolsFor(scope: TenantScope): AgentTool[] | Promise<AgentTool[]>;
 }
 
 /** Thrown for input the model got wrong; the message goes back to the model so it can correct itself. */

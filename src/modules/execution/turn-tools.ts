@@ -13,7 +13,7 @@ export async function toolsForTurn(
   agent: AgentView,
 ): Promise<{ tools: AgentTool[]; warnings: string[] }> {
   if (agent.tools.length === 0) return { tools: [], warnings: [] };
-  const offered = await Promise.all(providers.map((provider) => provider.toolsFor(principal, agent)));
+  const offered = await Promise.all(providers.map((provider) => provider.toolsFor(principal)));
   const byName = new Map<string, AgentTool>();
   for (const tool of offered.flat()) if (!byName.has(tool.name)) byName.set(tool.name, tool);
   const tools: AgentTool[] = [];

@@ -11,6 +11,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { providerTypes } from '../../platform/llm/provider-connection.ts';
+import type { CircuitBreakerConfig, RetryConfig } from '../../platform/resilience/service-policy.ts';
 import { organizations } from '../tenancy/tenancy-tables.ts';
 
 export const validationStatuses = ['pending', 'validating', 'connected', 'error'] as const;
@@ -52,6 +53,9 @@ export const llmProviders = pgTable(
     apiKeyLast4: text('api_key_last4'),
     isActive: boolean('is_active').notNull().default(true),
     isDefault: boolean('is_default').notNull().default(false),
+    /** Its own retry and breaker settings (seed 004 ExternalService); null keeps the LLM_* defaults. */
+    retryConfig: jsonb('retry_config').$type<RetryConfig>(),
+    circuitBreakerConfig: jsonb('circuit_breaker_config').$type<CircuitBreakerConfig>(),
     ...validationColumns,
     createdByUserId: uuid('created_by_user_id'),
     createdByApiKeyId: uuid('created_by_api_key_id'),
