@@ -91,7 +91,9 @@ export function createServiceCalls(): ServiceCalls {
               () => deadline.abort(new ServiceTimeoutError(service.name, policy.callTimeoutMs)),
               policy.callTimeoutMs,
             );
-            const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
+            const signal = options.signal
+              ? AbortSignal.any([deadline.signal, options.signal])
+              : deadline.signal;
             try {
               return await operation(signal);
             } catch (error) {

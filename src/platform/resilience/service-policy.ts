@@ -12,16 +12,37 @@ export interface ServicePolicy {
 export const retryConfigSchema = z
   .strictObject({
     max_attempts: z.number().int().min(1).max(10).optional().describe('Attempts in all, the first included'),
-    base_delay: z.number().min(0).max(60).optional().describe('Seconds before the first retry (backoff doubles it, with jitter)'),
-    max_delay: z.number().min(0).max(300).optional().describe('Longest wait between two attempts, in seconds'),
+    base_delay: z
+      .number()
+      .min(0)
+      .max(60)
+      .optional()
+      .describe('Seconds before the first retry (backoff doubles it, with jitter)'),
+    max_delay: z
+      .number()
+      .min(0)
+      .max(300)
+      .optional()
+      .describe('Longest wait between two attempts, in seconds'),
   })
   .describe('Retries of this service on timeouts, dropped connections, 429 and 5xx');
 
 /** Seed 004's CircuitBreakerConfig: the recovery timeout in seconds. */
 export const circuitBreakerConfigSchema = z
   .strictObject({
-    failure_threshold: z.number().int().min(1).max(100).optional().describe('Failed calls in a row that open the circuit'),
-    recovery_timeout: z.number().min(1).max(3_600).optional().describe('Seconds the circuit stays open before a trial call'),
+    failure_threshold: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Failed calls in a row that open the circuit'),
+    recovery_timeout: z
+      .number()
+      .min(1)
+      .max(3_600)
+      .optional()
+      .describe('Seconds the circuit stays open before a trial call'),
   })
   .describe('Circuit breaker of this service, shared by every process');
 
