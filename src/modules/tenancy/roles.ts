@@ -31,6 +31,11 @@ export const permissionMatrix = {
   'memories:write': 'agent_admin',
   'projects:read': 'readonly',
   'projects:manage': 'org_admin',
+  'tools:read': 'agent_admin',
+  'tools:manage': 'agent_admin',
+  'mcp_servers:read': 'agent_admin',
+  'mcp_servers:manage': 'org_admin',
+  'services:read': 'agent_admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof permissionMatrix;
