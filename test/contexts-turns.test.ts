@@ -208,6 +208,8 @@ describe('read_context and write_context', () => {
       input: { name: 'plan', data: { steps: [] } },
       output: { error: 'The context "plan" is shared with this agent read-only: it cannot write it' },
       success: false,
+      duration_ms: expect.any(Number),
+      origin: { kind: 'builtin' },
     });
     // The model was told, and nothing was written.
     const toolMessage = chatOf(turnRequests().at(-1)).messages.at(-1);

@@ -120,6 +120,7 @@ export function turnWith(model: MockLanguageModelV4, options: Partial<AnswerInpu
     tools: [],
     toolContext,
     maxSteps: 5,
+    toolResultMaxBytes: 65_536,
     maxOutputTokens: 256,
     temperature: 0.2,
     signal: new AbortController().signal,
@@ -167,7 +168,7 @@ export const toolCall = (
   success = true,
 ) => ({
   actionType: 'tool_call',
-  actionData: { tool: 'lookup_invoice', tool_call_id: id, input },
+  actionData: { tool: 'lookup_invoice', tool_call_id: id, input, origin: { kind: 'builtin' } },
   resultData,
   success,
   executionTimeMs: expect.any(Number),

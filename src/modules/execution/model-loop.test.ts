@@ -15,6 +15,8 @@ import {
 import { AppError } from '../../platform/http/errors.ts';
 import { answerTurn } from './turn-answer.ts';
 
+const builtin = { kind: 'builtin' };
+
 describe('answerTurn with tools: the AI SDK tool loop', () => {
   it('runs the tool the model calls, then files the model call before the tool call it asked for', async () => {
     const { tool, received } = invoiceTool();
@@ -31,15 +33,37 @@ describe('answerTurn with tools: the AI SDK tool loop', () => {
     expect(answer).toEqual({
       text: 'Invoice INV-7 totals 42.',
       toolCalls: [
-        { id: 'call-1', name: 'lookup_invoice', input: { number: ' inv-7 ' }, output, success: true },
+        {
+          id: 'call-1',
+          name: 'lookup_invoice',
+          input: { number: ' inv-7 ' },
+          output,
+          success: true,
+          duration_ms: expect.any(Number),
+          origin: builtin,
+        },
       ],
       steps: 2,
       finishReason: 'stop',
       structuredOutput: null,
     });
     expect(turn.events).toEqual([
-      { type: 'tool-call', id: 'call-1', name: 'lookup_invoice', input: { number: ' inv-7 ' } },
-      { type: 'tool-result', id: 'call-1', name: 'lookup_invoice', output, success: true },
+      {
+        type: 'tool-call',
+        id: 'call-1',
+        name: 'lookup_invoice',
+        input: { number: ' inv-7 ' },
+        origin: builtin,
+      },
+      {
+        type: 'tool-result',
+        id: 'call-1',
+        name: 'lookup_invoice',
+        output,
+        success: true,
+        duration_ms: expect.any(Number),
+        origin: builtin,
+      },
       { type: 'text-delta', text: 'Invoice INV-7 ' },
       { type: 'text-delta', text: 'totals 42. ' },
     ]);
@@ -113,7 +137,15 @@ describe('answerTurn with tools: the AI SDK tool loop', () => {
       steps: 2,
     });
     expect(turn.events.filter((event) => event.type === 'tool-result')).toEqual([
-      { type: 'tool-result', id: 'call-1', name: 'lookup_invoice', output, success: false },
+      {
+        type: 'tool-result',
+        id: 'call-1',
+        name: 'lookup_invoice',
+        output,
+        success: false,
+        duration_ms: expect.any(Number),
+        origin: builtin,
+      },
     ]);
     expect(received).toHaveLength(typeof input.number === 'string' ? 1 : 0);
     expect(model.doStreamCalls[1]?.prompt.at(-1)).toEqual({
@@ -213,7 +245,13 @@ describe('answerTurn with tools: the AI SDK tool loop', () => {
     expect(received[0]?.context.signal.aborted).toBe(true);
     expect(model.doStreamCalls).toHaveLength(1);
     expect(turn.events).toEqual([
-      { type: 'tool-call', id: 'call-1', name: 'lookup_invoice', input: { number: 'INV-7' } },
+      {
+        type: 'tool-call',
+        id: 'call-1',
+        name: 'lookup_invoice',
+        input: { number: 'INV-7' },
+        origin: builtin,
+      },
     ]);
     // The model call was made and paid for before the tool ran: it is filed and metered.
     expect(turn.actions()).toEqual([

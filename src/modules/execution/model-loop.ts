@@ -10,26 +10,43 @@ import {
   tool,
 } from 'ai';
 import { AppError } from '../../platform/http/errors.ts';
+import { boundedJson } from '../../platform/text/bounded-json.ts';
 import { storableJson } from '../../platform/text/storable.ts';
 import type { RecordedAction } from '../runs/index.ts';
-import type { AgentTool, AgentToolContext } from './agent-tool.ts';
+import type { AgentTool, AgentToolContext, ToolOrigin } from './agent-tool.ts';
 import type { ContextMessage } from './context-pipeline.ts';
 import { type ModelCallLedger, recordModelCall } from './model-call-record.ts';
+import { modelFacingNames, redactedArguments } from './tool-call-record.ts';
 
-/** A tool call of the turn, as the API returns it. */
+/**
+ * A tool call of the turn, as the API returns it: its input with secret-looking fields redacted,
+ * its output as the model got it (cut past the size bound), how long it took and where it ran.
+ */
 export interface ToolCallRecord {
   id: string;
   name: string;
   input: unknown;
   output: unknown;
   success: boolean;
+  duration_ms: number | null;
+  origin: ToolOrigin;
 }
 
 /** What a turn streams to its caller while the model works. */
 export type LoopEvent =
   | { type: 'text-delta'; text: string }
-  | { type: 'tool-call'; id: string; name: string; input: unknown }
-  | { type: 'tool-result'; id: string; name: string; output: unknown; success: boolean };
+  | { type: 'tool-call'; id: string; name: string; input: unknown; origin: ToolOrigin }
+  | {
+      type: 'tool-result';
+      id: string;
+      name: string;
+      output: unknown;
+      success: boolean;
+      duration_ms: number | null;
+      origin: ToolOrigin;
+    };
+
+const BUILTIN: ToolOrigin = { kind: 'builtin' };
 
 export interface ModelLoopInput extends ModelCallLedger {
   instructions: string;
@@ -37,6 +54,8 @@ export interface ModelLoopInput extends ModelCallLedger {
   tools: AgentTool[];
   toolContext: Omit<AgentToolContext, 'signal'>;
   maxSteps: number;
+  /** A tool's result is cut to this many bytes of JSON before the model and the log see it. */
+  toolResultMaxBytes: number;
   maxOutputTokens: number;
   temperature: number;
   signal: AbortSignal;
@@ -61,35 +80,45 @@ const tokensOf = (usage: LanguageModelUsage): ModelCallTokens => ({
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * The agent's tools as AI SDK tools; every execution becomes a tool_call action, handed to
- * `record` (the loop files it after the model call that asked for it).
+ * The agent's tools as AI SDK tools, under the names the model APIs accept; every execution
+ * becomes a tool_call action, handed to `record` (the loop files it after the model call that
+ * asked for it), and its duration is noted for the tool-result event.
  */
-function toSdkTools(input: ModelLoopInput, record: (action: RecordedAction) => void): ToolSet {
-  const entries = input.tools.map((agentTool) => [
-    agentTool.name,
+function toSdkTools(
+  input: ModelLoopInput,
+  byModelName: Map<string, AgentTool>,
+  record: (action: RecordedAction) => void,
+  durations: Map<string, number>,
+): ToolSet {
+  const entries = [...byModelName].map(([modelName, agentTool]) => [
+    modelName,
     tool({
       description: agentTool.description,
       inputSchema: jsonSchema(agentTool.inputSchema),
       execute: async (toolInput: unknown, { toolCallId, abortSignal }) => {
         const started = performance.now();
-        const done = (success: boolean, resultData: Record<string, unknown>) =>
+        const done = (success: boolean, resultData: Record<string, unknown>) => {
+          const executionTimeMs = performance.now() - started;
+          durations.set(toolCallId, Math.round(executionTimeMs * 100) / 100);
           record({
             actionType: 'tool_call',
             actionData: storableJson({
               tool: agentTool.name,
               tool_call_id: toolCallId,
-              input: toolInput ?? {},
+              input: redactedArguments(toolInput ?? {}),
+              origin: agentTool.origin ?? BUILTIN,
             }),
             resultData: storableJson(resultData),
             success,
-            executionTimeMs: performance.now() - started,
+            executionTimeMs,
             at: new Date(),
           });
+        };
         try {
-          const output = await agentTool.execute(toolInput, {
-            ...input.toolContext,
-            signal: abortSignal ?? input.signal,
-          });
+          const output = boundedJson(
+            await agentTool.execute(toolInput, { ...input.toolContext, signal: abortSignal ?? input.signal }),
+            input.toolResultMaxBytes,
+          );
           done(true, { output });
           return output;
         } catch (error) {
@@ -115,7 +144,11 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
   const fileToolActions = () => {
     for (const action of toolActions.splice(0)) input.actions.record(action);
   };
-  const tools = toSdkTools(input, (action) => toolActions.push(action));
+  const byModelName = modelFacingNames(input.tools);
+  const durations = new Map<string, number>();
+  const tools = toSdkTools(input, byModelName, (action) => toolActions.push(action), durations);
+  const catalogName = (modelName: string) => byModelName.get(modelName)?.name ?? modelName;
+  const originOf = (modelName: string) => byModelName.get(modelName)?.origin ?? BUILTIN;
   // What each model call reported as it ended, before its tools ran: a step that an abort cuts
   // short (in a tool) never finishes, yet its tokens were spent and must be filed and metered.
   const modelCallEnds: { finishReason: FinishReason; tokens: ModelCallTokens; responseTimeMs: number }[] = [];
@@ -159,23 +192,44 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
         stepText += part.text;
         input.onEvent({ type: 'text-delta', text: part.text });
         break;
-      case 'tool-call':
-        toolCalls.set(part.toolCallId, {
+      case 'tool-call': {
+        const call: ToolCallRecord = {
           id: part.toolCallId,
-          name: part.toolName,
-          input: part.input,
+          name: catalogName(part.toolName),
+          input: redactedArguments(part.input),
           output: null,
           success: false,
+          duration_ms: null,
+          origin: originOf(part.toolName),
+        };
+        toolCalls.set(part.toolCallId, call);
+        input.onEvent({
+          type: 'tool-call',
+          id: call.id,
+          name: call.name,
+          input: call.input,
+          origin: call.origin,
         });
-        input.onEvent({ type: 'tool-call', id: part.toolCallId, name: part.toolName, input: part.input });
         break;
+      }
       case 'tool-result':
       case 'tool-error': {
         const success = part.type === 'tool-result';
         const output = success ? part.output : { error: errorMessage(part.error) };
+        const duration_ms = durations.get(part.toolCallId) ?? null;
+        const name = catalogName(part.toolName);
+        const origin = originOf(part.toolName);
         const call = toolCalls.get(part.toolCallId);
-        if (call) Object.assign(call, { output, success });
-        input.onEvent({ type: 'tool-result', id: part.toolCallId, name: part.toolName, output, success });
+        if (call) Object.assign(call, { output, success, duration_ms });
+        input.onEvent({
+          type: 'tool-result',
+          id: part.toolCallId,
+          name,
+          output,
+          success,
+          duration_ms,
+          origin,
+        });
         break;
       }
       case 'finish-step': {
