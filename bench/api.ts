@@ -15,20 +15,30 @@ export interface Api {
   bytes(token: string, path: string): Promise<Uint8Array>;
 }
 
+/** JSON over HTTP to the server: its body and headers; anything but a 2xx throws. */
+export async function callJson(
+  baseUrl: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} failed: ${response.status} ${text}`);
+  return { json: JSON.parse(text) as Record<string, any>, headers: response.headers };
+}
+
 export function apiAt(baseUrl: string): Api {
-  async function call(method: string, path: string, token?: string, body?: unknown) {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} failed: ${response.status} ${text}`);
-    return { json: JSON.parse(text) as Record<string, any>, headers: response.headers };
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    callJson(baseUrl, method, path, token, body);
   const totalOf = (headers: Headers) => Number(headers.get('x-total-count') ?? Number.NaN);
 
   return {

@@ -1,15 +1,4 @@
-/**
- * Long-term memory (`node bench/memory.ts`, or `BENCH_ONLY=memory npm run bench`): recall over
- * 100,000 memories of one organization through `recallMemories`, next to the k memories read by id
- * (what any recall reads at least), and the cost of a turn with memory on next to the same turn
- * with memory off, on PGlite and (with BENCH_DATABASE_URL) PostgreSQL. See bench/README.md.
- */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inArray, type SQL, sql } from 'drizzle-orm';
-import { loadConfig } from '../src/config.ts';
 import { createFrequentLexemes } from '../src/modules/memory/frequent-lexemes.ts';
 import { type MemoryPlace, recallNamespaces } from '../src/modules/memory/memory-namespaces.ts';
 import {
@@ -22,11 +11,8 @@ import { memoryColumns } from '../src/modules/memory/memory-repository.ts';
 import { type MemoryInput, storeMemories } from '../src/modules/memory/memory-store.ts';
 import { memories } from '../src/modules/memory/memory-tables.ts';
 import { type Database, rowsOf } from '../src/platform/db/database.ts';
-import { openDatabase } from '../src/platform/db/open-database.ts';
 import type { TenantScope } from '../src/platform/db/tenant-scope.ts';
-import { secretKeyFor, startAgentry } from '../src/server.ts';
 import { type BenchDatabase, pgliteDatabase, postgresDatabase } from './databases.ts';
-import { percentile } from './load.ts';
 import {
   agentStatement,
   seededRandom,
@@ -34,8 +20,18 @@ import {
   userMessage,
   userStatement,
 } from './memory-corpus.ts';
-import { formatMs, formatRate, formatTable, formatTimes } from './table.ts';
+import { formatMs, formatTable, formatTimes } from './table.ts';
 import { type TargetOutcome, verdict } from './targets.ts';
+import {
+  type Client,
+  registerAccount,
+  TIMING_HEADER,
+  type Timing,
+  timeCalls,
+  timeFor,
+  timingRows,
+  withAgentryInProcess,
+} from './timing.ts';
 
 export interface MemoryBenchOptions {
   /** Memories of the measured organization (another organization holds a tenth as many more). */
@@ -44,16 +40,6 @@ export interface MemoryBenchOptions {
   recalls: number;
   /** Measured seconds per turn scenario, after one second of warm-up. */
   turnSeconds: number;
-}
-
-interface Timing {
-  key: string;
-  label: string;
-  count: number;
-  perSecond: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
 }
 
 export interface MemoryRun {
@@ -77,49 +63,6 @@ const MEMORIES_PER_USER = 15;
 const MEMORIES_PER_THREAD = 5;
 const THREADS_PER_USER = 2;
 const BATCH = 1_000;
-
-function summarize(key: string, label: string, durations: number[], elapsedMs: number): Timing {
-  const sorted = Float64Array.from(durations).sort();
-  return {
-    key,
-    label,
-    count: durations.length,
-    perSecond: (durations.length / elapsedMs) * 1000,
-    p50Ms: percentile(sorted, 0.5),
-    p95Ms: percentile(sorted, 0.95),
-    p99Ms: percentile(sorted, 0.99),
-  };
-}
-
-async function timeCalls(
-  key: string,
-  label: string,
-  count: number,
-  call: (index: number) => Promise<unknown>,
-) {
-  for (let index = 0; index < Math.ceil(count / 10); index += 1) await call(index);
-  const durations: number[] = [];
-  const started = performance.now();
-  for (let index = 0; index < count; index += 1) {
-    const start = performance.now();
-    await call(index);
-    durations.push(performance.now() - start);
-  }
-  return summarize(key, label, durations, performance.now() - started);
-}
-
-async function timeFor(key: string, label: string, seconds: number, call: () => Promise<unknown>) {
-  const warmUntil = performance.now() + 1_000;
-  while (performance.now() < warmUntil) await call();
-  const durations: number[] = [];
-  const started = performance.now();
-  while (performance.now() - started < seconds * 1000) {
-    const start = performance.now();
-    await call();
-    durations.push(performance.now() - start);
-  }
-  return summarize(key, label, durations, performance.now() - started);
-}
 
 /** One agent's memories: its own namespace, its users' and their threads'. */
 interface AgentShape {
@@ -157,24 +100,6 @@ async function fillAgent(db: Database, organizationId: string, agentId: string, 
   return { shape, written: inputs.length };
 }
 
-/** JSON over HTTP to the server; anything but a 2xx throws. */
-function clientAt(baseUrl: string) {
-  return async function call(method: string, path: string, token?: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} failed: ${response.status} ${text}`);
-    return JSON.parse(text);
-  };
-}
-type Client = ReturnType<typeof clientAt>;
-
 async function createAgents(call: Client, token: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
@@ -189,50 +114,8 @@ async function planUses(db: Database, statement: SQL, index: string): Promise<bo
 }
 
 /** Opens `database` (fresh), runs Agentry on it in this process, fills it and measures. */
-export async function benchMemory(database: BenchDatabase, options: MemoryBenchOptions): Promise<MemoryRun> {
-  const opened = await openDatabase(database.target);
-  const dataDir = await mkdtemp(join(tmpdir(), 'agentry-bench-memory-'));
-  try {
-    await opened.migrate();
-    const config = loadConfig({
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      AGENTRY_SECRET_KEY: randomBytes(32).toString('hex'),
-      RATE_LIMIT_ENABLED: 'false',
-      // The fill and the recalls run on this process's event loop: its delay says nothing of the server's load.
-      OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
-    });
-    const running = await startAgentry({
-      config,
-      database: opened,
-      jwtSecret: config.jwtSecret as string,
-      secretKey: secretKeyFor(config),
-      role: 'all',
-    });
-    try {
-      return await benchRunning(database, opened.db, clientAt(running.url as string), options);
-    } finally {
-      await running.stop();
-    }
-  } finally {
-    await opened.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function register(call: Client, name: string) {
-  const body = await call('POST', '/api/v1/auth/register', undefined, {
-    email: `${name}-${randomBytes(6).toString('hex')}@example.com`,
-    password: `Bench-${randomBytes(6).toString('hex')}`,
-    full_name: name,
-  });
-  return {
-    token: body.access_token as string,
-    scope: { organizationId: body.organization.id } as TenantScope,
-  };
+export function benchMemory(database: BenchDatabase, options: MemoryBenchOptions): Promise<MemoryRun> {
+  return withAgentryInProcess(database, {}, (call, db) => benchRunning(database, db, call, options));
 }
 
 async function benchRunning(
@@ -243,8 +126,8 @@ async function benchRunning(
 ): Promise<MemoryRun> {
   const lines: string[] = [];
   let problems = 0;
-  const owner = await register(call, 'memory-owner');
-  const stranger = await register(call, 'memory-stranger');
+  const owner = await registerAccount(call, 'memory-owner');
+  const stranger = await registerAccount(call, 'memory-stranger');
   const agentIds = await createAgents(call, owner.token, AGENTS);
   const [strangerAgent] = await createAgents(call, stranger.token, 1);
 
@@ -450,33 +333,8 @@ export function memoryTargets(run: MemoryRun): TargetOutcome[] {
   return outcomes;
 }
 
-function timingRows(timings: Timing[], ceiling: Timing | undefined, skip: string[] = []) {
-  return timings.map((timing) => {
-    const base = skip.includes(timing.key) ? undefined : ceiling;
-    return [
-      timing.label,
-      formatRate(timing.perSecond),
-      base ? formatTimes(timing.perSecond / base.perSecond) : '',
-      formatMs(timing.p50Ms),
-      formatMs(timing.p95Ms),
-      formatMs(timing.p99Ms),
-      base ? formatTimes(timing.p50Ms / base.p50Ms) : '',
-      base ? formatTimes(timing.p99Ms / base.p99Ms) : '',
-    ];
-  });
-}
-
 export function formatMemoryRun(run: MemoryRun): string {
-  const header = [
-    'scenario',
-    'per s',
-    'vs ceiling',
-    'p50 ms',
-    'p95 ms',
-    'p99 ms',
-    'p50 vs ceiling',
-    'p99 vs ceiling',
-  ];
+  const header = TIMING_HEADER;
   const recallCeiling = run.recalls.find((timing) => timing.key === 'ceiling');
   const turnCeiling = run.turns.find((timing) => timing.key === 'turn-off');
   return [

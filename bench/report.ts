@@ -12,6 +12,7 @@ import type { ScenarioKey } from './scenarios.ts';
 import { formatMs, formatPercent, formatRate, formatSignedMs, formatTable } from './table.ts';
 import { type TargetOutcome, verdict } from './targets.ts';
 import { formatTaskRun, type TaskRun, taskNotes, taskProblems, taskTargets } from './task-report.ts';
+import { formatToolsRun, type ToolsRun, toolsTargets } from './tools.ts';
 import {
   formatGrowth,
   formatTurnTable,
@@ -51,6 +52,8 @@ export interface DatabaseRun {
   retrieval?: RetrievalRun;
   /** The memory group: recall and turns with memory, on a fresh database of the same kind (idem). */
   memory?: MemoryRun;
+  /** The tools group: turns with an MCP tool call, on a fresh database of the same kind (idem). */
+  tools?: ToolsRun;
 }
 
 const GET_RATIO_TARGET = 0.4;
@@ -128,6 +131,7 @@ export function targetOutcomes(run: DatabaseRun): TargetOutcome[] {
   if (run.uploads) outcomes.push(...uploadOutcomes(run.uploads));
   if (run.retrieval) outcomes.push(...retrievalTargets(run.retrieval));
   if (run.memory) outcomes.push(...memoryTargets(run.memory));
+  if (run.tools) outcomes.push(...toolsTargets(run.tools));
   return outcomes;
 }
 
@@ -179,6 +183,7 @@ export function formatRun(run: DatabaseRun): string {
   }
   if (run.retrieval) sections.push(formatRetrievalRun(run.retrieval), '');
   if (run.memory) sections.push(formatMemoryRun(run.memory), '');
+  if (run.tools) sections.push(formatToolsRun(run.tools), '');
   return [
     ...sections,
     'Targets (from the issue):',

@@ -35,6 +35,7 @@ import { LOG_LEVEL, readBenchSettings, serverEnv } from './settings.ts';
 import { type TargetOutcome, verdict } from './targets.ts';
 import type { TaskRun } from './task-report.ts';
 import { measureTaskLatency, measureTaskThroughput, TASK_WORKERS } from './tasks.ts';
+import { benchTools } from './tools.ts';
 import type { TurnRun } from './turn-report.ts';
 import {
   CONCURRENT_ROUNDS,
@@ -61,6 +62,7 @@ const {
   runAnalysis,
   runKnowledge,
   runMemory,
+  runTools,
   durationSeconds,
   uploadSeconds,
   taskCount,
@@ -297,6 +299,7 @@ function header(): string {
     runAnalysis ? 'analysis' : '',
     runKnowledge ? 'knowledge' : '',
     runMemory ? 'memory' : '',
+    runTools ? 'tools' : '',
   ]
     .filter(Boolean)
     .join(' + ');
@@ -343,6 +346,12 @@ function header(): string {
       ? [
           `Memory: recall in this process on a fresh database of each kind, ${memoryCount.toLocaleString('en-US')} memories, ${memoryRecalls} recalls per scenario; ` +
             `turns (offline model) over HTTP to Agentry in this process, memory off then on, one at a time for ${durationSeconds} s each.`,
+        ]
+      : []),
+    ...(runTools
+      ? [
+          `Tools: an MCP server (test/support/mcp-test-server.ts) on loopback; its echo tool called with the SDK client, then turns (offline model) ` +
+            `over HTTP to Agentry in this process calling a built-in tool, then the MCP tool, one at a time for ${durationSeconds} s each.`,
         ]
       : []),
     '',
@@ -421,6 +430,17 @@ async function main(): Promise<number> {
       } catch (error) {
         failed = true;
         failure(`the ${run.name} memory benchmark`, error);
+      }
+    }
+    if (run && runTools) {
+      try {
+        run.tools = await onFreshDatabase(open, (database) => {
+          console.error(`Tools on ${database.description} ...`);
+          return benchTools(database, durationSeconds);
+        });
+      } catch (error) {
+        failed = true;
+        failure(`the ${run.name} tools benchmark`, error);
       }
     }
     if (run) {

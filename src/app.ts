@@ -24,6 +24,7 @@ import {
 import { registerKinds } from './modules/kinds/index.ts';
 import { fileProjectMembers, registerKnowledge } from './modules/knowledge/index.ts';
 import { registerLimits } from './modules/limits/index.ts';
+import { registerMcpEndpoint } from './modules/mcp-endpoint/index.ts';
 import { registerMemory } from './modules/memory/index.ts';
 import { registerMonitoring } from './modules/monitoring/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
@@ -31,8 +32,10 @@ import { healthRoutes } from './modules/ops/health-routes.ts';
 import type { ProcessLease } from './modules/ops/process-lease.ts';
 import { registerProviders } from './modules/providers/index.ts';
 import { registerRuns, runningTurnsOf } from './modules/runs/index.ts';
+import { registerServices } from './modules/services/index.ts';
 import { registerTasks } from './modules/tasks/index.ts';
 import { registerProjects, registerTenancy } from './modules/tenancy/index.ts';
+import { registerMcpServers, registerTools, type ToolNameCheck } from './modules/tools/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
 import {
@@ -146,7 +149,8 @@ export async function buildApp({
     defaultOrganizationTier: config.limits.defaultTier,
     signInThrottle: limits.signInThrottle,
   });
-  const { providers } = await registerProviders(app, {
+  const services = await registerServices(app, { db: database.db, guard, events });
+  const { providers, catalog: providerServices } = await registerProviders(app, {
     db: database.db,
     guard,
     queue,
@@ -157,13 +161,18 @@ export async function buildApp({
     operatorProviders: config.operatorProviders,
     operatorProvidersShared: config.operatorProvidersShared,
     validationTimeoutSeconds: config.providerValidationTimeoutSeconds,
+    resilience: config.llmResilience,
   });
+  services.addCatalog(providerServices);
   const { kinds } = await registerKinds(app, {
     db: database.db,
     guard,
     events,
     settings: config.agentKinds,
   });
+  // The tools module is assembled after the turn engine it offers tools to; agents check the
+  // tools they name through it once it is there (only requests call this, after assembly).
+  const toolNames: { check?: ToolNameCheck } = {};
   const agents = await registerAgents(app, {
     db: database.db,
     guard,
@@ -174,6 +183,8 @@ export async function buildApp({
     runningTurns: runningTurnsOf,
     findUsableProvider: providers.findUsableProvider,
     builtinToolNames,
+    checkToolNames: (scope, names) =>
+      toolNames.check?.(scope, names) ?? Promise.resolve({ unknown: [], disabled: [] }),
     kinds,
   });
   const { conversations } = await registerConversations(app, {
@@ -195,12 +206,39 @@ export async function buildApp({
     providers,
     fetch: outbound.fetch,
     resilience: config.llmResilience,
+    breakers: services.calls,
     modelPrices: config.modelPrices,
+    toolResultMaxBytes: config.tools.resultMaxBytes,
     events,
     processId: lease.id,
     shutdown,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
+  const mcpServers = await registerMcpServers(app, {
+    db: database.db,
+    guard,
+    queue,
+    jobs,
+    events,
+    secretKey,
+    outbound,
+    services: services.calls,
+    settings: config.tools,
+  });
+  const tools = await registerTools(app, {
+    db: database.db,
+    guard,
+    events,
+    secretKey,
+    outbound,
+    services: services.calls,
+    settings: config.tools,
+    turnRegistry: execution.registry,
+    callMcpTool: mcpServers.callTool,
+  });
+  toolNames.check = tools.checkToolNames;
+  services.addCatalog(mcpServers.catalog);
+  services.addCatalog(tools.catalog);
   const definitions = await registerDefinitions(app, {
     db: database.db,
     guard,
@@ -306,6 +344,18 @@ export async function buildApp({
     summarize: execution.summarizeThread,
   });
   await registerOpenAiCompat(app, { guard, agents: agents.service, turns: execution.turns });
+  await registerMcpEndpoint(app, {
+    enabled: config.tools.mcpEndpointEnabled,
+    guard,
+    agents: agents.service,
+    turns: execution.turns,
+    tasks: {
+      listAssignments: definitions.listAssignments,
+      requireDefinition: definitions.requireDefinition,
+      executeAssignment: definitions.executeAssignment,
+    },
+    version: packageJson.version,
+  });
   await registerMonitoring(app, {
     db: database.db,
     guard,

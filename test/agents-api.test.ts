@@ -69,6 +69,15 @@ describe('POST /api/v1/agents', () => {
   });
 
   it('accepts the fields grouped under configuration (seed 000 phase 5)', async () => {
+    // An agent names tools the organization has: the seed's two are HTTP tools of it.
+    for (const name of ['create_ticket', 'search_tickets']) {
+      const tool = await app.http.post(
+        '/api/v1/tools',
+        { name, http: { method: 'POST', url_template: `https://tickets.example.com/${name}` } },
+        as(),
+      );
+      expect(tool.status, JSON.stringify(tool.body)).toBe(201);
+    }
     const agent = await createAgent({
       name: 'E2E Test Agent',
       avatar_url: 'https://example.com/avatar.png',

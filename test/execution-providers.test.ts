@@ -45,7 +45,14 @@ async function settled(providerId: string) {
 async function createAgent(body: Record<string, unknown>) {
   const response = await app.http.post(
     '/api/v1/agents',
-    { name: 'Stubby', model: 'gpt-stub', show_suggestions_after_each_message: false, ...body },
+    // Without memory: its extraction would be one more model call to the stub, racing the replies queued here.
+    {
+      name: 'Stubby',
+      model: 'gpt-stub',
+      show_suggestions_after_each_message: false,
+      use_memory_context: false,
+      ...body,
+    },
     as(owner),
   );
   expect(response.status, JSON.stringify(response.body)).toBe(201);
@@ -156,6 +163,8 @@ describe('what the provider receives', () => {
         input: { timezone: 'Europe/Paris' },
         output: { iso: expect.any(String), timezone: 'Europe/Paris', local: expect.any(String) },
         success: true,
+        duration_ms: expect.any(Number),
+        origin: { kind: 'builtin' },
       },
     ]);
     const [ask, answer] = completions(primary);

@@ -251,6 +251,15 @@ describe('seed 000 phase 5 and production readiness: agents under load', () => {
       { token },
     );
     expect(integration.status).toBe(201);
+    // The seed's agent names tools the organization must have: they are its HTTP tools.
+    for (const name of ['create_ticket', 'search_tickets', 'get_ticket_stats']) {
+      const tool = await app.http.post(
+        '/api/v1/tools',
+        { name, http: { method: 'POST', url_template: `https://support.example.com/api/${name}` } },
+        { token },
+      );
+      expect(tool.status, JSON.stringify(tool.body)).toBe(201);
+    }
     const e2e = await app.http.post(
       '/api/v1/agents',
       {

@@ -12,8 +12,8 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * CreateMessageRequest, Agent, AgentExecutionRequest) sent as written to the routes of its
  * section 6 (Sessions, Messages and Agents APIs, execution), its error model (ErrorResponse,
  * ValidationErrorDetail, ErrorCode), its rate limits, health checks and WebSocket. Turns are
- * answered by the offline model. Tools, MCP servers and external services are not built yet
- * (issue 13) and are not replayed; docs/seeds.md lists them.
+ * answered by the offline model. Its tools, MCP servers and external services are replayed in
+ * seed-004-tools-scenarios.test.ts.
  */
 let app: TestApp;
 let user: TestAccount;

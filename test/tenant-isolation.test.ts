@@ -65,6 +65,11 @@ const bodies: Record<string, unknown> = {
   'POST /api/v1/contexts/{id}/rollback': { version: 1 },
   'PUT /api/v1/contexts/{id}/shares/{agent_id}': { access: 'read_write' },
   'PATCH /api/v1/projects/{id}': { name: 'hijacked', description: 'hijacked' },
+  'PATCH /api/v1/tools/{id}': { enabled: false },
+  'POST /api/v1/tools/{id}/test': { arguments: {} },
+  'PUT /api/v1/mcp-servers/{id}': { description: 'hijacked', enabled: false },
+  'PATCH /api/v1/mcp-servers/{id}': { description: 'hijacked', enabled: false },
+  'POST /api/v1/mcp-servers/{id}/refresh': {},
 };
 /**
  * Routes that senders outside Agentry call, authenticated by the channel's signing secret instead
@@ -87,6 +92,8 @@ const listRoutes = [
   '/api/v1/assignments',
   '/api/v1/analysis/runs',
   '/api/v1/projects',
+  '/api/v1/tools',
+  '/api/v1/mcp-servers',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -115,6 +122,8 @@ const creationRoutes = [
   'POST /api/v1/files',
   'POST /api/v1/task-definitions',
   'POST /api/v1/projects',
+  'POST /api/v1/tools',
+  'POST /api/v1/mcp-servers',
 ];
 /**
  * The OpenAI-compatible facade names our agent as a model: it answers as OpenAI does for a model
@@ -305,6 +314,26 @@ beforeAll(async () => {
       { token: owner.token },
     )
   ).body.id;
+  resources.tools = (
+    await app.http.post(
+      '/api/v1/tools',
+      { name: 'private_tool', http: { method: 'GET', url_template: 'https://api.example.com/private' } },
+      { token: owner.token },
+    )
+  ).body.id;
+  // Its check fails (no such server), which changes nothing here: the server is ours all the same.
+  resources['mcp-servers'] = (
+    await app.http.post(
+      '/api/v1/mcp-servers',
+      {
+        name: 'private-mcp',
+        endpoint: 'https://mcp.example.com/mcp',
+        authentication: { type: 'bearer', token: 'private-token-0123456789' },
+        timeout_seconds: 1,
+      },
+      { token: owner.token },
+    )
+  ).body.id;
   intruderKey = (await app.http.post('/api/v1/api-keys', { name: 'intruder key' }, { token: intruder.token }))
     .body.key;
 });
@@ -455,6 +484,27 @@ describe.each([
     expect(analyses.body.map((run: { id: string }) => run.id)).toEqual([resources.analysis]);
     const project = await app.http.get(`/api/v1/projects/${resources.projects}`, { token: owner.token });
     expect(project.body).toMatchObject({ name: 'Private project', description: 'Private' });
+    const tool = await app.http.get(`/api/v1/tools/${resources.tools}`, { token: owner.token });
+    expect(tool.body).toMatchObject({ name: 'private_tool', enabled: true });
+    const mcpServer = await app.http.get(`/api/v1/mcp-servers/${resources['mcp-servers']}`, {
+      token: owner.token,
+    });
+    expect(mcpServer.body).toMatchObject({
+      name: 'private-mcp',
+      enabled: true,
+      description: null,
+      authentication: { type: 'bearer' },
+    });
+  });
+
+  it('cannot give one of our tools to its own agent: the name is unknown to it', async () => {
+    const response = await app.http.post(
+      '/api/v1/agents',
+      { name: 'Intruder tool user', tools: ['private_tool'] },
+      { token: credential() },
+    );
+    expect(response.status, JSON.stringify(response.body)).toBe(422);
+    expect(response.body.validation_errors).toMatchObject([{ field: 'tools', value: ['private_tool'] }]);
   });
 
   it('cannot read our files, sessions or agents as the source of its own analysis run', async () => {
@@ -535,6 +585,17 @@ describe.each([
     expect(stats.body.agents.map((agent: { agent_id: string }) => agent.agent_id)).not.toContain(
       resources.agents,
     );
+    const services = await app.http.get('/api/v1/health/services', { token: credential() });
+    expect(services.status).toBe(200);
+    // Our HTTP tool and MCP server are services of ours (an offline provider is none).
+    const ours = [resources.tools, resources['mcp-servers']];
+    const ownServices = await app.http.get('/api/v1/health/services', { token: owner.token });
+    expect(ownServices.body.map((service: { service_id: string }) => service.service_id)).toEqual(
+      expect.arrayContaining(ours),
+    );
+    for (const service of services.body as { service_id: string }[]) {
+      expect(ours).not.toContain(service.service_id);
+    }
     const me = await app.http.get('/api/v1/me', { token: credential() });
     expect(me.body.organization.id).toBe(intruder.organizationId);
   });

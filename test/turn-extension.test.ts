@@ -173,15 +173,14 @@ describe('a module that contributes to the turn through the registry', () => {
       }),
     ]);
 
-    const strangerAgent = await agentOf(other, { tools: ['probe_lookup'] });
+    // The other organization is not offered the tool, so its agents cannot name it.
     const refused = await app.http.post(
-      `/api/v1/agents/${strangerAgent}/execute`,
-      { message: 'Please use probe_lookup for this.' },
+      '/api/v1/agents',
+      { name: 'Probed', tags: ['probed'], tools: ['probe_lookup'] },
       as(other),
     );
-    expect(refused.status).toBe(200);
-    expect(refused.body.tool_calls).toEqual([]);
-    expect(refused.body.metadata.warnings).toContain('Unknown tool "probe_lookup" ignored');
+    expectError(refused, 422, 'validation_error');
+    expect(refused.body.validation_errors[0]).toMatchObject({ field: 'tools', value: ['probe_lookup'] });
   });
 
   it('lets a before-model-call hook refuse a turn with its typed error, and then stores nothing', async () => {

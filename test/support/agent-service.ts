@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createAgentService } from '../../src/modules/agents/agent-service.ts';
+import { builtinToolNameCheck } from '../../src/modules/agents/agent-write-settling.ts';
 import { builtinToolNames } from '../../src/modules/execution/builtin-tools.ts';
 import { builtinKindRegistry, createKindService } from '../../src/modules/kinds/index.ts';
 import { usableProviderLookup } from '../../src/modules/providers/index.ts';
@@ -9,8 +10,8 @@ import type { EventPublisher } from '../../src/platform/events/event-bus.ts';
 
 /**
  * The agent service as the application assembles it (the providers module's directory, the
- * built-in tools, the runs module's count of running turns, the built-in agent kinds), for tests
- * below the HTTP layer.
+ * built-in tools and no others, the runs module's count of running turns, the built-in agent
+ * kinds), for tests below the HTTP layer.
  */
 export function createTestAgentService(db: Database, events?: Pick<EventPublisher, 'publish'>) {
   return createAgentService({
@@ -25,6 +26,7 @@ export function createTestAgentService(db: Database, events?: Pick<EventPublishe
       secretKey: randomBytes(32),
     }),
     builtinToolNames,
+    checkToolNames: builtinToolNameCheck(builtinToolNames),
     kinds: createKindService({ db, registry: builtinKindRegistry(), log: { warn: () => {} } }).port,
   });
 }

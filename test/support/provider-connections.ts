@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config.ts';
 import { createOperatorProviders } from '../../src/modules/providers/operator-providers.ts';
 import { createProviderConnections } from '../../src/modules/providers/provider-connections.ts';
 import { createProviderService } from '../../src/modules/providers/provider-service.ts';
@@ -24,6 +25,7 @@ export function assembleProviders(db: Database) {
     operators,
     events: { publish: async () => {} },
     onChanged: connections.forget,
+    defaults: loadConfig({}).llmResilience,
   });
   return { service, resolveConnection: connections.resolveConnection };
 }

@@ -18,6 +18,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
+import { escapeLike } from '../../platform/db/like-pattern.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { mapColumns, preparedStatement } from '../../platform/db/prepared-statement.ts';
 import { qualified } from '../../platform/db/qualified.ts';
@@ -72,7 +73,6 @@ export const ofAgentsInScope = (agentIdColumn: SQLWrapper, scope: TenantScope): 
   scope.projectId
     ? sql`${agentIdColumn} in (select ${agents.id} from ${agents} where ${inAgentScope(scope)})`
     : undefined;
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 const liveAgentById = and(
   eq(agents.organizationId, sql.placeholder('organizationId')),

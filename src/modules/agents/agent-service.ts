@@ -5,6 +5,7 @@ import { requireInScope } from '../../platform/db/tenant-scope.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { type Principal, projectFor } from '../tenancy/index.ts';
+import type { ToolNameCheck } from '../tools/index.ts';
 import { type AgentConfig, type AgentStatus, defaultAgentConfig, initialRuntime } from './agent-config.ts';
 import { type AgentWrite, type AgentWriteInput, toAgentWrite } from './agent-input.ts';
 import type { AgentKindPort } from './agent-kind-port.ts';
@@ -35,6 +36,7 @@ export function createAgentService({
   runningTurns,
   findUsableProvider,
   builtinToolNames,
+  checkToolNames,
   kinds,
 }: {
   db: Database;
@@ -47,10 +49,12 @@ export function createAgentService({
   findUsableProvider: FindUsableProvider;
   /** The tools `tools_enabled: true` turns on when an agent names none (the execution module's). */
   builtinToolNames: readonly string[];
+  /** Which tools an agent may newly name: the organization's enabled tools (the tools module's). */
+  checkToolNames: ToolNameCheck;
   /** The registry of agent kinds (the kinds module's): usable kinds, settings, lifecycle hooks. */
   kinds: AgentKindPort;
 }) {
-  const settling = createWriteSettling({ findUsableProvider, builtinToolNames });
+  const settling = createWriteSettling({ findUsableProvider, builtinToolNames, checkToolNames });
   const lifecycle = createAgentLifecycle({ db, events, kinds });
   const publish = (
     tx: Executor,

@@ -7,7 +7,7 @@ import type { ChangeContext } from './agent-records.ts';
 import type { RunningTurns } from './agent-repository.ts';
 import { type AgentService, createAgentService } from './agent-service.ts';
 import { agentTemplates, findAgentTemplate, templateTag } from './agent-templates.ts';
-import type { FindUsableProvider } from './agent-write-settling.ts';
+import { builtinToolNameCheck, type FindUsableProvider } from './agent-write-settling.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
 
 /**
@@ -70,6 +70,8 @@ export async function seedAgentTemplates(
         runningTurns: options.runningTurns,
         findUsableProvider: options.findUsableProvider,
         builtinToolNames: options.builtinToolNames,
+        // Templates name built-in tools only, and this process has no other.
+        checkToolNames: builtinToolNameCheck(options.builtinToolNames),
         kinds: options.kinds,
       }),
     );

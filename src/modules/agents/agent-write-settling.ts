@@ -1,6 +1,7 @@
 import type { TenantScope } from '../../platform/db/tenant-scope.ts';
 import { ValidationError } from '../../platform/http/errors.ts';
 import { providerTypes } from '../../platform/llm/provider-connection.ts';
+import type { ToolNameCheck } from '../tools/index.ts';
 import type { AgentConfig, AgentConfigPatch } from './agent-config.ts';
 import { type AgentWrite, conflict } from './agent-input.ts';
 import type { ScreeningFindingView } from './agent-schemas.ts';
@@ -22,6 +23,25 @@ const notUsable = (field: string, reference: string) =>
     },
   ]);
 
+/**
+ * The check of a process that has only the built-in tools (an operator command creating agents
+ * from templates, which name no others): any other name is unknown.
+ */
+export function builtinToolNameCheck(builtinToolNames: readonly string[]): ToolNameCheck {
+  const known = new Set(builtinToolNames);
+  return async (_scope, names) => ({ unknown: names.filter((name) => !known.has(name)), disabled: [] });
+}
+
+function unusableTools(field: string, unknown: string[], disabled: string[]) {
+  const reasons = [
+    ...(unknown.length > 0 ? [`names no tool of this organization: ${unknown.join(', ')}`] : []),
+    ...(disabled.length > 0 ? [`names disabled tools: ${disabled.join(', ')}`] : []),
+  ];
+  return new ValidationError(`The agent names tools it cannot use: ${[...unknown, ...disabled].join(', ')}`, [
+    { field, value: [...unknown, ...disabled], message: reasons.join('; ') },
+  ]);
+}
+
 const switchKept = (field: string, message: string): ScreeningFindingView => ({
   rule: 'switch_not_applied',
   severity: 'warn',
@@ -33,14 +53,17 @@ const switchKept = (field: string, message: string): ScreeningFindingView => ({
 /**
  * Settles what a write needs the organization's data for: a provider named by a seed alias
  * becomes provider_id, named providers must be ones the organization may use (422 naming the
- * field otherwise), and `tools_enabled: true` with no tools named enables the built-in tools.
+ * field otherwise), `tools_enabled: true` with no tools named enables the built-in tools, and
+ * tools newly named must be enabled tools of the organization (422 naming them otherwise).
  */
 export function createWriteSettling({
   findUsableProvider,
   builtinToolNames,
+  checkToolNames,
 }: {
   findUsableProvider: FindUsableProvider;
   builtinToolNames: readonly string[];
+  checkToolNames: ToolNameCheck;
 }) {
   async function resolveReference(scope: TenantScope, write: AgentWrite, patch: AgentConfigPatch) {
     const reference = write.providerReference;
@@ -78,6 +101,26 @@ export function createWriteSettling({
     if (!(await findUsableProvider(scope, providerId))) throw notUsable(field, providerId);
   }
 
+  /**
+   * Only names the configuration does not hold yet are checked: a tool disabled or deleted since
+   * must not block unrelated changes (the turn skips it with a warning).
+   */
+  async function checkTools(
+    scope: TenantScope,
+    write: AgentWrite,
+    patch: AgentConfigPatch,
+    current: () => Promise<AgentConfig>,
+  ) {
+    if (!patch.tools || patch.tools.length === 0) return;
+    const kept = new Set((await current()).tools);
+    const named = [...new Set(patch.tools)].filter((name) => !kept.has(name));
+    if (named.length === 0) return;
+    const { unknown, disabled } = await checkToolNames(scope, named);
+    if (unknown.length > 0 || disabled.length > 0) {
+      throw unusableTools(write.sources.tools ?? 'tools', unknown, disabled);
+    }
+  }
+
   return {
     /** The write's patch in Agentry's terms, and the warnings it leaves. */
     async settle(
@@ -93,6 +136,7 @@ export function createWriteSettling({
         if (patch.tools?.length === 0) throw conflict(write.toolsEnabled.source, 'tools');
         if ((patch.tools ?? (await current()).tools).length === 0) patch.tools = [...builtinToolNames];
       }
+      await checkTools(scope, write, patch, current);
       return { patch, warnings: warning ? [warning] : [] };
     },
 

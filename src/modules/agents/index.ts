@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
+import type { ToolNameCheck } from '../tools/index.ts';
 import { createAgentAttachments } from './agent-attachments.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
 import type { AgentKindPort } from './agent-kind-port.ts';
@@ -42,6 +43,8 @@ export async function registerAgents(
     runningTurns: RunningTurns;
     findUsableProvider: FindUsableProvider;
     builtinToolNames: readonly string[];
+    /** Which tools an agent may newly name (the tools module's check, over every tool provider). */
+    checkToolNames: ToolNameCheck;
     /** The registry of agent kinds (the kinds module's). */
     kinds: AgentKindPort;
   },
@@ -53,6 +56,7 @@ export async function registerAgents(
     runningTurns: options.runningTurns,
     findUsableProvider: options.findUsableProvider,
     builtinToolNames: options.builtinToolNames,
+    checkToolNames: options.checkToolNames,
     kinds: options.kinds,
   });
   options.events.watch(service.turnCacheWatcher);

@@ -2,6 +2,7 @@ import type { JSONSchema7 } from 'ai';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError, BadRequestError, NotFoundError } from '../../platform/http/errors.ts';
 import { StructuredOutputError, type TurnEngine, type TurnOptions } from '../execution/index.ts';
+import type { RunTrigger } from '../runs/index.ts';
 import { type Principal, requirePermission } from '../tenancy/index.ts';
 import type { ExecuteAssignmentBody, ExecutionResultView } from './assignment-schemas.ts';
 import type { AssignmentService } from './assignment-service.ts';
@@ -34,10 +35,14 @@ export function taskMessage(instructions: string, input: string | Record<string,
   return instructions ? `${instructions}\n\nInput:\n${text}` : text;
 }
 
+/** Who runs an assignment: the API (POST /assignments/{id}/execute) or an MCP client (/mcp). */
+export type AssignmentTrigger = Extract<RunTrigger, 'api' | 'mcp'>;
+
 /**
- * Runs assigned task definitions: a turn of the agent (trigger `api`) whose message carries the
- * definition's instructions and whose answer must validate against its response_schema. The run's
- * input metadata names the assignment and the definition version it used.
+ * Runs assigned task definitions: a turn of the agent (trigger `api`, or `mcp` from the MCP
+ * endpoint) whose message carries the definition's instructions and whose answer must validate
+ * against its response_schema. The run's input metadata names the assignment and the definition
+ * version it used.
  */
 export function createAssignmentExecution({
   db,
@@ -53,7 +58,7 @@ export function createAssignmentExecution({
       principal: Principal,
       assignmentId: string,
       body: ExecuteAssignmentBody,
-      options: Pick<TurnOptions, 'signal'> = {},
+      options: Pick<TurnOptions, 'signal'> & { trigger?: AssignmentTrigger } = {},
     ): Promise<ExecutionResultView> {
       requirePermission(principal, 'agents:execute');
       const assignment = await assignments.requireAssignment(principal, assignmentId);
@@ -86,7 +91,7 @@ export function createAssignmentExecution({
           {
             principal,
             agentId: assignment.agentId,
-            trigger: 'api',
+            trigger: options.trigger ?? 'api',
             message: taskMessage(effectiveInstructions(definition), body.input),
             metadata: pinned,
             responseSchema: definition.responseSchema as JSONSchema7,

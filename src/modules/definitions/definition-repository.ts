@@ -1,5 +1,6 @@
 import { and, desc, eq, ilike, isNull, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
+import { escapeLike } from '../../platform/db/like-pattern.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { taskDefinitions, taskDefinitionVersions } from './definition-tables.ts';
@@ -17,7 +18,6 @@ export interface DefinitionFilters {
 
 const live = (scope: TenantScope) =>
   and(inScope(taskDefinitions.organizationId, scope), isNull(taskDefinitions.deletedAt));
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /** Undefined when the name is taken (the unique index), so that the transaction goes on. */
 export async function insertDefinition(tx: Executor, row: typeof taskDefinitions.$inferInsert) {

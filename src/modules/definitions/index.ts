@@ -46,5 +46,8 @@ export async function registerDefinitions(app: FastifyInstance, options: Definit
     /** An assignment (403/404) and its definition, as a run that pins them reads them (analysis runs). */
     requireAssignment: assignments.requireAssignment,
     requireDefinition: definitions.get,
+    /** Assignments as GET /assignments lists them, and their execution (the MCP endpoint's typed tools). */
+    listAssignments: assignments.list,
+    executeAssignment: execution.execute,
   };
 }

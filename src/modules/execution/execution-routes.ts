@@ -12,7 +12,6 @@ import {
   executionResponse,
   previewBody,
   previewResponse,
-  serviceHealthListView,
   testBody,
   testResponse,
 } from './execution-schemas.ts';
@@ -30,8 +29,8 @@ const upstreamErrors = {
 
 const streamDescription = [
   'Server-Sent Events, one JSON object per event, its `type` repeated as the event name:',
-  '`run-started` {run_id, session_id, model, provider}, then `text-delta` {text}, `tool-call` {id, name, input}',
-  'and `tool-result` {id, name, output, success} as they happen, and last either `run-completed`',
+  '`run-started` {run_id, session_id, model, provider}, then `text-delta` {text}, `tool-call` {id, name, input, origin}',
+  'and `tool-result` {id, name, output, success, duration_ms, origin} as they happen, and last either `run-completed`',
   '(the execution result: usage, cost, message ids, suggestions) or `run-failed` {run_id, code, message}.',
   'Closing the connection cancels the turn. Errors before the run starts are ordinary JSON errors.',
 ].join(' ');
@@ -183,22 +182,5 @@ export const executionRoutes =
         },
       },
       async (request) => execution.test(principalOf(request), request.params.id, request.body.prompt),
-    );
-
-    app.get(
-      '/health/services',
-      {
-        onRequest: guard('runs:read'),
-        schema: {
-          tags: ['health'],
-          security: bearerSecurity,
-          operationId: 'getServiceHealth',
-          summary: 'Circuit breakers of the model providers your agents used, in this process',
-          description:
-            'Each process keeps its own breakers: the state is that of the process that answered. The built-in offline model has none.',
-          response: { 200: serviceHealthListView, ...standardErrorResponses },
-        },
-      },
-      async (request) => execution.health(principalOf(request)),
     );
   };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { nullableTimestamp } from '../../platform/http/common-schemas.ts';
 import { exampleIds, exampleTurn } from '../../platform/http/openapi-examples.ts';
 import { usageView } from '../runs/index.ts';
 
@@ -93,12 +92,31 @@ export const providerView = z.object({
   type: z.string(),
 });
 
+export const toolOriginView = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('builtin') }),
+    z.object({ kind: z.literal('http'), tool_id: z.string(), host: z.string() }),
+    z.object({
+      kind: z.literal('mcp'),
+      tool_id: z.string(),
+      mcp_server_id: z.string(),
+      mcp_server: z.string(),
+    }),
+  ])
+  .describe("Where the tool ran: in Agentry, at an HTTP tool's host, or on an MCP server");
+
 export const toolCallView = z.object({
   id: z.string(),
-  name: z.string(),
-  input: z.unknown(),
-  output: z.unknown(),
+  name: z
+    .string()
+    .describe("The tool's name in the organization's catalogue (`server.tool` for an MCP tool)"),
+  input: z.unknown().describe('The arguments the model gave, fields with secret-looking names redacted'),
+  output: z
+    .unknown()
+    .describe('What the model got back: the result, cut past TOOL_RESULT_MAX_BYTES, or {error}'),
   success: z.boolean(),
+  duration_ms: z.number().nullable(),
+  origin: toolOriginView,
 });
 
 export const executionResponse = z
@@ -246,30 +264,3 @@ export const testResponse = z
       run_id: exampleIds.testRun,
     },
   });
-
-const serviceHealthExample = {
-  provider_id: exampleIds.provider,
-  provider_name: 'Local Ollama',
-  provider_type: 'openai_compatible',
-  state: 'closed',
-  consecutive_failures: 0,
-  opened_at: null,
-  last_failure: 'Gave up after 3 attempts',
-  successes: 128,
-  failures: 2,
-};
-
-export const serviceHealthView = z
-  .object({
-    provider_id: z.string(),
-    provider_name: z.string(),
-    provider_type: z.string(),
-    state: z.enum(['closed', 'open', 'half-open']),
-    consecutive_failures: z.number().int(),
-    opened_at: nullableTimestamp,
-    last_failure: z.string().nullable(),
-    successes: z.number().int(),
-    failures: z.number().int(),
-  })
-  .meta({ id: 'ServiceHealth', example: serviceHealthExample });
-export const serviceHealthListView = z.array(serviceHealthView).meta({ example: [serviceHealthExample] });

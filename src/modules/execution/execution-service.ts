@@ -6,7 +6,7 @@ import { memoryConfidence, toChatResponse, toExecuteBody } from './chat.ts';
 import type { ChatBody } from './chat-schemas.ts';
 import type { ContextReference } from './context-pipeline.ts';
 import type { ExecuteBody, ExecutionResponse } from './execution-schemas.ts';
-import type { ModelResolver, ProviderDirectory } from './model-resolver.ts';
+import type { ProviderDirectory } from './model-resolver.ts';
 import { maxOutputTokensFor } from './system-prompt-source.ts';
 import type { TurnEngine, TurnOptions, TurnSummary } from './turn.ts';
 import { requireRunnable } from './turn-plan.ts';
@@ -14,7 +14,6 @@ import { requireRunnable } from './turn-plan.ts';
 export interface ExecutionServiceDependencies {
   agentForTurn(principal: Principal, agentId: string): Promise<AgentView>;
   providers: ProviderDirectory;
-  models: ModelResolver;
   turns: TurnEngine;
   /** A session as GET /sessions/{id} shows it (the conversations module). */
   readSession(principal: Principal, sessionId: string): Promise<{ message_count: number }>;
@@ -40,9 +39,9 @@ export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => 
   execution_time_ms: summary.execution_time_ms,
 });
 
-/** Executing agents (chat, test, preview) and the health of the providers they call. */
+/** Executing agents (chat, test, preview). */
 export function createExecutionService(dependencies: ExecutionServiceDependencies) {
-  const { agentForTurn, providers, models, turns, readSession } = dependencies;
+  const { agentForTurn, providers, turns, readSession } = dependencies;
 
   /** The agent's provider must be usable before a test spends a call on it (seed 003). */
   async function requireUsableProvider(principal: Principal, providerId: string | null) {
@@ -169,8 +168,6 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
         warnings: plan.warnings,
       };
     },
-
-    health: (principal: Principal) => models.healthOf(principal),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
 import type { AgentView } from '../agents/index.ts';
+import type { ServiceCalls } from '../services/index.ts';
 import type { AccessGuard, Principal } from '../tenancy/index.ts';
 import { builtinToolProvider, type SessionSearch } from './builtin-tools.ts';
 import { executionRoutes } from './execution-routes.ts';
@@ -55,9 +56,14 @@ export interface ExecutionOptions {
   providers: ProviderDirectory;
   /** Every model call goes through the outbound guard (provider URLs are user-supplied). */
   fetch: GuardedFetch;
+  /** The LLM_* defaults; a provider's own settings override them. */
   resilience: ResilienceSettings;
+  /** Circuit breakers shared by every process (the services module). */
+  breakers: Pick<ServiceCalls, 'breakerFor'>;
   /** MODEL_PRICES: entries over the built-in price table. */
   modelPrices: PriceTable;
+  /** TOOL_RESULT_MAX_BYTES: a tool's result is cut to it before the model and the run's log see it. */
+  toolResultMaxBytes: number;
   /** Where run events are published for live clients. */
   events: Pick<EventPublisher, 'encode' | 'notification'>;
   /** The lease of this process, which the runs it starts name (their recovery follows it). */
@@ -90,6 +96,7 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     providers: options.providers,
     fetch: options.fetch,
     resilience: options.resilience,
+    breakers: options.breakers,
   });
   const recorder = createTurnRecorder({
     db: options.db,
@@ -107,12 +114,12 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     models,
     store: recorder.store,
     prices: priceTableWith(options.modelPrices),
+    toolResultMaxBytes: options.toolResultMaxBytes,
     shutdown: options.shutdown,
   });
   const service = createExecutionService({
     agentForTurn: options.agentForTurn,
     providers: options.providers,
-    models,
     turns,
     readSession: options.readSession,
   });

@@ -10,8 +10,9 @@ import {
   isProviderUnavailable,
   withResilience,
 } from '../../platform/llm/resilient-model.ts';
-import { type CircuitBreaker, createCircuitBreaker } from '../../platform/resilience/circuit-breaker.ts';
+import { policyOf, type ServicePolicy } from '../../platform/resilience/service-policy.ts';
 import type { AgentView } from '../agents/index.ts';
+import type { ServiceCalls } from '../services/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 
 /** What the execution pipeline needs to know about a provider, without its key. */
@@ -34,12 +35,8 @@ export interface ProviderDirectory {
   describeProvider(principal: Principal, providerId: string | null): Promise<ProviderDescription>;
 }
 
-export interface ResilienceSettings {
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
-  /** Bound on one model call until it answers or its stream starts. */
-  callTimeoutMs: number;
-  breaker: { failureThreshold: number; recoveryTimeoutMs: number };
-}
+/** The LLM_* defaults of every provider's policy; the call timeout bounds a call until it answers or its stream starts. */
+export type ResilienceSettings = ServicePolicy;
 
 export interface ProviderIdentity {
   id: string;
@@ -96,48 +93,28 @@ const identityOf = (connection: ProviderConnection): ProviderIdentity => ({
   type: connection.type,
 });
 
-interface BreakerEntry {
-  breaker: CircuitBreaker;
-  provider: ProviderIdentity;
-  /** Organizations whose turns used the provider: only they see its state. */
-  organizations: Set<string>;
-}
+/** A provider's own retry and breaker settings, when it has none: the defaults. */
+const noOverrides = { retryConfig: null, circuitBreakerConfig: null };
 
 /**
  * Turns an agent's model settings into a callable model: provider connection (through the
- * providers module), model id, retries, a circuit breaker per provider, and the fallback model.
- * Breakers live in this process: each process protects itself from a failing provider.
+ * providers module), model id, retries and the circuit breaker by the provider's policy (its own
+ * settings over the LLM_* defaults), and the fallback model. Breakers are shared by every process
+ * (the services module); each organization has its own breaker of a provider, operator providers
+ * included.
  */
 export function createModelResolver({
   providers,
   fetch,
   resilience,
+  breakers,
 }: {
   providers: ProviderDirectory;
   fetch: GuardedFetch;
   resilience: ResilienceSettings;
+  breakers: Pick<ServiceCalls, 'breakerFor'>;
 }) {
-  const breakers = new Map<string, BreakerEntry>();
   const languageModels = createLanguageModelCache(fetch);
-
-  function breakerFor(principal: Principal, provider: ProviderIdentity): CircuitBreaker {
-    let entry = breakers.get(provider.id);
-    if (!entry) {
-      entry = {
-        breaker: createCircuitBreaker(provider.name, {
-          failureThreshold: resilience.breaker.failureThreshold,
-          recoveryTimeoutMs: resilience.breaker.recoveryTimeoutMs,
-          countsAsFailure: countsAgainstProvider,
-        }),
-        provider,
-        organizations: new Set(),
-      };
-      breakers.set(provider.id, entry);
-    }
-    entry.provider = provider;
-    entry.organizations.add(principal.organizationId);
-    return entry.breaker;
-  }
 
   function buildModel(
     principal: Principal,
@@ -147,10 +124,17 @@ export function createModelResolver({
     const model = languageModels.get(connection, modelId);
     // The offline model has no network to fail; it needs neither retries nor a breaker.
     if (connection.type === 'offline') return model;
+    const policy = policyOf(resilience, connection.resilience ?? noOverrides);
+    const service = {
+      organizationId: principal.organizationId,
+      type: 'llm_provider' as const,
+      id: connection.id,
+      name: connection.name,
+    };
     return withResilience(model, {
-      breaker: breakerFor(principal, identityOf(connection)),
-      retry: resilience.retry,
-      timeoutMs: resilience.callTimeoutMs,
+      breaker: breakers.breakerFor(service, policy.breaker, countsAgainstProvider),
+      retry: policy.retry,
+      timeoutMs: policy.callTimeoutMs,
     });
   }
 
@@ -234,24 +218,6 @@ export function createModelResolver({
         fallbackUsed: () => answered === fallbackChoice,
         warnings,
       };
-    },
-
-    /** The circuit breakers of the providers the organization's turns used, in this process. */
-    healthOf(principal: Principal) {
-      return [...breakers.values()]
-        .filter((entry) => entry.organizations.has(principal.organizationId))
-        .map(({ breaker, provider }) => {
-          const { name: _name, last_failure, ...state } = breaker.snapshot();
-          return {
-            provider_id: provider.id,
-            provider_name: provider.name,
-            provider_type: provider.type,
-            ...state,
-            // "Gave up after 3 attempts: <the provider's text>": the provider's text stays out,
-            // as it may name the operator's account (a shared provider serves many organizations).
-            last_failure: last_failure?.split(': ')[0] ?? null,
-          };
-        });
     },
   };
 }

@@ -77,6 +77,8 @@ export interface TurnEngineDependencies extends TurnPlanDependencies {
   /** Where runs start and end (the turn recorder). */
   store: TurnStore;
   prices: PriceTable;
+  /** TOOL_RESULT_MAX_BYTES: the bound on a tool's result as the model and the run's log see it. */
+  toolResultMaxBytes: number;
   /** Aborted when a graceful shutdown's grace period ends: turns still running end cancelled. */
   shutdown: AbortSignal;
 }
@@ -169,6 +171,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
         runId: start.runId,
       },
       maxSteps: agent.max_iterations,
+      toolResultMaxBytes: dependencies.toolResultMaxBytes,
       maxOutputTokens: Math.min(
         maxOutputTokensFor(agent),
         request.maxOutputTokens ?? Number.POSITIVE_INFINITY,

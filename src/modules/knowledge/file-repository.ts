@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, ilike, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
+import { escapeLike } from '../../platform/db/like-pattern.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { agentFiles, type ContentRow, fileContents, files } from './knowledge-tables.ts';
@@ -105,8 +106,6 @@ export async function listFiles(db: Executor, scope: TenantScope, filters: FileF
   ]);
   return { rows, total: total?.value ?? 0 };
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /** The agents a file is attached to, for the detachments a forced delete records. */
 export async function attachedAgents(db: Executor, scope: TenantScope, fileId: string): Promise<string[]> {

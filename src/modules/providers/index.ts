@@ -6,8 +6,10 @@ import type { EventBus } from '../../platform/events/event-bus.ts';
 import { createOutboundGuard } from '../../platform/http/outbound-guard.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
 import type { JobRegistry } from '../../platform/queue/job-registry.ts';
+import type { ServicePolicy } from '../../platform/resilience/service-policy.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import { createOperatorProviders } from './operator-providers.ts';
+import { providerCatalog } from './provider-catalog.ts';
 import { createProviderConnections } from './provider-connections.ts';
 import { createProviderDirectory } from './provider-directory.ts';
 import { providerValidationJob } from './provider-jobs.ts';
@@ -32,11 +34,14 @@ export interface ProvidersOptions {
   operatorProviders: OperatorProviderSetting[];
   operatorProvidersShared: boolean;
   validationTimeoutSeconds: number;
+  /** The LLM_* retry, timeout and breaker settings; a provider's own settings override them. */
+  resilience: ServicePolicy;
 }
 
 /**
  * LLM providers: the organization's own and the operator's shared ones, their background
- * validation, and the service API the execution pipeline resolves a provider's connection with.
+ * validation, the service API the execution pipeline resolves a provider's connection with, and
+ * their catalog as external services.
  */
 export async function registerProviders(app: FastifyInstance, options: ProvidersOptions) {
   const secretBox = createSecretBox(options.secretKey);
@@ -57,6 +62,7 @@ export async function registerProviders(app: FastifyInstance, options: Providers
     operators,
     events: options.events,
     onChanged: connections.forget,
+    defaults: options.resilience,
   });
   await app.register(providerRoutes(service, options.guard), { prefix: '/api/v1' });
   options.jobs.add(
@@ -71,6 +77,8 @@ export async function registerProviders(app: FastifyInstance, options: Providers
   );
   options.jobs.atStart((queue) => operators.synchronize(queue));
   return {
+    /** The providers of an organization as external services (GET /health/services). */
+    catalog: providerCatalog({ db: options.db, operators }),
     providers: {
       resolveConnection: connections.resolveConnection,
       describeProvider: connections.describeProvider,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
 import type { OperatorProviderSetting } from '../../config.ts';
+import { loadConfig } from '../../config.ts';
 import { createSecretBox } from '../../platform/crypto/secret-box.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
@@ -48,12 +49,13 @@ function assemble(settings: OperatorProviderSetting[], shared: boolean) {
     operators,
     events: { publish: async () => {} },
     onChanged: connections.forget,
+    defaults: loadConfig({}).llmResilience,
   });
   return { service, connections };
 }
 
 describe('resolveConnection', () => {
-  it('resolves a named provider with its decrypted key', async () => {
+  it('resolves a named provider with its decrypted key and its own retry and breaker settings', async () => {
     const { service, connections } = assemble([], true);
     const principal = await organization();
     const created = await service.create(principal, {
@@ -61,6 +63,7 @@ describe('resolveConnection', () => {
       type: 'openai_compatible',
       base_url: 'https://gateway.example/v1',
       api_key: 'sk-gateway-key-0001',
+      circuit_breaker_config: { failure_threshold: 2 },
     });
     expect(sent.at(-1)).toEqual({
       providerId: created.id,
@@ -73,6 +76,7 @@ describe('resolveConnection', () => {
       type: 'openai_compatible',
       baseUrl: 'https://gateway.example/v1',
       apiKey: 'sk-gateway-key-0001',
+      resilience: { retryConfig: null, circuitBreakerConfig: { failure_threshold: 2 } },
     });
   });
 

@@ -117,7 +117,14 @@ export function createProviderConnections({
       return { id, name, type, baseUrl, apiKey };
     }
     const row = refuseInactive(resolved.row);
-    return { id: row.id, name: row.name, type: row.type, baseUrl: row.baseUrl, apiKey: apiKeyOf(row) };
+    return {
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      baseUrl: row.baseUrl,
+      apiKey: apiKeyOf(row),
+      resilience: { retryConfig: row.retryConfig, circuitBreakerConfig: row.circuitBreakerConfig },
+    };
   }
 
   return {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAiStub, startOpenAiStub } from '../../../test/stubs/openai-stub.ts';
 import { newOrganization } from '../../../test/support/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.ts';
+import { loadConfig } from '../../config.ts';
 import { createSecretBox } from '../../platform/crypto/secret-box.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { JobQueue, QueuedJob } from '../../platform/queue/job-queue.ts';
@@ -46,6 +47,7 @@ function assemble(fetch: (url: string, init: RequestInit) => Promise<Response> =
     operators,
     events: { publish: async () => {} },
     onChanged: () => {},
+    defaults: loadConfig({}).llmResilience,
   });
   const job = providerValidationJob({ db: database.db, secretBox, operators, fetch, timeoutMs: 2_000 });
   return { service, job };

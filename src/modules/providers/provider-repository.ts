@@ -20,6 +20,8 @@ export type ProviderChange = Partial<
     | 'validationError'
     | 'validatedAt'
     | 'models'
+    | 'retryConfig'
+    | 'circuitBreakerConfig'
   >
 >;
 
@@ -113,6 +115,23 @@ export async function findProviderByNameOrType(db: Executor, scope: TenantScope,
     )
     .limit(1);
   return row;
+}
+
+/** The scope's live providers that call out (every type but offline), for the services' health listing. */
+export async function listProviderServices(db: Executor, scope: TenantScope) {
+  return db
+    .select({
+      id: llmProviders.id,
+      name: llmProviders.name,
+      type: llmProviders.type,
+      baseUrl: llmProviders.baseUrl,
+      isActive: llmProviders.isActive,
+      validationStatus: llmProviders.validationStatus,
+      validationError: llmProviders.validationError,
+      validatedAt: llmProviders.validatedAt,
+    })
+    .from(llmProviders)
+    .where(and(live(scope), ne(llmProviders.type, 'offline')));
 }
 
 /** The scope's active providers of one type, newest first (e.g. its Ollama servers). */

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { nullableTimestamp, pageQuery, timestamp } from '../../platform/http/common-schemas.ts';
 import { exampleIds, exampleTimes } from '../../platform/http/openapi-examples.ts';
 import { providerTypes } from '../../platform/llm/provider-connection.ts';
+import { circuitBreakerConfigSchema, retryConfigSchema } from '../../platform/resilience/service-policy.ts';
+import { servicePolicyView } from '../services/index.ts';
 import { validationStatuses } from './provider-tables.ts';
 import { hasCredentials } from './provider-urls.ts';
 
@@ -28,6 +30,21 @@ const apiKey = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
   .describe('Write-only: stored encrypted, never returned. null removes the key; omitted keeps it.');
 
+const retryConfig = retryConfigSchema
+  .nullable()
+  .describe(
+    'Retries of this provider’s calls on timeouts, dropped connections, 429 and 5xx; null or a left-out field ' +
+      'keeps the server’s LLM_RETRY_* default. max_delay caps every wait, the first included.',
+  )
+  .meta({ example: { max_attempts: 2, base_delay: 0.25, max_delay: 4 } });
+const circuitBreakerConfig = circuitBreakerConfigSchema
+  .nullable()
+  .describe(
+    'This provider’s circuit breaker, shared by every process; null or a left-out field keeps the server’s ' +
+      'LLM_BREAKER_* default.',
+  )
+  .meta({ example: { failure_threshold: 3, recovery_timeout: 30 } });
+
 export const createProviderBody = z
   .object({
     name: providerName,
@@ -39,6 +56,8 @@ export const createProviderBody = z
       .boolean()
       .optional()
       .describe('Used by agents that name no provider; defaults to true for the organization’s first one'),
+    retry_config: retryConfig.optional(),
+    circuit_breaker_config: circuitBreakerConfig.optional(),
   })
   .strict()
   .meta({
@@ -48,6 +67,7 @@ export const createProviderBody = z
       type: 'openai_compatible',
       base_url: 'http://localhost:11434/v1',
       is_default: true,
+      circuit_breaker_config: { failure_threshold: 3, recovery_timeout: 30 },
     },
   });
 
@@ -59,11 +79,21 @@ export const updateProviderBody = z
     api_key: apiKey.nullable().optional(),
     is_active: z.boolean().optional(),
     is_default: z.boolean().optional(),
+    retry_config: retryConfig
+      .optional()
+      .describe('Replaces the provider’s retry settings; null: the defaults'),
+    circuit_breaker_config: circuitBreakerConfig
+      .optional()
+      .describe('Replaces the provider’s breaker settings; null: the defaults'),
   })
   .strict()
   .meta({
     id: 'ProviderUpdate',
-    example: { name: 'Ollama (GPU server)', base_url: 'http://ollama.internal:11434/v1' },
+    example: {
+      name: 'Ollama (GPU server)',
+      base_url: 'http://ollama.internal:11434/v1',
+      retry_config: { max_attempts: 2 },
+    },
   });
 
 export type CreateProviderBody = z.infer<typeof createProviderBody>;
@@ -118,6 +148,13 @@ const providerExample = {
   validation_error: null,
   validated_at: exampleTimes.providerValidated,
   models: modelsExample,
+  retry_config: null,
+  circuit_breaker_config: { failure_threshold: 3, recovery_timeout: 30 },
+  resilience: {
+    retry: { max_attempts: 3, base_delay: 0.5, max_delay: 8 },
+    circuit_breaker: { failure_threshold: 3, recovery_timeout: 30 },
+    timeout_seconds: 60,
+  },
   created_by_user_id: exampleIds.user,
   created_by_api_key_id: null,
   created_at: exampleTimes.providerCreated,
@@ -145,6 +182,17 @@ export const providerView = z
     validation_error: z.string().nullable(),
     validated_at: nullableTimestamp,
     models: z.array(providerModelView).describe('What the provider listed at its last validation'),
+    retry_config: retryConfigSchema
+      .nullable()
+      .describe('Its own retry settings as stored; null: the defaults'),
+    circuit_breaker_config: circuitBreakerConfigSchema
+      .nullable()
+      .describe(
+        'Its own breaker settings as stored; null: the defaults (always null for operator providers)',
+      ),
+    resilience: servicePolicyView.describe(
+      'What its calls use: its own settings over the server’s LLM_* defaults (docs/services.md)',
+    ),
     created_by_user_id: z.uuid().nullable(),
     created_by_api_key_id: z.uuid().nullable(),
     created_at: timestamp,

@@ -8,6 +8,7 @@ import { AppError, ConflictError, ValidationError } from '../../platform/http/er
 import { OutboundBlockedError, type OutboundGuard } from '../../platform/http/outbound-guard.ts';
 import type { ProviderType } from '../../platform/llm/provider-connection.ts';
 import type { JobQueue } from '../../platform/queue/job-queue.ts';
+import type { ServicePolicy } from '../../platform/resilience/service-policy.ts';
 import type { Principal } from '../tenancy/index.ts';
 import { requestOperatorValidation } from './operator-provider-repository.ts';
 import type { OperatorProviders } from './operator-providers.ts';
@@ -57,6 +58,13 @@ function conflictFrom(error: unknown): unknown {
   return new ConflictError('provider_name_taken', 'The organization already has a provider with this name');
 }
 
+/** Retry or breaker settings compared field by field, in any key order. */
+function sameSettings(given: object | null, stored: object | null): boolean {
+  if (given === null || stored === null) return given === stored;
+  const entries = (settings: object) => JSON.stringify(Object.entries(settings).sort());
+  return entries(given) === entries(stored);
+}
+
 /** The organization's LLM providers, with the operator's shared ones beside them. */
 export function createProviderService({
   db,
@@ -66,6 +74,7 @@ export function createProviderService({
   operators,
   events,
   onChanged,
+  defaults,
 }: {
   db: Database;
   queue: JobQueue;
@@ -76,7 +85,10 @@ export function createProviderService({
   events: Pick<EventPublisher, 'publish'>;
   /** Called once a change of the organization's providers committed (this process's caches). */
   onChanged: (organizationId: string) => void;
+  /** The LLM_* retry, timeout and breaker settings, under each provider's own. */
+  defaults: ServicePolicy;
 }) {
+  const view = (row: repository.ProviderRow) => toProviderView(row, defaults);
   /** `provider-created`, `-updated`, `-deleted`, published with the change's transaction. */
   const announce = (tx: Executor, type: string, organizationId: string, data: { provider_id: string }) =>
     events.publish({ type, organization_id: organizationId, data }, { tx });
@@ -115,7 +127,7 @@ export function createProviderService({
     if (!operators.forOrganization(providerId)) return undefined;
     const visible = await operators.visible();
     const match = visible.find(({ provider }) => provider.id === providerId);
-    return match && toOperatorProviderView(match.provider, match.row);
+    return match && toOperatorProviderView(match.provider, match.row, defaults);
   }
 
   function rejectOperatorChange(providerId: string) {
@@ -132,9 +144,7 @@ export function createProviderService({
   };
 
   async function get(principal: Principal, providerId: string): Promise<ProviderView> {
-    return (
-      (await operatorView(providerId)) ?? toProviderView(await requireProvider(db, principal, providerId))
-    );
+    return (await operatorView(providerId)) ?? view(await requireProvider(db, principal, providerId));
   }
 
   /** Offline needs no probe: it is connected the moment it exists. */
@@ -177,13 +187,15 @@ export function createProviderService({
             ...(body.api_key ? sealApiKey(secretBox, id, body.api_key) : {}),
             isActive: body.is_active ?? true,
             isDefault,
+            retryConfig: body.retry_config ?? null,
+            circuitBreakerConfig: body.circuit_breaker_config ?? null,
             ...(offline ? offlineValidation() : { validationSequence: 1 }),
             createdByUserId: principal.userId,
             createdByApiKeyId: principal.apiKeyId,
           });
           if (!offline) await enqueueValidation(tx, row);
           await announce(tx, 'provider-created', row.organizationId, stateOf(row));
-          return toProviderView(row);
+          return view(row);
         })
         .then(changed(principal), (error: unknown) => {
           throw conflictFrom(error);
@@ -196,7 +208,9 @@ export function createProviderService({
       const operatorItems =
         scope === 'organization'
           ? []
-          : (await operators.visible()).map(({ provider, row }) => toOperatorProviderView(provider, row));
+          : (await operators.visible()).map(({ provider, row }) =>
+              toOperatorProviderView(provider, row, defaults),
+            );
       if (scope === 'operator') {
         return { items: operatorItems.slice(offset, offset + limit), total: operatorItems.length };
       }
@@ -205,7 +219,7 @@ export function createProviderService({
       const operatorOffset = Math.max(0, offset - total);
       return {
         items: [
-          ...rows.map(toProviderView),
+          ...rows.map(view),
           ...(room > 0 ? operatorItems.slice(operatorOffset, operatorOffset + room) : []),
         ],
         total: total + operatorItems.length,
@@ -280,6 +294,13 @@ export function createProviderService({
           }
           if (body.is_active !== undefined && body.is_active !== row.isActive)
             change.isActive = body.is_active;
+          if (body.retry_config !== undefined && !sameSettings(body.retry_config, row.retryConfig))
+            change.retryConfig = body.retry_config;
+          if (
+            body.circuit_breaker_config !== undefined &&
+            !sameSettings(body.circuit_breaker_config, row.circuitBreakerConfig)
+          )
+            change.circuitBreakerConfig = body.circuit_breaker_config;
           if (body.is_default !== undefined && body.is_default !== row.isDefault) {
             change.isDefault = body.is_default;
             if (body.is_default) {
@@ -291,7 +312,7 @@ export function createProviderService({
             change.type !== undefined ||
             change.baseUrl !== undefined ||
             change.apiKeyCiphertext !== undefined;
-          if (Object.keys(change).length === 0) return toProviderView(row);
+          if (Object.keys(change).length === 0) return view(row);
 
           if (endpointChanged) {
             Object.assign(
@@ -306,7 +327,7 @@ export function createProviderService({
           })) as repository.ProviderRow;
           if (endpointChanged && !offline) await enqueueValidation(tx, updated);
           await announce(tx, 'provider-updated', updated.organizationId, stateOf(updated));
-          return toProviderView(updated);
+          return view(updated);
         })
         .then(changed(principal), (error: unknown) => {
           throw conflictFrom(error);
@@ -341,14 +362,14 @@ export function createProviderService({
       }
       return db.transaction(async (tx) => {
         const row = await requireLockedProvider(tx, principal, providerId);
-        if (row.type === 'offline') return toProviderView(row);
+        if (row.type === 'offline') return view(row);
         const updated = (await repository.requestValidation(
           tx,
           principal,
           providerId,
         )) as repository.ProviderRow;
         await enqueueValidation(tx, updated);
-        return toProviderView(updated);
+        return view(updated);
       });
     },
   };

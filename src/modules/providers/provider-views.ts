@@ -1,11 +1,13 @@
 import { iso } from '../../platform/http/common-schemas.ts';
+import { policyOf, type ServicePolicy } from '../../platform/resilience/service-policy.ts';
+import { toPolicyView } from '../services/index.ts';
 import type { OperatorProviderRow } from './operator-provider-repository.ts';
 import type { OperatorProvider } from './operator-providers.ts';
 import type { ProviderRow } from './provider-repository.ts';
 import type { ProviderView } from './provider-schemas.ts';
 
 /** Never the key: only whether there is one and, for long keys, its last four characters. */
-export const toProviderView = (row: ProviderRow): ProviderView => ({
+export const toProviderView = (row: ProviderRow, defaults: ServicePolicy): ProviderView => ({
   id: row.id,
   organization_id: row.organizationId,
   scope: 'organization',
@@ -20,6 +22,9 @@ export const toProviderView = (row: ProviderRow): ProviderView => ({
   validation_error: row.validationError,
   validated_at: iso(row.validatedAt),
   models: row.models,
+  retry_config: row.retryConfig,
+  circuit_breaker_config: row.circuitBreakerConfig,
+  resilience: toPolicyView(policyOf(defaults, row)),
   created_by_user_id: row.createdByUserId,
   created_by_api_key_id: row.createdByApiKeyId,
   created_at: row.createdAt.toISOString(),
@@ -33,6 +38,7 @@ export const toProviderView = (row: ProviderRow): ProviderView => ({
 export function toOperatorProviderView(
   provider: OperatorProvider,
   row: OperatorProviderRow | undefined,
+  defaults: ServicePolicy,
 ): ProviderView {
   const now = new Date().toISOString();
   return {
@@ -50,6 +56,9 @@ export function toOperatorProviderView(
     validation_error: row?.validationError ?? null,
     validated_at: iso(row?.validatedAt ?? null),
     models: row?.models ?? [],
+    retry_config: null,
+    circuit_breaker_config: null,
+    resilience: toPolicyView(defaults),
     created_by_user_id: null,
     created_by_api_key_id: null,
     created_at: row?.createdAt.toISOString() ?? now,

@@ -1,8 +1,4 @@
-import {
-  type CircuitBreaker,
-  CircuitOpenError,
-  createCircuitBreaker,
-} from '../../platform/resilience/circuit-breaker.ts';
+import { type CircuitBreaker, CircuitOpenError } from '../../platform/resilience/circuit-breaker.ts';
 import { RetriesExhaustedError, withRetry } from '../../platform/resilience/retry.ts';
 import type { ServicePolicy } from '../../platform/resilience/service-policy.ts';
 import type { ServiceType } from './service-tables.ts';
@@ -11,6 +7,7 @@ import type { ServiceType } from './service-tables.ts';
 export interface ServiceRef {
   organizationId: string;
   type: ServiceType;
+  /** The provider's, MCP server's or tool's id: a UUID, which keys the service's shared state. */
   id: string;
   name: string;
 }
@@ -55,25 +52,12 @@ export interface ServiceCalls {
   ): CircuitBreaker;
 }
 
-const keyOf = (service: ServiceRef) => `${service.organizationId}:${service.type}:${service.id}`;
-
-/** Breakers kept in this process. */
-export function createServiceCalls(): ServiceCalls {
-  const breakers = new Map<string, CircuitBreaker>();
-
-  function breakerFor(
-    service: ServiceRef,
-    settings: ServicePolicy['breaker'],
-    countsAsFailure: (error: unknown) => boolean,
-  ): CircuitBreaker {
-    const key = keyOf(service);
-    let breaker = breakers.get(key);
-    if (!breaker) {
-      breaker = createCircuitBreaker(service.name, { ...settings, countsAsFailure });
-      breakers.set(key, breaker);
-    }
-    return breaker;
-  }
+/**
+ * Calls through breakers shared by every process (`createSharedBreakers`): the policy's timeout
+ * and retries run here, in the calling process.
+ */
+export function createServiceCalls(breakers: Pick<ServiceCalls, 'breakerFor'>): ServiceCalls {
+  const { breakerFor } = breakers;
 
   return {
     breakerFor,

@@ -1,5 +1,6 @@
 import { and, asc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
+import { escapeLike } from '../../platform/db/like-pattern.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { projects } from './tenancy-tables.ts';
@@ -9,8 +10,6 @@ export type ProjectChange = Partial<Pick<ProjectRow, 'name' | 'description' | 'm
 
 /** A project-scoped caller's scope holds one project: its own (the project's id is its project column). */
 const visible = (scope: TenantScope) => inScope(projects.organizationId, scope, projects.id);
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 export async function insertProject(db: Executor, values: typeof projects.$inferInsert) {
   const [row] = await db.insert(projects).values(values).returning();

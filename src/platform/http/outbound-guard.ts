@@ -365,3 +365,15 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
     },
   };
 }
+
+/**
+ * For a URL about to be stored: refuses it when the guard blocks it (OutboundBlockedError), and
+ * accepts a host that does not resolve right now, since the guard checks again on every call.
+ */
+export async function refuseBlockedUrl(guard: Pick<OutboundGuard, 'assertAllowed'>, url: string | URL) {
+  try {
+    await guard.assertAllowed(url);
+  } catch (error) {
+    if (error instanceof OutboundBlockedError) throw error;
+  }
+}

@@ -1,3 +1,5 @@
+import type { ServiceOverrides } from '../resilience/service-policy.ts';
+
 export const providerTypes = ['openai', 'anthropic', 'ollama', 'openai_compatible', 'offline'] as const;
 export type ProviderType = (typeof providerTypes)[number];
 
@@ -12,6 +14,11 @@ export interface ProviderConnection {
   /** Null means the provider type's public default. */
   baseUrl: string | null;
   apiKey: string | null;
+  /**
+   * The provider's own retry and circuit-breaker settings over the LLM_* defaults; absent for the
+   * operator's providers and the offline model, which keep the defaults.
+   */
+  resilience?: ServiceOverrides;
 }
 
 /** The public endpoint of each hosted provider type; self-hosted types must name theirs. */

@@ -61,6 +61,11 @@ describe('withRetry', () => {
     ]);
     expect(backoffDelayMs(policy, 3, () => 0.5)).toBe(400);
     expect(backoffDelayMs(policy, 3, () => 0)).toBe(0);
+    // Seed 004's RetryConfig: another multiplier, and no jitter (the bound itself).
+    const seeded = { ...policy, multiplier: 3, jitter: false };
+    expect([0, 1, 2, 3].map((attempt) => backoffDelayMs(seeded, attempt, () => 0))).toEqual([
+      100, 300, 900, 1_000,
+    ]);
   });
 
   it('stops waiting when aborted', async () => {

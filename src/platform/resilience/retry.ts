@@ -3,6 +3,10 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** How much the bound grows per attempt; 2 when absent. */
+  multiplier?: number | undefined;
+  /** Full jitter (a random wait up to the bound) unless false (the bound itself). */
+  jitter?: boolean | undefined;
   /** Only errors this accepts are retried; anything else fails at once. */
   isRetryable: (error: unknown) => boolean;
   /** A server's own hint (e.g. Retry-After), in milliseconds, wins over the computed delay. */
@@ -18,13 +22,17 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
-/** Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^attempt)]. */
+/**
+ * Exponential backoff, by default with full jitter: a random delay in
+ * [0, min(max, base * multiplier^attempt)], or that bound itself without jitter.
+ */
 export function backoffDelayMs(
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'multiplier' | 'jitter'>,
   attempt: number,
   random = Math.random,
 ) {
-  return Math.round(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+  const bound = Math.min(policy.maxDelayMs, policy.baseDelayMs * (policy.multiplier ?? 2) ** attempt);
+  return Math.round(policy.jitter === false ? bound : random() * bound);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

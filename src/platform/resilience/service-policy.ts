@@ -2,7 +2,14 @@ import { z } from 'zod';
 
 /** How calls to one external service are retried, bounded and broken (seed 004 ExternalService). */
 export interface ServicePolicy {
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** `multiplier` and `jitter` are absent for the operator's defaults: doubling, with full jitter. */
+  retry: {
+    maxAttempts: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    multiplier?: number;
+    jitter?: boolean;
+  };
   /** Bound on one attempt. */
   callTimeoutMs: number;
   breaker: { failureThreshold: number; recoveryTimeoutMs: number };
@@ -24,6 +31,19 @@ export const retryConfigSchema = z
       .max(300)
       .optional()
       .describe('Longest wait between two attempts, in seconds'),
+    multiplier: z.number().min(1).max(10).optional().describe('How much each wait grows (default 2)'),
+    jitter: z
+      .boolean()
+      .optional()
+      .describe('true (default): each wait is random between 0 and its bound; false: the bound itself'),
+    retryable_errors: z
+      .array(z.string())
+      .max(
+        0,
+        'Agentry decides what to retry by the kind of failure (timeouts, dropped connections, 429, 5xx): leave it empty',
+      )
+      .optional()
+      .describe('Seed 004 names Python exceptions here; accepted empty only'),
   })
   .describe('Retries of this service on timeouts, dropped connections, 429 and 5xx');
 
@@ -43,6 +63,17 @@ export const circuitBreakerConfigSchema = z
       .max(3_600)
       .optional()
       .describe('Seconds the circuit stays open before a trial call'),
+    expected_exception: z
+      .array(z.string())
+      .max(0, 'Agentry counts timeouts, dropped connections, 429 and 5xx against a service: leave it empty')
+      .optional()
+      .describe('Seed 004 names Python exceptions here; accepted empty only'),
+    fallback_enabled: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Seed 004: always true in Agentry (an agent’s fallback model answers while its provider’s circuit is open)',
+      ),
   })
   .describe('Circuit breaker of this service, shared by every process');
 
@@ -67,6 +98,8 @@ export function policyOf(defaults: ServicePolicy, overrides: ServiceOverrides): 
       maxAttempts: retry.max_attempts ?? defaults.retry.maxAttempts,
       baseDelayMs: seconds(retry.base_delay) ?? defaults.retry.baseDelayMs,
       maxDelayMs: seconds(retry.max_delay) ?? defaults.retry.maxDelayMs,
+      ...(retry.multiplier === undefined ? {} : { multiplier: retry.multiplier }),
+      ...(retry.jitter === undefined ? {} : { jitter: retry.jitter }),
     },
     callTimeoutMs: seconds(overrides.timeoutSeconds ?? undefined) ?? defaults.callTimeoutMs,
     breaker: {
