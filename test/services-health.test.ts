@@ -139,7 +139,9 @@ describe('retry and circuit breaker settings of a provider', () => {
     const count = Number((await app.http.get('/api/v1/providers', as(owner))).headers.get('x-total-count'));
     for (const body of [
       { name: 'Bad', retry_config: { max_attempts: 0 } },
-      { name: 'Bad', retry_config: { max_attempts: 2, jitter: true } },
+      { name: 'Bad', retry_config: { max_attempts: 2, backoff: 'linear' } },
+      { name: 'Bad', retry_config: { retryable_errors: ['httpx.ConnectError'] } },
+      { name: 'Bad', circuit_breaker_config: { fallback_enabled: false } },
       { name: 'Bad', circuit_breaker_config: { recovery_timeout: 0 } },
       { name: 'Bad', circuit_breaker_config: { failure_threshold: 2.5 } },
       { name: 'Bad', circuit_breaker_config: 'fast' },

@@ -151,7 +151,7 @@ const providerExample = {
   retry_config: null,
   circuit_breaker_config: { failure_threshold: 3, recovery_timeout: 30 },
   resilience: {
-    retry: { max_attempts: 3, base_delay: 0.5, max_delay: 8 },
+    retry: { max_attempts: 3, base_delay: 0.5, max_delay: 8, multiplier: 2, jitter: true },
     circuit_breaker: { failure_threshold: 3, recovery_timeout: 30 },
     timeout_seconds: 60,
   },

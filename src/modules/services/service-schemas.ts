@@ -97,7 +97,7 @@ export const serviceHealthListView = z.array(serviceHealthView).meta({ example: 
 export type ServiceHealthView = z.infer<typeof serviceHealthView>;
 
 const policyExample = {
-  retry: { max_attempts: 3, base_delay: 0.5, max_delay: 8 },
+  retry: { max_attempts: 3, base_delay: 0.5, max_delay: 8, multiplier: 2, jitter: true },
   circuit_breaker: { failure_threshold: 5, recovery_timeout: 60 },
   timeout_seconds: 60,
 };
@@ -109,6 +109,8 @@ export const servicePolicyView = z
       max_attempts: z.number().int(),
       base_delay: z.number().describe('Seconds'),
       max_delay: z.number().describe('Seconds'),
+      multiplier: z.number().describe('How much the wait’s bound grows per retry'),
+      jitter: z.boolean().describe('Whether each wait is random up to its bound'),
     }),
     circuit_breaker: z.object({
       failure_threshold: z.number().int(),
@@ -126,6 +128,8 @@ export const toPolicyView = (policy: ServicePolicy): ServicePolicyView => ({
     max_attempts: policy.retry.maxAttempts,
     base_delay: policy.retry.baseDelayMs / 1000,
     max_delay: policy.retry.maxDelayMs / 1000,
+    multiplier: policy.retry.multiplier ?? 2,
+    jitter: policy.retry.jitter ?? true,
   },
   circuit_breaker: {
     failure_threshold: policy.breaker.failureThreshold,

@@ -231,7 +231,7 @@ const toolExample = {
   retry_config: { max_attempts: 3 },
   circuit_breaker_config: null,
   resilience: {
-    retry: { max_attempts: 3, base_delay: 0.2, max_delay: 2 },
+    retry: { max_attempts: 3, base_delay: 0.2, max_delay: 2, multiplier: 2, jitter: true },
     circuit_breaker: { failure_threshold: 5, recovery_timeout: 30 },
     timeout_seconds: 10,
   },
