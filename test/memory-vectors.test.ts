@@ -133,6 +133,24 @@ async function embedded(memoryIds: string[], model: string) {
     .toBe(memoryIds.length);
 }
 
+/**
+ * Waits until no embedding job of the organization is waiting or running: one still queued (the
+ * model's change asks for all of its memories) would undo a test's removal of an embedding.
+ */
+async function embeddingJobsSettled(organizationId: string) {
+  await expect
+    .poll(
+      async () =>
+        rowsOf<{ count: number }>(
+          await app.database.db.execute(sql`select count(*)::int as count from pgboss.job
+            where name = 'memory-embedding' and data->>'organizationId' = ${organizationId}
+              and state in ('created', 'retry', 'active')`),
+        )[0]?.count,
+      { timeout: 15_000, interval: 100 },
+    )
+    .toBe(0);
+}
+
 /** An agent remembering the semantic memory, the decoy and an unrelated one. */
 async function rememberAll(account: TestAccount) {
   const agentId = await createAgent(account);
@@ -325,6 +343,7 @@ describe('memory vectors', () => {
     const ids = [semantic, decoy, unrelated];
     const model = `${providerId}/${MODEL}`;
     await embedded(ids, model);
+    await embeddingJobsSettled(account.organizationId);
     // As if stored before the model was chosen (or its job was lost), long ago.
     await app.database.db.execute(sql`delete from memory_embeddings where memory_id = ${semantic}`);
     await app.database.db.execute(sql`update memories set created_at = now() - interval '1 hour',
