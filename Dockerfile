@@ -1,0 +1,34 @@
+# Agentry: one image for every process (API, worker, migrations). Node 24 runs the TypeScript
+# sources directly (type stripping), so there is no build step beyond installing dependencies.
+# See docs/deployment.md.
+
+# --- Dependencies: production packages only, installed from the lock file ------------------------
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# --- Runtime -------------------------------------------------------------------------------------
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    # Listen on every interface: inside a container loopback is unreachable from outside.
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    # Scratch space (file extraction's work directory) and, without DATABASE_URL, the embedded
+    # database. Mount a volume here for the embedded mode; on PostgreSQL it may be an emptyDir.
+    DATA_DIR=/var/lib/agentry
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+COPY drizzle ./drizzle
+# The image's own "node" user (uid 1000); it owns only the data directory.
+RUN mkdir -p /var/lib/agentry && chown node:node /var/lib/agentry
+USER node
+EXPOSE 8000
+# Liveness of an API process (slim images have no curl). Worker processes serve no HTTP: their
+# orchestrator disables this check (compose.yaml, deploy/kubernetes/worker-deployment.yaml).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["node", "src/cli.ts"]
+CMD ["serve"]
