@@ -48,6 +48,7 @@ export default defineConfig({
         'test/stubs/*.test.ts',
         'test/blob-store.test.ts',
         'test/channels-email-listener.test.ts',
+        'test/deployment-files.test.ts',
         // Hostile input is refused at the HTTP edge, before the database; what gets past it meets
         // the same PostgreSQL engine in PGlite, so once is enough (30 s a run).
         'test/fuzz.test.ts',

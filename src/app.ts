@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
@@ -38,6 +38,7 @@ import { registerProjects, registerTenancy } from './modules/tenancy/index.ts';
 import { registerMcpServers, registerTools, type ToolNameCheck } from './modules/tools/index.ts';
 import type { DatabaseHandle } from './platform/db/database.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
+import { registerCors } from './platform/http/cors.ts';
 import {
   clientErrorHandler,
   frameworkErrorHandler,
@@ -49,6 +50,7 @@ import { registerOpenApi } from './platform/http/openapi.ts';
 import { createOutboundGuard } from './platform/http/outbound-guard.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
 import { responseSerializerCompiler } from './platform/http/serializer.ts';
+import { strictQueryValidatorCompiler } from './platform/http/strict-query.ts';
 import { loggerOptions } from './platform/observability/logger.ts';
 import type { JobQueue } from './platform/queue/job-queue.ts';
 import type { JobRegistry } from './platform/queue/job-registry.ts';
@@ -119,11 +121,12 @@ export async function buildApp({
     clientErrorHandler: clientErrorHandler(errorHandling),
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(strictQueryValidatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerCors(app, config.corsOrigins);
   registerErrorHandling(app, errorHandling);
   closeConnectionsOnceIdle(app);
   registerInputRules(app);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Argument, Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
@@ -79,6 +80,10 @@ async function serve(options: { port?: string; host?: string; worker: boolean })
   });
   const role: ProcessRole = options.worker ? 'all' : 'api';
   refuseEmbeddedSplit(config, role);
+  // Opening and migrating the embedded database takes a few seconds on a first start: say so, on
+  // stderr, so that stdout stays the stream of JSON log lines (and the lines below).
+  if (!config.databaseUrl)
+    console.error(`Starting the embedded database in ${join(config.dataDir, 'db')} ...`);
   const { startServer } = await loadServer();
   const running = await startServer(config, role);
   const workers = role === 'all' ? 'with in-process workers' : 'without workers';

@@ -9,6 +9,7 @@ import {
   perTierSetting,
 } from './modules/limits/limit-settings.ts';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS } from './platform/db/database.ts';
+import { corsOriginsSetting } from './platform/http/cors.ts';
 
 const settingsSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -33,6 +34,7 @@ const settingsSchema = z.object({
   PROMPT_SCREENING: z.enum(['block', 'warn', 'off']).default('block'),
   HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   TRUST_PROXY: booleanFromEnv.default(false),
+  CORS_ORIGINS: corsOriginsSetting,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AGENTRY_SECRET_KEY: z
     .string()
@@ -175,6 +177,8 @@ export interface Config {
   promptScreening: 'block' | 'warn' | 'off';
   historyRetentionDays: number;
   trustProxy: boolean;
+  /** Origins whose browser pages may call the API (`*` for any); empty sends no CORS headers. */
+  corsOrigins: string[];
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL'];
   /**
    * Encrypts provider keys at rest (checked to be 32 bytes). Undefined on the embedded default:
@@ -327,6 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     promptScreening: settings.PROMPT_SCREENING,
     historyRetentionDays: settings.HISTORY_RETENTION_DAYS,
     trustProxy: settings.TRUST_PROXY,
+    corsOrigins: settings.CORS_ORIGINS,
     logLevel: settings.LOG_LEVEL,
     secretKey: settings.AGENTRY_SECRET_KEY,
     outboundAllowlist: settings.OUTBOUND_ALLOWLIST,

@@ -274,10 +274,10 @@ describe('GET /me and bearer authentication', () => {
     expectError(await me(token), 401, 'invalid_token');
   });
 
-  it('refuses an expired token', async () => {
+  it('refuses an expired token as token_expired', async () => {
     const claims = { org: account.organizationId, role: 'org_admin', sub: account.userId };
     const token = await signToken(claims, { exp: Math.floor(Date.now() / 1000) - 60 });
-    expectError(await me(token), 401, 'invalid_token');
+    expectError(await me(token), 401, 'token_expired');
   });
 
   it('refuses a token for another audience or with an unknown role', async () => {

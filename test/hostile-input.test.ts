@@ -273,7 +273,8 @@ describe('requests refused by the framework', () => {
       415,
       'unsupported_media_type',
     );
-    expectError(await app.http.request('PUT', '/api/v1/agents', undefined, as()), 404, 'not_found');
+    expectError(await app.http.request('PUT', '/api/v1/no-such-things', undefined, as()), 404, 'not_found');
+    expectError(await app.http.request('PUT', '/api/v1/agents', undefined, as()), 405, 'method_not_allowed');
   });
 
   it('keeps serving after all of it', async () => {

@@ -224,7 +224,7 @@ describe('the outbound guard on every call', () => {
     const refused = await runTool(tool.id, { host: '127.0.0.1', port: String(outsider.port) });
     expect(refused).toMatchObject({
       success: false,
-      error: `Outbound request to 127.0.0.1:${outsider.port} refused: it is a loopback address`,
+      error: `Outbound request to 127.0.0.1:${outsider.port} refused: it is a loopback address. To allow it, the server's operator adds 127.0.0.1:${outsider.port} to OUTBOUND_ALLOWLIST (comma-separated) and restarts Agentry`,
     });
     const allowed = await runTool(tool.id, { host: '127.0.0.1', port: String(target.port) });
     expect(allowed.result.body.city).toBe('Oslo');
@@ -241,7 +241,7 @@ describe('the outbound guard on every call', () => {
     const outside = await runTool(tool.id, { to: `${outsider.origin}/weather?city=Bergen` });
     expect(outside).toMatchObject({
       success: false,
-      error: `Outbound request to 127.0.0.1:${outsider.port} refused: it is a loopback address`,
+      error: `Outbound request to 127.0.0.1:${outsider.port} refused: it is a loopback address. To allow it, the server's operator adds 127.0.0.1:${outsider.port} to OUTBOUND_ALLOWLIST (comma-separated) and restarts Agentry`,
     });
     expect(outsider.requests).toHaveLength(0);
 

@@ -20,7 +20,10 @@ function withBearerChallenge(guard: onRequestAsyncHookHandler): onRequestAsyncHo
       await guard.call(this, request, reply);
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
-        const invalid = error.code === 'invalid_token' ? ', error="invalid_token"' : '';
+        // RFC 6750: an expired token is an invalid_token too.
+        const invalid = ['invalid_token', 'token_expired'].includes(error.code)
+          ? ', error="invalid_token"'
+          : '';
         reply.header('www-authenticate', `Bearer realm="agentry"${invalid}`);
       }
       throw error;

@@ -1,4 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { UnauthorizedError } from '../../platform/http/errors.ts';
 import type { Principal } from './principal.ts';
 import { type Role, roles } from './roles.ts';
 
@@ -9,9 +10,19 @@ const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface AccessTokens {
   issue(principal: { userId: string; organizationId: string; role: Role }): Promise<string>;
-  /** The principal of a valid token, or null for any invalid, expired or foreign token. */
+  /**
+   * The principal of a valid token, or null for any invalid or foreign token. A well-signed token
+   * past its expiry throws `token_expired`: its holder only has to refresh, not fix anything.
+   */
   verify(token: string): Promise<Principal | null>;
   ttlSeconds: number;
+}
+
+function expiredToken() {
+  return new UnauthorizedError(
+    'The access token has expired: get a new one with POST /api/v1/auth/refresh, or sign in again',
+    'token_expired',
+  );
 }
 
 /**
@@ -46,7 +57,7 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
       if (known) {
         if (known.expiresAtMs > Date.now()) return known.principal;
         verified.delete(token);
-        return null;
+        throw expiredToken();
       }
       try {
         const { payload } = await jwtVerify(token, key, {
@@ -70,6 +81,8 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         remember(token, principal, (payload.exp as number) * 1000);
         return principal;
       } catch (error) {
+        // jose checks the signature before the claims, so an expired token here is genuine.
+        if (error instanceof errors.JWTExpired) throw expiredToken();
         if (error instanceof errors.JOSEError) return null;
         throw error;
       }

@@ -146,7 +146,10 @@ export function describeError(error: unknown, sent: SentInput = {}): ErrorDescri
     return {
       status,
       code: codeForStatus[status] ?? 'bad_request',
-      message: (error as Error).message,
+      message:
+        status === 415
+          ? `${(error as Error).message}: send the body as JSON with Content-Type: application/json (file uploads: multipart/form-data)`
+          : (error as Error).message,
       details: null,
       log: 'none',
     };

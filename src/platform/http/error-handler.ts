@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { type ErrorBody, errorBodySchema } from './error-body.ts';
 import { describeError, describeRefusedRequest, type ErrorDescription } from './error-description.ts';
 import { type OpenAiErrorBody, openAiErrorBodySchema, toOpenAiErrorBody } from './openai-error-body.ts';
+import { recordRouteMethods } from './route-methods.ts';
 import { seedErrorCodeFor } from './seed-error-codes.ts';
 
 export interface ErrorHandlingOptions {
@@ -127,10 +128,15 @@ function documentUnavailable(app: FastifyInstance, options: ErrorHandlingOptions
 
 /**
  * Maps every error to its body exactly once; raw internal errors never reach a client. Must be
- * registered before the routes (it documents the 503 every API route may answer).
+ * registered before the routes (it documents the 503 every API route may answer, and learns the
+ * methods of each path for the 405).
  */
 export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   documentUnavailable(app, options);
+  const methodsOf = recordRouteMethods(app);
+  // Fastify parses text/plain bodies by default, so that a JSON route would refuse one field by
+  // field (422); no route takes text/plain, and the honest answer is 415.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, request, reply) => {
     const description = describeError(error, {
       body: request.body,
@@ -143,18 +149,35 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
     return send(reply, request, description, options);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    send(
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = methodsOf(path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return send(
+        reply,
+        request,
+        {
+          status: 405,
+          code: 'method_not_allowed',
+          message: `${path} does not take ${request.method}: use ${allowed.join(', ')}`,
+          details: { allowed_methods: allowed },
+          log: 'none',
+        },
+        options,
+      );
+    }
+    return send(
       reply,
       request,
       {
         status: 404,
         code: 'not_found',
-        message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+        message: `Route ${request.method} ${path} not found`,
         details: null,
         log: 'none',
       },
       options,
-    ),
-  );
+    );
+  });
 }

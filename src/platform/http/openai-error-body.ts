@@ -50,6 +50,7 @@ function typeFor(status: number): string {
 const openAiCodes: Record<string, string> = {
   authentication_error: 'invalid_api_key',
   invalid_token: 'invalid_api_key',
+  token_expired: 'invalid_api_key',
 };
 
 /** `messages.0.content` as OpenAI writes a parameter: `messages[0].content`. */

@@ -29,14 +29,22 @@ export interface OutboundGuard {
   fetch(url: string | URL, init?: RequestInit): Promise<Response>;
 }
 
-/** An outbound request to a user-supplied URL was refused. Carries the host, never the full URL. */
+/**
+ * An outbound request to a user-supplied URL was refused. Carries the host, never the full URL.
+ * When the server's operator could allow the target (a private or loopback address, e.g. a local
+ * Ollama), the message says how: a first session stumbles on exactly that.
+ */
 export class OutboundBlockedError extends BadRequestError {
   readonly host: string;
   readonly reason: string;
-  constructor(host: string, reason: string) {
-    super('outbound_url_blocked', `Outbound request to ${host || 'this URL'} refused: ${reason}`, {
+  constructor(host: string, reason: string, options: { allowable?: boolean } = {}) {
+    const hint = options.allowable
+      ? `. To allow it, the server's operator adds ${host} to OUTBOUND_ALLOWLIST (comma-separated) and restarts Agentry`
+      : '';
+    super('outbound_url_blocked', `Outbound request to ${host || 'this URL'} refused: ${reason}${hint}`, {
       host,
       reason,
+      ...(options.allowable ? { allowlist_entry: host } : {}),
     });
     this.host = host;
     this.reason = reason;
@@ -289,7 +297,9 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
         (entry) => entry.addresses?.check(address, ipType(address)) && portMatches(entry, port),
       );
       if (reason && !addressAllowed) {
-        throw new OutboundBlockedError(url.host, `${isIP(hostname) ? 'it is' : 'it resolves to'} ${reason}`);
+        throw new OutboundBlockedError(url.host, `${isIP(hostname) ? 'it is' : 'it resolves to'} ${reason}`, {
+          allowable: true,
+        });
       }
     }
     return { url, addresses };

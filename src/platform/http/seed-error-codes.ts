@@ -64,6 +64,7 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   // 401
   authentication_error: 'authentication_error',
   invalid_token: 'authentication_error',
+  token_expired: 'authentication_error',
   invalid_credentials: 'authentication_error',
   invalid_refresh_token: 'authentication_error',
   account_disabled: 'authentication_error',
