@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/http/errors.ts';
 import { REDACTED } from '../../platform/http/field-value.ts';
 import type { OutboundGuard } from '../../platform/http/outbound-guard.ts';
+import { retryAfterHeaderMs } from '../../platform/resilience/retry.ts';
 import {
   type CircuitBreakerConfig,
   policyOf,
@@ -47,15 +48,6 @@ const EXCERPT_CHARACTERS = 300;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 const isJsonType = (contentType: string | null) => /[/+]json\s*(;|$)/i.test(contentType ?? '');
-
-/** Retry-After in seconds or as an HTTP date, in milliseconds. */
-function retryAfterMsOf(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 /** At most `limit` bytes of the body, and whether there was more (then the rest is not downloaded). */
 async function readAtMost(response: Response, limit: number): Promise<{ bytes: Buffer; complete: boolean }> {
@@ -162,7 +154,7 @@ export function createHttpToolCaller(options: {
           `${host} answered HTTP ${response.status}${redirect}${excerpt ? `: ${excerpt}` : ''}`,
           {
             retryable: response.status === 429 || response.status >= 500,
-            retryAfterMs: retryAfterMsOf(response.headers.get('retry-after')),
+            retryAfterMs: retryAfterHeaderMs(response.headers.get('retry-after')),
           },
         );
       }

@@ -6,7 +6,12 @@ import {
 } from '@ai-sdk/provider';
 import { wrapLanguageModel } from 'ai';
 import { type CircuitBreaker, CircuitOpenError } from '../resilience/circuit-breaker.ts';
-import { RetriesExhaustedError, type RetryPolicy, withRetry } from '../resilience/retry.ts';
+import {
+  RetriesExhaustedError,
+  type RetryPolicy,
+  retryAfterHeaderMs,
+  withRetry,
+} from '../resilience/retry.ts';
 
 export class ModelTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -26,12 +31,7 @@ export function isRetryableModelError(error: unknown): boolean {
 /** A provider's Retry-After (seconds or an HTTP date), in milliseconds. */
 export function retryAfterMs(error: unknown): number | undefined {
   if (!APICallError.isInstance(error)) return undefined;
-  const header = error.responseHeaders?.['retry-after'];
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return retryAfterHeaderMs(error.responseHeaders?.['retry-after']);
 }
 
 export interface ResilienceOptions {
