@@ -22,6 +22,8 @@ export default defineConfig({
       databaseFree: [
         'src/modules/agents/{agent-input,agent-lifecycle,agent-templates,agent-versioning,prompt-screening}.test.ts',
         'src/modules/analysis/{analysis-batch,proposal-export}.test.ts',
+        'src/modules/backups/{backup-manifest,backup-settings}.test.ts',
+        'src/modules/budgets/budget-periods.test.ts',
         'src/modules/channels/{email-adapter,slack-adapter,slack-inbound,slack-signature}.test.ts',
         'src/modules/conversations/thread-summary-hook.test.ts',
         'src/modules/execution/{builtin-tools,context-pipeline,execution-errors,model-loop,pricing,provided-history-source,structured-output,system-prompt-source,thread-summarizer,tool-call-record,turn-answer}.test.ts',
@@ -42,13 +44,14 @@ export default defineConfig({
         'src/platform/db/{data-dir-lock,errors,group-commit,ids,write-behind}.test.ts',
         'src/platform/http/{field-value,input-rules,openai-error-body,outbound-guard,seed-error-codes}.test.ts',
         'src/platform/llm/{fallback-middleware,json-schema-validator,model-factory,offline-model,resilient-model,schema-instance}.test.ts',
-        'src/platform/observability/logger.test.ts',
+        'src/platform/observability/{logger,tracing,tracing-propagation}.test.ts',
         'src/platform/resilience/resilience.test.ts',
         'src/platform/text/{bounded-json,shorten,storable}.test.ts',
         'test/stubs/*.test.ts',
         'test/blob-store.test.ts',
         'test/channels-email-listener.test.ts',
         'test/deployment-files.test.ts',
+        'test/metrics-units.test.ts',
         // Hostile input is refused at the HTTP edge, before the database; what gets past it meets
         // the same PostgreSQL engine in PGlite, so once is enough (30 s a run).
         'test/fuzz.test.ts',
@@ -58,6 +61,8 @@ export default defineConfig({
         'src/modules/knowledge/extraction/extraction-worker-pool.test.ts',
         // It measures the CPU time of its own thread while a hostile document is refused.
         'test/extraction-attacks.test.ts',
+        // It registers the OpenTelemetry SDK, which is process-wide.
+        'src/platform/observability/tracing-model.test.ts',
       ],
     }),
   },

@@ -63,3 +63,19 @@ async function withAdmin<T>(adminUrl: string, work: (admin: pg.Client) => Promis
     await admin.end();
   }
 }
+
+/**
+ * A group's standalone run (`node bench/<group>.ts`): `work` on a fresh PGlite database, then on a
+ * fresh PostgreSQL one when BENCH_DATABASE_URL names a server; each disposed of afterwards.
+ */
+export async function onEachBenchDatabase(work: (database: BenchDatabase) => Promise<void>) {
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  for (const open of [pgliteDatabase, ...(adminUrl ? [() => postgresDatabase(adminUrl)] : [])]) {
+    const database = await open();
+    try {
+      await work(database);
+    } finally {
+      await database.dispose();
+    }
+  }
+}

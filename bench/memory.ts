@@ -12,7 +12,7 @@ import { type MemoryInput, storeMemories } from '../src/modules/memory/memory-st
 import { memories } from '../src/modules/memory/memory-tables.ts';
 import { type Database, rowsOf } from '../src/platform/db/database.ts';
 import type { TenantScope } from '../src/platform/db/tenant-scope.ts';
-import { type BenchDatabase, pgliteDatabase, postgresDatabase } from './databases.ts';
+import { type BenchDatabase, onEachBenchDatabase } from './databases.ts';
 import {
   agentStatement,
   seededRandom,
@@ -353,18 +353,12 @@ if (import.meta.main) {
     recalls: Number(process.env.BENCH_MEMORY_RECALLS ?? 500),
     turnSeconds: Number(process.env.BENCH_DURATION_SECONDS ?? 5),
   };
-  const adminUrl = process.env.BENCH_DATABASE_URL;
   let problems = 0;
-  for (const open of [pgliteDatabase, ...(adminUrl ? [() => postgresDatabase(adminUrl)] : [])]) {
-    const database = await open();
-    try {
-      const run = await benchMemory(database, options);
-      problems += run.problems;
-      console.log(formatMemoryRun(run));
-      for (const outcome of memoryTargets(run)) console.log(`  ${verdict(outcome)}  ${outcome.text}`);
-    } finally {
-      await database.dispose();
-    }
-  }
+  await onEachBenchDatabase(async (database) => {
+    const run = await benchMemory(database, options);
+    problems += run.problems;
+    console.log(formatMemoryRun(run));
+    for (const outcome of memoryTargets(run)) console.log(`  ${verdict(outcome)}  ${outcome.text}`);
+  });
   process.exitCode = problems > 0 ? 1 : 0;
 }

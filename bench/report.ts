@@ -7,6 +7,7 @@ import {
 } from './analysis-report.ts';
 import type { Measurement } from './load.ts';
 import { formatMemoryRun, type MemoryRun, memoryTargets } from './memory.ts';
+import { formatOperationsRun, type OperationsRun } from './operations.ts';
 import { formatRetrievalRun, type RetrievalRun, retrievalTargets } from './retrieval.ts';
 import type { ScenarioKey } from './scenarios.ts';
 import { formatMs, formatPercent, formatRate, formatSignedMs, formatTable } from './table.ts';
@@ -54,6 +55,8 @@ export interface DatabaseRun {
   memory?: MemoryRun;
   /** The tools group: turns with an MCP tool call, on a fresh database of the same kind (idem). */
   tools?: ToolsRun;
+  /** The operations group: turns with and without budgets, and scrapes, on a fresh database of the same kind (idem). */
+  operations?: OperationsRun;
 }
 
 const GET_RATIO_TARGET = 0.4;
@@ -184,6 +187,7 @@ export function formatRun(run: DatabaseRun): string {
   if (run.retrieval) sections.push(formatRetrievalRun(run.retrieval), '');
   if (run.memory) sections.push(formatMemoryRun(run.memory), '');
   if (run.tools) sections.push(formatToolsRun(run.tools), '');
+  if (run.operations) sections.push(formatOperationsRun(run.operations), '');
   return [
     ...sections,
     'Targets (from the issue):',

@@ -21,7 +21,7 @@ import { bagOfWordsEmbedding } from '../test/stubs/openai-stub.ts';
 import { createTestAgentService } from '../test/support/agent-service.ts';
 import { attachContent, storeContent, textChunks } from '../test/support/knowledge-documents.ts';
 import { newOrganization } from '../test/support/organizations.ts';
-import { type BenchDatabase, pgliteDatabase, postgresDatabase } from './databases.ts';
+import { type BenchDatabase, onEachBenchDatabase } from './databases.ts';
 import { percentile } from './load.ts';
 import { createCorpus, type Question, seededRandom } from './retrieval-corpus.ts';
 import { formatMs, formatPercent, formatRate, formatTable, formatTimes } from './table.ts';
@@ -363,18 +363,12 @@ if (import.meta.main) {
     chunks: Number(process.env.BENCH_RETRIEVAL_CHUNKS ?? 100_000),
     searches: Number(process.env.BENCH_RETRIEVAL_SEARCHES ?? 500),
   };
-  const adminUrl = process.env.BENCH_DATABASE_URL;
   let problems = 0;
-  for (const open of [pgliteDatabase, ...(adminUrl ? [() => postgresDatabase(adminUrl)] : [])]) {
-    const database = await open();
-    try {
-      const run = await benchRetrieval(database, options);
-      problems += run.problems;
-      console.log(formatRetrievalRun(run));
-      for (const outcome of retrievalTargets(run)) console.log(`  ${verdict(outcome)}  ${outcome.text}`);
-    } finally {
-      await database.dispose();
-    }
-  }
+  await onEachBenchDatabase(async (database) => {
+    const run = await benchRetrieval(database, options);
+    problems += run.problems;
+    console.log(formatRetrievalRun(run));
+    for (const outcome of retrievalTargets(run)) console.log(`  ${verdict(outcome)}  ${outcome.text}`);
+  });
   process.exitCode = problems > 0 ? 1 : 0;
 }

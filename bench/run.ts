@@ -27,6 +27,7 @@ import {
 } from './extraction.ts';
 import { measureScenario, runLoad } from './load.ts';
 import { benchMemory } from './memory.ts';
+import { benchOperations } from './operations.ts';
 import { type DatabaseRun, formatRun, hasProblems, type ScenarioResult, targetOutcomes } from './report.ts';
 import { benchRetrieval } from './retrieval.ts';
 import { CONNECTIONS, NOOP_PATH, prepareFixture, type Scenario, scenarios } from './scenarios.ts';
@@ -63,6 +64,7 @@ const {
   runKnowledge,
   runMemory,
   runTools,
+  runOperations,
   durationSeconds,
   uploadSeconds,
   taskCount,
@@ -300,6 +302,7 @@ function header(): string {
     runKnowledge ? 'knowledge' : '',
     runMemory ? 'memory' : '',
     runTools ? 'tools' : '',
+    runOperations ? 'operations' : '',
   ]
     .filter(Boolean)
     .join(' + ');
@@ -352,6 +355,12 @@ function header(): string {
       ? [
           `Tools: an MCP server (test/support/mcp-test-server.ts) on loopback; its echo tool called with the SDK client, then turns (offline model) ` +
             `over HTTP to Agentry in this process calling a built-in tool, then the MCP tool, one at a time for ${durationSeconds} s each.`,
+        ]
+      : []),
+    ...(runOperations
+      ? [
+          `Operations: turns (offline model) over HTTP to Agentry in this process without budgets, then with an organization and an agent budget; ` +
+            `then GET /health and GET /metrics (METRICS_TOKEN); one at a time for ${durationSeconds} s each.`,
         ]
       : []),
     '',
@@ -441,6 +450,17 @@ async function main(): Promise<number> {
       } catch (error) {
         failed = true;
         failure(`the ${run.name} tools benchmark`, error);
+      }
+    }
+    if (run && runOperations) {
+      try {
+        run.operations = await onFreshDatabase(open, (database) => {
+          console.error(`Operations on ${database.description} ...`);
+          return benchOperations(database, durationSeconds);
+        });
+      } catch (error) {
+        failed = true;
+        failure(`the ${run.name} operations benchmark`, error);
       }
     }
     if (run) {

@@ -9,7 +9,16 @@ import { TASK_WORKERS } from './tasks.ts';
 import type { StubEndpoint } from './turns.ts';
 
 export const LOG_LEVEL = 'warn';
-const GROUPS = ['agents', 'turns', 'tasks', 'analysis', 'knowledge', 'memory', 'tools'] as const;
+const GROUPS = [
+  'agents',
+  'turns',
+  'tasks',
+  'analysis',
+  'knowledge',
+  'memory',
+  'tools',
+  'operations',
+] as const;
 /** The most items an inline source takes (docs/analysis-runs.md). */
 const MAX_ANALYSIS_ITEMS = 1_000;
 const jwtSecret = randomBytes(32).toString('hex');
@@ -25,6 +34,7 @@ export interface BenchSettings {
   runKnowledge: boolean;
   runMemory: boolean;
   runTools: boolean;
+  runOperations: boolean;
   /** Measured seconds per agent and turn scenario (BENCH_DURATION_SECONDS, 5). */
   durationSeconds: number;
   /** Measured seconds per upload scenario: 3, or BENCH_DURATION_SECONDS when it is set. */
@@ -58,6 +68,7 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     runKnowledge: !only || only === 'knowledge',
     runMemory: !only || only === 'memory',
     runTools: !only || only === 'tools',
+    runOperations: !only || only === 'operations',
     durationSeconds,
     // Uploads are few and long: 3 s per scenario keeps the group short, unless a duration is asked for.
     uploadSeconds: env.BENCH_DURATION_SECONDS ? durationSeconds : 3,

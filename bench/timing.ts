@@ -107,12 +107,12 @@ export function timingRows(timings: Timing[], ceiling: Timing | undefined, skip:
 
 /**
  * Opens `database` (fresh), runs Agentry on it in this process with the bench's settings and
- * `env` over them, and hands `work` a client of it and the database.
+ * `env` over them, and hands `work` a client of it, the database and its base URL.
  */
 export async function withAgentryInProcess<T>(
   database: BenchDatabase,
   env: Record<string, string>,
-  work: (call: Client, db: Database) => Promise<T>,
+  work: (call: Client, db: Database, baseUrl: string) => Promise<T>,
 ): Promise<T> {
   const opened = await openDatabase(database.target);
   const dataDir = await mkdtemp(join(tmpdir(), 'agentry-bench-'));
@@ -138,7 +138,8 @@ export async function withAgentryInProcess<T>(
       role: 'all',
     });
     try {
-      return await work(clientAt(running.url as string), opened.db);
+      const baseUrl = running.url as string;
+      return await work(clientAt(baseUrl), opened.db, baseUrl);
     } finally {
       await running.stop();
     }

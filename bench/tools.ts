@@ -7,7 +7,7 @@
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startMcpTestServer } from '../test/support/mcp-test-server.ts';
-import { type BenchDatabase, pgliteDatabase, postgresDatabase } from './databases.ts';
+import { type BenchDatabase, onEachBenchDatabase } from './databases.ts';
 import { formatMs, formatSignedMs, formatTable } from './table.ts';
 import { type TargetOutcome, verdict } from './targets.ts';
 import {
@@ -148,15 +148,9 @@ export function formatToolsRun(run: ToolsRun): string {
 
 if (import.meta.main) {
   const seconds = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
-  const adminUrl = process.env.BENCH_DATABASE_URL;
-  for (const open of [pgliteDatabase, ...(adminUrl ? [() => postgresDatabase(adminUrl)] : [])]) {
-    const database = await open();
-    try {
-      const run = await benchTools(database, seconds);
-      console.log(formatToolsRun(run));
-      for (const outcome of toolsTargets(run)) console.log(`  ${verdict(outcome)}  ${outcome.text}`);
-    } finally {
-      await database.dispose();
-    }
-  }
+  await onEachBenchDatabase(async (database) => {
+    const run = await benchTools(database, seconds);
+    console.log(formatToolsRun(run));
+    for (const outcome of toolsTargets(run)) console.log(`  ${verdict(outcome)}  ${outcome.text}`);
+  });
 }

@@ -5,6 +5,8 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import { agentProjectMembers, registerAgents } from './modules/agents/index.ts';
 import { registerAnalysis } from './modules/analysis/index.ts';
+import { registerBackups } from './modules/backups/index.ts';
+import { registerBudgets } from './modules/budgets/index.ts';
 import { registerChannels } from './modules/channels/index.ts';
 import { contextProjectMembers, contextsFollowAgent, registerContexts } from './modules/contexts/index.ts';
 import {
@@ -26,10 +28,12 @@ import { fileProjectMembers, registerKnowledge } from './modules/knowledge/index
 import { registerLimits } from './modules/limits/index.ts';
 import { registerMcpEndpoint } from './modules/mcp-endpoint/index.ts';
 import { registerMemory } from './modules/memory/index.ts';
+import { registerMetrics } from './modules/metrics/index.ts';
 import { registerMonitoring } from './modules/monitoring/index.ts';
 import { OPENAI_COMPATIBLE_PREFIX, registerOpenAiCompat } from './modules/openai-compat/index.ts';
 import { healthRoutes } from './modules/ops/health-routes.ts';
 import type { ProcessLease } from './modules/ops/process-lease.ts';
+import { registerPortability } from './modules/portability/index.ts';
 import { registerProviders } from './modules/providers/index.ts';
 import { registerRuns, runningTurnsOf } from './modules/runs/index.ts';
 import { registerServices } from './modules/services/index.ts';
@@ -51,9 +55,13 @@ import { createOutboundGuard } from './platform/http/outbound-guard.ts';
 import { requestIdFor } from './platform/http/request-id.ts';
 import { responseSerializerCompiler } from './platform/http/serializer.ts';
 import { strictQueryValidatorCompiler } from './platform/http/strict-query.ts';
-import { loggerOptions } from './platform/observability/logger.ts';
+import { loggerOptions, requestChildLogger } from './platform/observability/logger.ts';
+import type { Metrics } from './platform/observability/metrics.ts';
+import { registerHttpMetrics } from './platform/observability/metrics-http.ts';
+import { traceRequests } from './platform/observability/tracing-requests.ts';
 import type { JobQueue } from './platform/queue/job-queue.ts';
 import type { JobRegistry } from './platform/queue/job-registry.ts';
+import { readQueueBacklog } from './platform/queue/queue-backlog.ts';
 
 export interface AppOptions {
   config: Config;
@@ -72,6 +80,8 @@ export interface AppOptions {
   lease: Pick<ProcessLease, 'id' | 'onOrphanedWork'>;
   /** Aborted when a graceful shutdown's grace period ends: turns still running then end cancelled. */
   shutdown: AbortSignal;
+  /** This Agentry's Prometheus instruments (docs/metrics.md). */
+  metrics: Metrics;
   /** Where log lines go; standard output when absent. */
   logStream?: DestinationStream;
   /** Modules beyond the built-in ones (an embedder's, a test's), assembled last. */
@@ -103,6 +113,7 @@ export async function buildApp({
   events,
   lease,
   shutdown,
+  metrics,
   logStream,
   modules = [],
 }: AppOptions): Promise<FastifyInstance> {
@@ -113,6 +124,7 @@ export async function buildApp({
       : loggerOptions(config.logLevel),
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    childLoggerFactory: requestChildLogger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     // The seeds' FastAPI routes end in a slash (POST /api/v1/agents/): both spellings work.
@@ -123,9 +135,12 @@ export async function buildApp({
 
   app.setValidatorCompiler(strictQueryValidatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler);
+  // First: every later hook and handler runs in the request's correlation id and span.
+  traceRequests(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerHttpMetrics(app, metrics);
   registerCors(app, config.corsOrigins);
   registerErrorHandling(app, errorHandling);
   closeConnectionsOnceIdle(app);
@@ -215,8 +230,17 @@ export async function buildApp({
     events,
     processId: lease.id,
     shutdown,
+    metrics,
   });
   for (const admission of limits.turnAdmissions) execution.registry.addAdmission(admission);
+  await registerBudgets(app, {
+    db: database.db,
+    guard,
+    events,
+    turnRegistry: execution.registry,
+    requireAgent: agents.service.get,
+    processId: lease.id,
+  });
   const mcpServers = await registerMcpServers(app, {
     db: database.db,
     guard,
@@ -331,13 +355,27 @@ export async function buildApp({
       downloadFile: knowledge.files.download,
     },
   });
-  await registerContexts(app, {
+  const { contexts } = await registerContexts(app, {
     db: database.db,
     guard,
     events,
     turnRegistry: execution.registry,
     requireAgent: agents.service.get,
     historyLimit: config.contexts.historyLimit,
+  });
+  await registerPortability(app, {
+    guard,
+    ports: {
+      agentryVersion: packageJson.version,
+      agents: agents.service,
+      imports: agents.imports,
+      contexts,
+      describeProvider: providers.describeProvider,
+      describeTools: tools.describeTools,
+      agentFiles: knowledge.agentFiles,
+      files: knowledge.files,
+      storeBytes: knowledge.storeBytes,
+    },
   });
   registerThreadSummaries({
     db: database.db,
@@ -373,6 +411,17 @@ export async function buildApp({
     thresholds: config.agentAlertThresholds,
   });
   await registerEvents(app, { bus: events, guard, admitStream: limits.admitEventStream });
+  await registerMetrics(app, {
+    metrics,
+    token: config.metrics.token,
+    turnRegistry: execution.registry,
+    sources: {
+      queues: () => readQueueBacklog(database.db),
+      breakers: services.breakerStates,
+      ...(database.poolStats ? { databasePool: database.poolStats } : {}),
+    },
+  });
+  registerBackups(app, { settings: config, connection: database.connection, secretKey, jobs });
   for (const module of modules) {
     await module(app, {
       db: database.db,

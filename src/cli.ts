@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Argument, Command, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { registerBackupCommands } from './cli/backup-commands.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { agentTemplateSlugs } from './modules/agents/agent-templates.ts';
 import { type OrganizationTier, organizationTiers } from './modules/limits/limit-settings.ts';
 import { DataDirectoryInUseError } from './platform/db/data-dir-lock.ts';
 import { AppError, ValidationError } from './platform/http/errors.ts';
+import { processLogger } from './platform/observability/logger.ts';
+import { startTracing, type Tracing } from './platform/observability/tracing.ts';
 import type { ProcessRole, RunningAgentry } from './server.ts';
 
 /**
@@ -18,26 +21,38 @@ import type { ProcessRole, RunningAgentry } from './server.ts';
  */
 const SHUTDOWN_MARGIN_SECONDS = 5;
 
-function stopOnSignals(running: RunningAgentry, config: Config) {
+/**
+ * The process's own log lines (start, stop, refusals, failures), JSON like the server's, written
+ * whatever LOG_LEVEL says: on standard error for operator commands, whose standard output is their
+ * result; the server commands switch it to standard output, their stream of log lines.
+ */
+let log = processLogger('info', 2);
+
+function stopOnSignals(running: RunningAgentry, config: Config, tracing: Tracing | null) {
   const shutdown = (signal: string) => {
-    console.log(
+    log.info(
+      { signal },
       `${signal} received: finishing in-flight requests and running jobs (up to ${config.shutdownGraceSeconds} s), then stopping`,
     );
     const force = setTimeout(
       () => {
-        console.error('graceful shutdown did not complete; exiting');
+        log.error('graceful shutdown did not complete; exiting');
         process.exit(1);
       },
       (config.shutdownGraceSeconds + SHUTDOWN_MARGIN_SECONDS) * 1000,
     );
     force.unref();
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('shutdown failed', error);
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      // The spans of the last requests and jobs are exported before the process ends.
+      .finally(() => tracing?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -80,30 +95,41 @@ async function serve(options: { port?: string; host?: string; worker: boolean })
   });
   const role: ProcessRole = options.worker ? 'all' : 'api';
   refuseEmbeddedSplit(config, role);
-  // Opening and migrating the embedded database takes a few seconds on a first start: say so, on
-  // stderr, so that stdout stays the stream of JSON log lines (and the lines below).
-  if (!config.databaseUrl)
-    console.error(`Starting the embedded database in ${join(config.dataDir, 'db')} ...`);
+  // Opening and migrating the embedded database takes a few seconds on a first start: say so.
+  if (!config.databaseUrl) {
+    log.info(
+      { data_dir: config.dataDir },
+      `Starting the embedded database in ${join(config.dataDir, 'db')} ...`,
+    );
+  }
+  const tracing = await startTracing(config.tracing, log);
   const { startServer } = await loadServer();
   const running = await startServer(config, role);
   const workers = role === 'all' ? 'with in-process workers' : 'without workers';
-  console.log(
+  log.info(
+    { url: running.url, version: packageJson.version },
     `Agentry ${packageJson.version} is listening on ${running.url} (database: ${describeDatabase(config)}, ${workers})`,
   );
   const firstAccount = config.allowRegistration
     ? `POST ${running.url}/api/v1/auth/register`
     : '`agentry create-admin` (registration is closed)';
-  console.log(`API docs: ${running.url}/docs — create the first account with ${firstAccount}`);
-  stopOnSignals(running, config);
+  log.info(`API docs: ${running.url}/docs — create the first account with ${firstAccount}`);
+  if (running.metricsUrl) log.info({ metrics_url: running.metricsUrl }, `Metrics: ${running.metricsUrl}`);
+  stopOnSignals(running, config, tracing);
 }
 
 async function work() {
   const config = loadConfig();
   refuseEmbeddedSplit(config, 'worker');
+  const tracing = await startTracing(config.tracing, log);
   const { startServer } = await loadServer();
   const running = await startServer(config, 'worker');
-  console.log(`Agentry ${packageJson.version} worker is running (database: ${describeDatabase(config)})`);
-  stopOnSignals(running, config);
+  log.info(
+    { version: packageJson.version },
+    `Agentry ${packageJson.version} worker is running (database: ${describeDatabase(config)})`,
+  );
+  if (running.metricsUrl) log.info({ metrics_url: running.metricsUrl }, `Metrics: ${running.metricsUrl}`);
+  stopOnSignals(running, config, tracing);
 }
 
 /** Opens the database for an operator command; beside a live server on the embedded one, refused with `refusal` first. */
@@ -155,7 +181,7 @@ async function setTier(organization: string, tier: OrganizationTier) {
   try {
     const changed = await changeOrganizationTier(database, organization, tier);
     if (!changed) {
-      console.error(`No organization has the id or slug ${organization}.`);
+      log.error(`No organization has the id or slug ${organization}.`);
       process.exitCode = 1;
       return;
     }
@@ -263,7 +289,7 @@ async function seedAgents(options: { organization: string; template?: string[] }
         kinds: createKindService({
           db: database.db,
           registry: await loadAgentKinds(database.db, config.agentKinds, reportKindModule),
-          log: { warn: (details, message) => console.error(JSON.stringify({ ...details, message })) },
+          log,
         }).port,
       });
       for (const { slug, agent, created } of seeded) {
@@ -275,9 +301,7 @@ async function seedAgents(options: { organization: string; template?: string[] }
 
 /** A module of AGENT_REGISTRY_MODULES that did not load, as the server logs it: one JSON line. */
 const reportKindModule = ({ module, reason }: { module: string; reason: string }) =>
-  console.error(
-    JSON.stringify({ agent_kind_module: module, reason, message: 'agent kind module not loaded' }),
-  );
+  log.error({ agent_kind_module: module, reason }, 'agent kind module not loaded');
 
 /** `agentry agent-definitions list`: the registry of agent kinds, as this configuration loads it. */
 async function listDefinitions() {
@@ -367,6 +391,8 @@ program
   )
   .action(seedAgents);
 
+registerBackupCommands(program, loadServer, (message) => log.error(message));
+
 const definitions = program
   .command('agent-definitions')
   .description('Operator work on the registry of agent kinds (docs/agent-kinds.md)');
@@ -397,7 +423,27 @@ const describeRefusal = (error: Error) =>
     ? [error.message, ...error.fieldErrors.map(({ field, message }) => `  ${field}: ${message}`)].join('\n')
     : error.message;
 
+/**
+ * Node's own messages as JSON lines too: its warnings (which it would print as text on standard
+ * error) and a crash (an uncaught exception or unhandled rejection: logged, then exit 1 as Node would).
+ */
+function logProcessEvents() {
+  for (const listener of process.listeners('warning')) process.removeListener('warning', listener);
+  process.on('warning', (warning) => log.warn({ err: warning }, warning.message));
+  process.on('uncaughtException', (error) => {
+    log.fatal({ err: error }, 'uncaught exception');
+    process.exit(1);
+  });
+}
+
+program.hook('preAction', (_program, command) => {
+  // The server commands write every line to standard output, with the server's own log lines.
+  if (command.name() === 'serve' || command.name() === 'worker') log = processLogger('info', 1);
+  logProcessEvents();
+});
+
 program.parseAsync().catch((error: unknown) => {
-  console.error(isRefusal(error) ? describeRefusal(error) : error);
+  if (isRefusal(error)) log.error(describeRefusal(error));
+  else log.error({ err: error }, 'agentry failed');
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import {
 } from './modules/limits/limit-settings.ts';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS } from './platform/db/database.ts';
 import { corsOriginsSetting } from './platform/http/cors.ts';
+import { otlpHeadersSetting, type TracingSettings } from './platform/observability/tracing.ts';
 
 const settingsSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -33,9 +34,21 @@ const settingsSchema = z.object({
   ALLOW_REGISTRATION: booleanFromEnv.default(true),
   PROMPT_SCREENING: z.enum(['block', 'warn', 'off']).default('block'),
   HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+  BACKUP_CRON: z
+    .string()
+    .trim()
+    .regex(/^(off|\S+(\s+\S+){4,5})$/, 'BACKUP_CRON must be a cron expression (5 fields, UTC) or off')
+    .optional(),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_RETENTION_COUNT: z.coerce.number().int().min(1).max(1000).default(7),
   TRUST_PROXY: booleanFromEnv.default(false),
   CORS_ORIGINS: corsOriginsSetting,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // OpenTelemetry traces (docs/tracing.md): exported only when the endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeadersSetting,
+  OTEL_SERVICE_NAME: z.string().min(1).default('agentry'),
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).max(600_000).default(5_000),
   AGENTRY_SECRET_KEY: z
     .string()
     .refine(
@@ -79,6 +92,10 @@ const settingsSchema = z.object({
   MCP_ENDPOINT_ENABLED: booleanFromEnv.default(true),
   RUN_RECOVERY_SECONDS: z.coerce.number().int().min(2).max(3_600).default(60),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(20),
+  // Prometheus metrics (docs/metrics.md).
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   AGENT_ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.1),
   AGENT_ALERT_RESPONSE_TIME_MS: z.coerce.number().int().min(1).max(3_600_000).default(5_000),
   AGENT_ALERT_QUEUE_DEPTH: z.coerce.number().int().min(1).max(1_000_000).default(100),
@@ -180,6 +197,8 @@ export interface Config {
   /** Origins whose browser pages may call the API (`*` for any); empty sends no CORS headers. */
   corsOrigins: string[];
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL'];
+  /** OpenTelemetry traces over OTLP/HTTP; `endpoint` null: none. */
+  tracing: TracingSettings;
   /**
    * Encrypts provider keys at rest (checked to be 32 bytes). Undefined on the embedded default:
    * the server then derives one from a secret kept in the data directory.
@@ -220,6 +239,11 @@ export interface Config {
   runRecoverySeconds: number;
   /** After SIGTERM, turns and jobs still running this long are cancelled (turns) or handed back (jobs). */
   shutdownGraceSeconds: number;
+  /**
+   * Prometheus metrics (docs/metrics.md): `token` serves GET /metrics on the API's port to that
+   * bearer token (null: not there); `port` starts a listener of its own without a token (null: none).
+   */
+  metrics: { token: string | null; port: number | null; host: string };
   /** Past these, the health monitor raises `agent-alert` (docs/monitoring.md). */
   agentAlertThresholds: {
     /** Share of the last hour's runs that failed, 0-1. */
@@ -240,6 +264,8 @@ export interface Config {
   limits: LimitSettings;
   /** Where uploaded files' bytes live: `DATA_DIR/files`, or an S3-compatible bucket. */
   storage: StorageSettings;
+  /** Scheduled backups (docs/backups.md): when (cron, UTC; null: never), where, and how many are kept. */
+  backups: { cron: string | null; directory: string; retentionCount: number };
   /** Uploads, attachments and extraction (docs/knowledge.md). */
   knowledge: {
     maxUploadBytes: number;
@@ -291,6 +317,7 @@ const secretSettings = [
   'ANTHROPIC_API_KEY',
   'REDIS_URL',
   'S3_SECRET_ACCESS_KEY',
+  'METRICS_TOKEN',
 ] as const;
 
 function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
@@ -333,6 +360,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: settings.TRUST_PROXY,
     corsOrigins: settings.CORS_ORIGINS,
     logLevel: settings.LOG_LEVEL,
+    tracing: {
+      endpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+      headers: settings.OTEL_EXPORTER_OTLP_HEADERS,
+      serviceName: settings.OTEL_SERVICE_NAME,
+      scheduleDelayMs: settings.OTEL_BSP_SCHEDULE_DELAY,
+    },
     secretKey: settings.AGENTRY_SECRET_KEY,
     outboundAllowlist: settings.OUTBOUND_ALLOWLIST,
     operatorProviders: operatorProvidersFrom(settings),
@@ -371,6 +404,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelPrices: settings.MODEL_PRICES,
     runRecoverySeconds: settings.RUN_RECOVERY_SECONDS,
     shutdownGraceSeconds: settings.SHUTDOWN_GRACE_SECONDS,
+    metrics: {
+      token: settings.METRICS_TOKEN ?? null,
+      port: settings.METRICS_PORT ?? null,
+      host: settings.METRICS_HOST,
+    },
     agentAlertThresholds: {
       errorRate: settings.AGENT_ALERT_ERROR_RATE,
       responseTimeMs: settings.AGENT_ALERT_RESPONSE_TIME_MS,
@@ -380,6 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agentKinds: { modules: settings.AGENT_REGISTRY_MODULES, onError: settings.AGENT_REGISTRY_ON_ERROR },
     limits: limitSettingsFrom(settings),
     storage: storageFrom(settings, resolve(settings.DATA_DIR)),
+    backups: backupsFrom(settings),
     knowledge: {
       maxUploadBytes: settings.MAX_UPLOAD_BYTES,
       agentFileLimit: settings.AGENT_FILE_LIMIT,
@@ -401,6 +440,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smtpHost: settings.EMAIL_SMTP_HOST,
       maxMessageBytes: settings.EMAIL_MAX_MESSAGE_BYTES,
     },
+  };
+}
+
+/**
+ * Daily at 02:00 UTC by default on the embedded database (seed 000), which nothing else backs up;
+ * off by default on PostgreSQL, whose operators usually back it up with the database's own tools.
+ */
+function backupsFrom(settings: z.infer<typeof settingsSchema>): Config['backups'] {
+  const cron = settings.BACKUP_CRON ?? (settings.DATABASE_URL ? 'off' : '0 2 * * *');
+  return {
+    cron: cron === 'off' ? null : cron,
+    directory: resolve(settings.BACKUP_DIR ?? join(settings.DATA_DIR, 'backups')),
+    retentionCount: settings.BACKUP_RETENTION_COUNT,
   };
 }
 

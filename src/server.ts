@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type AgentryModule, buildApp } from './app.ts';
 import { type Config, ConfigError } from './config.ts';
+import { serveBackupRequests } from './modules/backups/index.ts';
 import { acquireProcessLease, type ProcessLease } from './modules/ops/process-lease.ts';
 import { readOrCreateLocalSecret } from './platform/crypto/local-secret.ts';
 import { deriveKeyFromLocalSecret, parseSecretKey } from './platform/crypto/secret-box.ts';
@@ -10,6 +11,10 @@ import { type DataDirectoryLock, lockDataDirectory } from './platform/db/data-di
 import type { DatabaseHandle } from './platform/db/database.ts';
 import { type OpenedDatabase, openDatabase } from './platform/db/open-database.ts';
 import { startEventBus } from './platform/events/event-bus.ts';
+import { processLogger } from './platform/observability/logger.ts';
+import { createMetrics } from './platform/observability/metrics.ts';
+import { withJobMetrics } from './platform/observability/metrics-jobs.ts';
+import { type MetricsListener, startMetricsListener } from './platform/observability/metrics-listener.ts';
 import { type JobQueue, startJobQueue } from './platform/queue/job-queue.ts';
 import { createJobRegistry } from './platform/queue/job-registry.ts';
 
@@ -96,6 +101,8 @@ export interface RunningAgentry {
   url: string | null;
   /** The port of the SMTP listener of email channels; null when it does not run. */
   smtpPort: number | null;
+  /** Where the metrics listener (METRICS_PORT) serves `/metrics`; null when it does not run. */
+  metricsUrl: string | null;
   /**
    * Stops gracefully and leaves the database open for the caller to close: the API stops accepting
    * and closes idle connections and event streams, while in-flight requests and running jobs go on
@@ -120,7 +127,9 @@ export async function startAgentry({
   extend,
   modules,
 }: AgentryOptions): Promise<RunningAgentry> {
-  let reportError = (error: Error, source: string) => console.error(source, error);
+  // Until the app (and its logger) exists, errors are logged by a logger with the same options.
+  const startLog = processLogger(config.logLevel, logStream);
+  let reportError = (error: Error, source: string) => startLog.error({ err: error }, source);
   const queue = await startJobQueue(database.connection, {
     onError: (error) => reportError(error, 'job queue error'),
   });
@@ -136,6 +145,7 @@ export async function startAgentry({
       onError: (error) => reportError(error as Error, 'process lease error'),
     });
     const jobs = createJobRegistry();
+    const metrics = createMetrics();
     const app = await buildApp({
       config,
       database,
@@ -146,20 +156,27 @@ export async function startAgentry({
       events,
       lease,
       shutdown: shutdown.signal,
+      metrics,
       ...(logStream ? { logStream } : {}),
       ...(modules ? { modules } : {}),
     });
     reportError = (error, source) => app.log.error({ err: error }, source);
     lease.start();
     await jobs.defineAll(queue);
-    if (role !== 'api') await jobs.startWorkers(queue);
+    if (role !== 'api') await jobs.startWorkers(withJobMetrics(queue, metrics));
     extend?.(app);
     const url = role === 'worker' ? null : await app.listen({ host: config.host, port: config.port });
     let smtpPort: number | null = null;
+    let metricsListener: MetricsListener | null = null;
     try {
       smtpPort = role === 'worker' ? null : await app.mailListener.start();
+      // Every role: a worker-only process is scraped there, having no API.
+      const { port: metricsPort, host: metricsHost } = config.metrics;
+      if (metricsPort !== null) {
+        metricsListener = await startMetricsListener(metrics, { host: metricsHost, port: metricsPort });
+      }
     } catch (error) {
-      // A configured mail listener that cannot start (its port taken) stops the start-up.
+      // A configured mail or metrics listener that cannot start (its port taken) stops the start-up.
       await app.close();
       throw error;
     }
@@ -183,7 +200,8 @@ export async function startAgentry({
         await queue
           .stop()
           .finally(() => lease?.release())
-          .finally(() => events.close());
+          .finally(() => events.close())
+          .finally(() => metricsListener?.close());
       }
     };
     let stopping: Promise<void> | undefined;
@@ -192,6 +210,7 @@ export async function startAgentry({
       queue,
       url,
       smtpPort,
+      metricsUrl: metricsListener?.url ?? null,
       stop: () => {
         stopping ??= drain();
         return stopping;
@@ -209,14 +228,23 @@ export async function startAgentry({
 export async function startServer(config: Config, role: ProcessRole): Promise<RunningAgentry> {
   const jwtSecret = jwtSecretFor(config);
   const secretKey = secretKeyFor(config);
+  const poolLog = processLogger(config.logLevel);
   const database = await openConfiguredDatabase(config, (error) =>
-    console.error('database pool error', error.message),
+    poolLog.error({ err: error }, 'database pool error'),
   );
   try {
     await database.migrate();
     const running = await startAgentry({ config, database, jwtSecret, secretKey, role });
     if (running.url) database.dataDirectoryLock?.recordPort(Number(new URL(running.url).port));
-    return { ...running, stop: () => running.stop().finally(() => database.close()) };
+    // Only this process can read the embedded database: `agentry backup` asks it through a socket.
+    const operatorSocket = database.dataDirectoryLock
+      ? await serveBackupRequests(config, database.connection, secretKey, running.app.log)
+      : null;
+    const stop = async () => {
+      await operatorSocket?.close();
+      await running.stop().finally(() => database.close());
+    };
+    return { ...running, stop };
   } catch (error) {
     await database.close();
     throw error;

@@ -201,7 +201,7 @@ describe('CORS_ORIGINS', () => {
 });
 
 describe('agentry serve on the embedded database', () => {
-  it('says on stderr that the database is starting, keeping stdout for the log stream', async () => {
+  it('says that the database is starting and where it listens, in JSON lines like every other line', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'agentry-first-start-'));
     const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const child = spawn(process.execPath, [cli, 'serve'], {
@@ -231,8 +231,13 @@ describe('agentry serve on the embedded database', () => {
         });
         child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${stderr}`)));
       });
-      expect(stderr).toContain(`Starting the embedded database in ${join(dataDir, 'db')} ...`);
-      expect(stdout).not.toContain('Starting the embedded database');
+      const lines = `${stdout}${stderr}`.split('\n').filter(Boolean);
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+      const messages = lines.map((line) => JSON.parse(line).msg);
+      expect(messages[0]).toBe(`Starting the embedded database in ${join(dataDir, 'db')} ...`);
+      expect(messages).toContainEqual(
+        expect.stringMatching(/^Agentry \S+ is listening on http:\/\/127\.0\.0\.1:\d+ /),
+      );
     } finally {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');

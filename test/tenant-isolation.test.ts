@@ -19,6 +19,7 @@ const resources: Record<string, string> = {};
 const bodies: Record<string, unknown> = {
   'PUT /api/v1/agents/{id}': { role: 'hijacked' },
   'PATCH /api/v1/agents/{id}': { role: 'hijacked' },
+  'PATCH /api/v1/budgets/{id}': { token_limit: 1 },
   'PUT /api/v1/agents/{id}/configuration': { role: 'hijacked' },
   'POST /api/v1/agents/{id}/configuration/rollback': { version: 1 },
   'PATCH /api/v1/users/{id}': { role: 'readonly' },
@@ -94,6 +95,7 @@ const listRoutes = [
   '/api/v1/projects',
   '/api/v1/tools',
   '/api/v1/mcp-servers',
+  '/api/v1/budgets',
 ];
 const ownRoutes = [
   '/api/v1/me',
@@ -112,6 +114,8 @@ const ownRoutes = [
   // The registry of agent kinds is the same for every organization, and read-only.
   '/api/v1/agent-definitions',
   '/api/v1/agent-definitions/{slug}',
+  // The organization's own usage (an object, not a list).
+  '/api/v1/usage',
 ];
 const creationRoutes = [
   'POST /api/v1/agents',
@@ -124,6 +128,7 @@ const creationRoutes = [
   'POST /api/v1/projects',
   'POST /api/v1/tools',
   'POST /api/v1/mcp-servers',
+  'POST /api/v1/agents/import',
 ];
 /**
  * The OpenAI-compatible facade names our agent as a model: it answers as OpenAI does for a model
@@ -153,6 +158,7 @@ const bodyReferences: Record<string, () => unknown> = {
     source: { type: 'inline', items: ['hijacked'] },
   }),
   'POST /api/v1/analysis/comparisons': () => ({ run_a: resources.analysis, run_b: resources.analysis }),
+  'POST /api/v1/budgets': () => ({ agent_id: resources.agents, token_limit: 1 }),
 };
 
 beforeAll(async () => {
@@ -318,6 +324,13 @@ beforeAll(async () => {
     await app.http.post(
       '/api/v1/tools',
       { name: 'private_tool', http: { method: 'GET', url_template: 'https://api.example.com/private' } },
+      { token: owner.token },
+    )
+  ).body.id;
+  resources.budgets = (
+    await app.http.post(
+      '/api/v1/budgets',
+      { agent_id: resources.agents, token_limit: 1_000_000 },
       { token: owner.token },
     )
   ).body.id;

@@ -115,9 +115,10 @@ describe('agentry serve', () => {
     expect(await server.stop()).toBe(0);
   });
 
-  it('refuses an invalid setting with a clear message', async () => {
+  it('refuses an invalid setting with a clear message, as a JSON log line', async () => {
+    // The message's line breaks are escaped within its JSON line.
     await expect(startServerProcess({ ...env, PORT: 'eighty' })).rejects.toThrow(
-      /Invalid configuration:\s+PORT/,
+      /"level":50,.*"msg":"Invalid configuration:\\n +PORT: /,
     );
   });
 });

@@ -20,6 +20,8 @@ export interface TestApp {
   database: TestDatabase;
   /** The SMTP listener's port when the app was started with EMAIL_SMTP_PORT (0 picks one). */
   smtpPort: number | null;
+  /** The metrics listener's `/metrics` URL when the app was started with METRICS_PORT (0 picks one). */
+  metricsUrl: string | null;
   /** Every log line the server wrote, as text. */
   logs: string[];
   close(): Promise<void>;
@@ -75,6 +77,7 @@ export async function startTestApp(
     dataDir: config.dataDir,
     database,
     smtpPort: running.smtpPort,
+    metricsUrl: running.metricsUrl,
     logs,
     close: async () => {
       await running.stop();

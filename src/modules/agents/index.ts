@@ -5,6 +5,7 @@ import type { JobRegistry } from '../../platform/queue/job-registry.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import type { ToolNameCheck } from '../tools/index.ts';
 import { createAgentAttachments } from './agent-attachments.ts';
+import { createAgentImports } from './agent-import.ts';
 import { historyRetentionJob } from './agent-jobs.ts';
 import type { AgentKindPort } from './agent-kind-port.ts';
 import { createAgentMoves } from './agent-moves.ts';
@@ -18,13 +19,14 @@ import type { ScreeningMode } from './prompt-screening.ts';
 
 export type { AgentAttachments, AttachmentChange } from './agent-attachments.ts';
 export type { AgentRuntime } from './agent-config.ts';
+export type { AgentImports, ImportedVersion, ProviderReference } from './agent-import.ts';
 export type { AgentKindPort } from './agent-kind-port.ts';
 export { changeMonitoredRuntime, findAgentsToMonitor } from './agent-monitoring-state.ts';
 export type { AgentMoveFollower } from './agent-moves.ts';
 export { agentProjectMembers } from './agent-project-members.ts';
 export type { ChangeContext } from './agent-records.ts';
 export { ofAgentsInScope } from './agent-repository.ts';
-export type { AgentView } from './agent-schemas.ts';
+export { type AgentView, agentView, screeningFindingView } from './agent-schemas.ts';
 export type { AgentService } from './agent-service.ts';
 export { seedAgentTemplates } from './agent-template-service.ts';
 export { agentTemplateSlugs } from './agent-templates.ts';
@@ -71,5 +73,13 @@ export async function registerAgents(
     events: options.events,
     lockAgent: service.lockForChange,
   });
-  return { service, attachments, moves };
+  const imports = createAgentImports({
+    db: options.db,
+    events: options.events,
+    promptScreening: options.promptScreening,
+    findUsableProvider: options.findUsableProvider,
+    checkToolNames: options.checkToolNames,
+    kinds: options.kinds,
+  });
+  return { service, attachments, moves, imports };
 }

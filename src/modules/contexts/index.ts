@@ -14,6 +14,8 @@ import { createContextWrites } from './context-writes.ts';
 
 export { contextProjectMembers } from './context-project-members.ts';
 export { moveAgentContexts as contextsFollowAgent } from './context-repository.ts';
+export { contextName } from './context-schemas.ts';
+export type { ContextService } from './context-service.ts';
 
 export interface ContextsOptions {
   db: Database;
@@ -49,4 +51,5 @@ export async function registerContexts(app: FastifyInstance, options: ContextsOp
   const shares = createContextShareService({ db, writes, events, requireAgent });
   await app.register(contextRoutes(contexts, options.guard), { prefix: '/api/v1' });
   await app.register(contextShareRoutes(shares, options.guard), { prefix: '/api/v1' });
+  return { contexts };
 }

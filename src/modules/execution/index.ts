@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventPublisher } from '../../platform/events/event-bus.ts';
 import type { GuardedFetch } from '../../platform/llm/model-factory.ts';
+import type { Metrics } from '../../platform/observability/metrics.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { ServiceCalls } from '../services/index.ts';
 import type { AccessGuard, Principal } from '../tenancy/index.ts';
@@ -9,6 +10,7 @@ import { builtinToolProvider, type SessionSearch } from './builtin-tools.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { createExecutionService } from './execution-service.ts';
 import { initialContextSource } from './initial-context-source.ts';
+import { withModelCallMetrics } from './model-call-metrics.ts';
 import { createModelResolver, type ProviderDirectory, type ResilienceSettings } from './model-resolver.ts';
 import { type PriceTable, priceTableWith } from './pricing.ts';
 import { providedHistorySource } from './provided-history-source.ts';
@@ -38,6 +40,7 @@ export type {
   TurnAdmission,
   TurnAdmissionRequest,
   TurnHook,
+  TurnObserver,
   TurnPermit,
   TurnRegistry,
 } from './turn-registry.ts';
@@ -66,6 +69,8 @@ export interface ExecutionOptions {
   toolResultMaxBytes: number;
   /** Where run events are published for live clients. */
   events: Pick<EventPublisher, 'encode' | 'notification'>;
+  /** Where every model call is counted (docs/metrics.md). */
+  metrics: Pick<Metrics, 'modelCall'>;
   /** The lease of this process, which the runs it starts name (their recovery follows it). */
   processId: string | null;
   /** Aborted when a graceful shutdown's grace period ends: turns still running end cancelled. */
@@ -92,11 +97,19 @@ export async function registerExecution(app: FastifyInstance, options: Execution
   }
   registry.addToolProvider(builtinToolProvider(options.searchMessages));
 
+  const prices = priceTableWith(options.modelPrices);
   const models = createModelResolver({
     providers: options.providers,
     fetch: options.fetch,
     resilience: options.resilience,
     breakers: options.breakers,
+    instrument: (model, connection, modelId) =>
+      withModelCallMetrics(model, {
+        metrics: options.metrics,
+        prices,
+        providerType: connection.type,
+        modelId,
+      }),
   });
   const recorder = createTurnRecorder({
     db: options.db,
@@ -113,7 +126,7 @@ export async function registerExecution(app: FastifyInstance, options: Execution
     openSession: options.openSession,
     models,
     store: recorder.store,
-    prices: priceTableWith(options.modelPrices),
+    prices,
     toolResultMaxBytes: options.toolResultMaxBytes,
     shutdown: options.shutdown,
   });

@@ -10,6 +10,7 @@ import {
   tool,
 } from 'ai';
 import { AppError } from '../../platform/http/errors.ts';
+import { activeContext, inSpan } from '../../platform/observability/tracing.ts';
 import { boundedJson } from '../../platform/text/bounded-json.ts';
 import { storableJson } from '../../platform/text/storable.ts';
 import type { RecordedAction } from '../runs/index.ts';
@@ -90,6 +91,8 @@ function toSdkTools(
   record: (action: RecordedAction) => void,
   durations: Map<string, number>,
 ): ToolSet {
+  // Tool spans are the turn's children, whichever model call's stream runs them.
+  const turnContext = activeContext();
   const entries = [...byModelName].map(([modelName, agentTool]) => [
     modelName,
     tool({
@@ -115,8 +118,19 @@ function toSdkTools(
           });
         };
         try {
+          const toolSpan = {
+            parent: turnContext,
+            attributes: {
+              'gen_ai.operation.name': 'execute_tool',
+              'gen_ai.tool.name': agentTool.name,
+              'gen_ai.tool.call.id': toolCallId,
+              'agentry.tool.origin': (agentTool.origin ?? BUILTIN).kind,
+            },
+          };
           const output = boundedJson(
-            await agentTool.execute(toolInput, { ...input.toolContext, signal: abortSignal ?? input.signal }),
+            await inSpan(`execute_tool ${agentTool.name}`, toolSpan, () =>
+              agentTool.execute(toolInput, { ...input.toolContext, signal: abortSignal ?? input.signal }),
+            ),
             input.toolResultMaxBytes,
           );
           done(true, { output });

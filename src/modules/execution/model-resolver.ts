@@ -10,6 +10,7 @@ import {
   isProviderUnavailable,
   withResilience,
 } from '../../platform/llm/resilient-model.ts';
+import { tracedModel } from '../../platform/observability/tracing-model.ts';
 import { policyOf, type ServicePolicy } from '../../platform/resilience/service-policy.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { ServiceCalls } from '../services/index.ts';
@@ -108,11 +109,14 @@ export function createModelResolver({
   fetch,
   resilience,
   breakers,
+  instrument = (model) => model,
 }: {
   providers: ProviderDirectory;
   fetch: GuardedFetch;
   resilience: ResilienceSettings;
   breakers: Pick<ServiceCalls, 'breakerFor'>;
+  /** Wraps each model as built, outside its retries: metrics count its calls (model-call-metrics.ts). */
+  instrument?: (model: LanguageModelV4, connection: ProviderConnection, modelId: string) => LanguageModelV4;
 }) {
   const languageModels = createLanguageModelCache(fetch);
 
@@ -121,9 +125,10 @@ export function createModelResolver({
     connection: ProviderConnection,
     modelId: string,
   ): LanguageModelV4 {
-    const model = languageModels.get(connection, modelId);
+    // A span per call to the provider (each retry its own), when tracing.
+    const model = tracedModel(languageModels.get(connection, modelId), connection.type);
     // The offline model has no network to fail; it needs neither retries nor a breaker.
-    if (connection.type === 'offline') return model;
+    if (connection.type === 'offline') return instrument(model, connection, modelId);
     const policy = policyOf(resilience, connection.resilience ?? noOverrides);
     const service = {
       organizationId: principal.organizationId,
@@ -131,11 +136,12 @@ export function createModelResolver({
       id: connection.id,
       name: connection.name,
     };
-    return withResilience(model, {
+    const resilient = withResilience(model, {
       breaker: breakers.breakerFor(service, policy.breaker, countsAgainstProvider),
       retry: policy.retry,
       timeoutMs: policy.callTimeoutMs,
     });
+    return instrument(resilient, connection, modelId);
   }
 
   async function choose(principal: Principal, agent: AgentView) {

@@ -164,6 +164,23 @@ export function createTurnRecorder({
     },
   });
 
+  /** Tells the observers (metrics) of a stored end; one that throws is reported, never the turn's failure. */
+  function observe(end: TurnEnd) {
+    const observers = registry.observers();
+    if (observers.length === 0) return;
+    const details = {
+      durationMs: end.completedAt.getTime() - end.start.startedAt.getTime(),
+      actions: end.actions,
+    };
+    for (const observer of observers) {
+      try {
+        observer.turnEnded(end.hookView, details);
+      } catch (error) {
+        onError(new Error(`The turn observer ${observer.name} failed`, { cause: error }));
+      }
+    }
+  }
+
   const store: TurnStore = {
     recordStart: (start) => starts.add(start),
     async recordEnd(end) {
@@ -172,6 +189,7 @@ export function createTurnRecorder({
       // Not stored: its session is no longer a live session (deleted while the turn ran). A run
       // already ended by someone else cannot happen: only the turn itself ends a running run.
       if (!stored && end.messages) throw new NotFoundError('Session');
+      if (stored) observe(end);
     },
   };
   return {

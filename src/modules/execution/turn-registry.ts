@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/database.ts';
 import type { AgentView } from '../agents/index.ts';
-import type { RunTrigger, RunUsage } from '../runs/index.ts';
+import type { RecordedAction, RunTrigger, RunUsage } from '../runs/index.ts';
 import type { Principal } from '../tenancy/index.ts';
 import type { ToolProvider } from './agent-tool.ts';
 import { type AssembledContext, type ContextSource, inContextOrder } from './context-pipeline.ts';
@@ -68,6 +68,16 @@ export interface TurnHook {
   afterTurn?(turn: EndedTurn, tx: Executor): Promise<void>;
 }
 
+/**
+ * A module watching turns end, for counting (metrics): told of each turn once its end is stored,
+ * with its duration and the run's actions (model and tool calls). It does no I/O and must not
+ * throw: it runs on the turn's path, after the turn's outcome is settled.
+ */
+export interface TurnObserver {
+  name: string;
+  turnEnded(turn: EndedTurn, details: { durationMs: number; actions: readonly RecordedAction[] }): void;
+}
+
 /** A turn asking to start: who runs it, for what trigger, with which agent. */
 export interface TurnAdmissionRequest {
   principal: Principal;
@@ -107,14 +117,15 @@ export async function admitTurn(
 
 /**
  * Where modules contribute to the turn (DESIGN section 10): context sources, tool providers,
- * hooks and admissions, registered while the application is assembled. The turn reads them; it
- * imports no module that contributes.
+ * hooks, admissions and observers, registered while the application is assembled. The turn reads
+ * them; it imports no module that contributes.
  */
 export function createTurnRegistry() {
   const sources: ContextSource[] = [];
   const toolProviders: ToolProvider[] = [];
   const hooks: TurnHook[] = [];
   const admissions: TurnAdmission[] = [];
+  const observers: TurnObserver[] = [];
   let ordered: readonly ContextSource[] | undefined;
   return {
     addContextSource(source: ContextSource) {
@@ -133,6 +144,9 @@ export function createTurnRegistry() {
     addAdmission(admission: TurnAdmission) {
       admissions.push(admission);
     },
+    addObserver(observer: TurnObserver) {
+      observers.push(observer);
+    },
     /** In context order (`contextOrder`). */
     contextSources: (): readonly ContextSource[] => {
       ordered ??= inContextOrder(sources);
@@ -142,6 +156,7 @@ export function createTurnRegistry() {
     beforeModelCallHooks: () => hooks.filter((hook) => hook.beforeModelCall),
     afterTurnHooks: () => hooks.filter((hook) => hook.afterTurn),
     admissions: (): readonly TurnAdmission[] => admissions,
+    observers: (): readonly TurnObserver[] => observers,
   };
 }
 

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '../../platform/db/errors.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import { DatabaseUnavailableError } from '../../platform/http/database-unavailable-error.ts';
 import { AppError } from '../../platform/http/errors.ts';
+import { annotateActiveSpan, inSpan } from '../../platform/observability/tracing.ts';
 import type { RecordedAction, RunUsage } from '../runs/index.ts';
 import { requirePermission } from '../tenancy/index.ts';
 import type { ContextReference } from './context-pipeline.ts';
@@ -279,6 +280,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
 
   async function fail(turn: RunningTurn, error: AppError) {
     const status = CANCELLATION_CODES.has(error.code) ? 'cancelled' : 'failed';
+    annotateActiveSpan({ 'agentry.run.status': status });
     await store.recordEnd(endOf(turn, { status, error }));
   }
 
@@ -323,6 +325,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
       for (const hook of hooks) await hook.beforeModelCall?.(planned);
     }
     const turn = startTurn(plan);
+    annotateActiveSpan({ 'agentry.run.id': turn.start.runId });
     options.onRunStarted?.(turn.start.runId);
     const timeoutSeconds = plan.agent.timeout_seconds ?? DEFAULT_TURN_TIMEOUT_SECONDS;
     const deadline = new AbortController();
@@ -352,6 +355,7 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
         },
       );
       const summary = await finish(turn, answered, suggestions);
+      annotateActiveSpan({ 'agentry.run.status': 'completed' });
       emit({ type: 'run-completed', ...summary });
       return summary;
     } catch (thrown) {
@@ -372,7 +376,13 @@ export function createTurnEngine(dependencies: TurnEngineDependencies) {
   }
 
   return {
-    run,
+    /** A turn, in a `turn <trigger>` span: the model and tool calls nest under it. */
+    run: (request: TurnRequest, options?: TurnOptions) =>
+      inSpan(
+        `turn ${request.trigger}`,
+        { attributes: { 'agentry.agent.id': request.agentId, 'agentry.turn.trigger': request.trigger } },
+        () => run(request, options),
+      ),
     /** The planning step alone, with the model described rather than built: what a preview shows. */
     preview: (request: TurnRequest) => planTurn(dependencies, request, models.describe, 'preview'),
   };

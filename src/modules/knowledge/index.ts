@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { StorageSettings } from '../../config.ts';
 import { openBlobStore } from '../../platform/blobs/open-blob-store.ts';
@@ -26,12 +27,14 @@ import { createKnowledgeSettingsService } from './knowledge-settings.ts';
 import { knowledgeSettingsRoutes } from './knowledge-settings-routes.ts';
 import { analyzeChunksIfGrown } from './lexeme-statistics.ts';
 import { reembeddingJob, requestReembedding } from './reembedding-job.ts';
+import { receiveUpload } from './upload-intake.ts';
 import { prepareVectorSupport, type VectorSupport, vectorSupportMessage } from './vector-support.ts';
 import { sweepStaleWorkFiles } from './work-directory.ts';
 
 export type { ActiveModel as EmbeddingModel } from './chunk-embeddings.ts';
 export { EMBEDDING_BATCH_SIZE } from './embeddings.ts';
 export { fileProjectMembers } from './file-project-members.ts';
+export { contentDisposition } from './safe-filename.ts';
 export {
   createVectorIndexes,
   storableDimensions,
@@ -198,7 +201,20 @@ export async function registerKnowledge(app: FastifyInstance, options: Knowledge
   return {
     embeddings: organizationEmbeddings,
     /** The organization's uploads as their readers see them (403/404), e.g. the files analysis runs read. */
-    files: { get: files.get, download: files.download },
+    files: { get: files.get, download: files.download, remove: files.remove },
+    /** An agent's attached files (agent files: export and import). */
+    agentFiles: { list: agentFiles.list, attach: agentFiles.attach },
+    /** Stores bytes as an upload of them would be: the same limit (413), screening and deduplication. */
+    storeBytes: async (
+      principal: Principal,
+      file: { filename: string; purpose: string; bytes: Uint8Array },
+    ) => {
+      const received = await receiveUpload(Readable.from([file.bytes]), {
+        directory: workDirectory,
+        maxBytes: options.settings.maxUploadBytes,
+      });
+      return files.create(principal, { ...received, declaredName: file.filename, purpose: file.purpose });
+    },
     fileStorage: agentFileStorage(db, blobs, (error) =>
       app.log.error({ err: error }, 'the file storage failed its health check'),
     ),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.ts';
 import type { EventBus } from '../../platform/events/event-bus.ts';
+import type { BreakerCount } from '../../platform/observability/metrics.ts';
 import type { AccessGuard } from '../tenancy/index.ts';
 import { createServiceCalls, type ServiceCalls } from './service-calls.ts';
 import type { ServiceCatalog } from './service-catalog.ts';
@@ -34,7 +35,12 @@ export async function registerServices(
     guard: AccessGuard;
     events: Pick<EventBus, 'encode' | 'notification' | 'watch'>;
   },
-): Promise<{ calls: ServiceCalls; addCatalog(catalog: ServiceCatalog): void }> {
+): Promise<{
+  calls: ServiceCalls;
+  addCatalog(catalog: ServiceCatalog): void;
+  /** The breakers of this process by service type and state, for metrics. */
+  breakerStates(): BreakerCount[];
+}> {
   const counters = createServiceCounters(options.db, (error) =>
     app.log.error({ err: error }, 'counting service calls failed'),
   );
@@ -50,5 +56,9 @@ export async function registerServices(
   const catalogs: ServiceCatalog[] = [];
   const health = createServiceHealth({ db: options.db, catalogs, counters });
   await app.register(serviceRoutes(health, options.guard), { prefix: '/api/v1' });
-  return { calls: createServiceCalls(breakers), addCatalog: (catalog) => catalogs.push(catalog) };
+  return {
+    calls: createServiceCalls(breakers),
+    addCatalog: (catalog) => catalogs.push(catalog),
+    breakerStates: breakers.stateCounts,
+  };
 }

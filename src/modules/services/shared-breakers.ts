@@ -1,5 +1,6 @@
 import type { Database } from '../../platform/db/database.ts';
 import type { EventBus, EventWatcher } from '../../platform/events/event-bus.ts';
+import type { BreakerCount } from '../../platform/observability/metrics.ts';
 import {
   type BreakerSnapshot,
   type CircuitBreaker,
@@ -325,6 +326,18 @@ export function createSharedBreakers({
       circuit.settings = settings;
       circuit.countsAsFailure = countsAsFailure;
       return circuit.breaker;
+    },
+
+    /** How many breakers this process holds per service type and state (metrics, read when scraped). */
+    stateCounts(): BreakerCount[] {
+      const counts = new Map<string, BreakerCount>();
+      for (const { service, state } of circuits.values()) {
+        const key = `${service.type}:${state}`;
+        const found = counts.get(key);
+        if (found) found.count++;
+        else counts.set(key, { serviceType: service.type, state, count: 1 });
+      }
+      return [...counts.values()];
     },
 
     /** Keeps the breakers right across processes: watch every organization's events with it. */

@@ -44,10 +44,18 @@ export function taskMessage(task: Pick<repository.TaskRow, 'taskType' | 'taskDat
 export const retryDelayMs = (attempt: number, settings: TaskRetrySettings, random = Math.random) =>
   Math.round(random() * Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1)));
 
-const taskErrorOf = (error: unknown): { error: TaskError; retryable: boolean } =>
+const taskErrorOf = (error: unknown): { error: TaskError; retryable: boolean; retryAfterMs: number } =>
   error instanceof AppError
-    ? { error: { code: error.code, message: error.message }, retryable: RETRYABLE_STATUSES.has(error.status) }
-    : { error: { code: 'internal_error', message: 'The task failed unexpectedly' }, retryable: true };
+    ? {
+        error: { code: error.code, message: error.message },
+        retryable: RETRYABLE_STATUSES.has(error.status),
+        retryAfterMs: (error.retryAfterSeconds ?? 0) * 1000,
+      }
+    : {
+        error: { code: 'internal_error', message: 'The task failed unexpectedly' },
+        retryable: true,
+        retryAfterMs: 0,
+      };
 
 /**
  * Runs a task's attempt as a turn (trigger `task`) under a background principal acting for the
@@ -183,9 +191,10 @@ export function agentTaskJob({
             );
             return;
           }
-          const { error: failure, retryable } = taskErrorOf(error);
+          const { error: failure, retryable, retryAfterMs } = taskErrorOf(error);
           if (retryable && attempt - task.attemptsBeforeRetry < task.maxAttempts) {
-            const next = new Date(Date.now() + retryDelayMs(attempt, retry));
+            // Never sooner than the refusal says: a spent budget renews only when its period ends.
+            const next = new Date(Date.now() + Math.max(retryDelayMs(attempt, retry), retryAfterMs));
             await end(
               { taskStatus: 'failed', attemptStatus: 'failed', error: failure, runId, finished: false },
               'task_failed',

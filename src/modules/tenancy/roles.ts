@@ -36,6 +36,9 @@ export const permissionMatrix = {
   'mcp_servers:read': 'agent_admin',
   'mcp_servers:manage': 'org_admin',
   'services:read': 'agent_admin',
+  'budgets:read': 'readonly',
+  'budgets:manage': 'org_admin',
+  'usage:read': 'readonly',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof permissionMatrix;

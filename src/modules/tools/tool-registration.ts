@@ -12,6 +12,7 @@ import { templateHost } from './http-tool-templates.ts';
 import { createStoredTools } from './stored-tools.ts';
 import { createToolCatalogue } from './tool-catalogue.ts';
 import type { McpToolCaller, ToolNameCheck } from './tool-contracts.ts';
+import { createToolReferences, type DescribeTools } from './tool-references.ts';
 import { listHttpTools } from './tool-repository.ts';
 import { toolRoutes } from './tool-routes.ts';
 import { createToolService } from './tool-service.ts';
@@ -30,7 +31,7 @@ export async function registerTools(
     turnRegistry: TurnRegistry;
     callMcpTool: McpToolCaller;
   },
-): Promise<{ checkToolNames: ToolNameCheck; catalog: ServiceCatalog }> {
+): Promise<{ checkToolNames: ToolNameCheck; describeTools: DescribeTools; catalog: ServiceCatalog }> {
   const secretBox = createSecretBox(options.secretKey);
   const stored = createStoredTools({
     db: options.db,
@@ -71,5 +72,10 @@ export async function registerTools(
       check: null,
     }));
 
-  return { checkToolNames: catalogue.checkToolNames, catalog };
+  return {
+    checkToolNames: catalogue.checkToolNames,
+    /** Tools as an agent file refers to them (no ids, no secrets). */
+    describeTools: createToolReferences(options.db, catalogue),
+    catalog,
+  };
 }

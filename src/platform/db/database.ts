@@ -29,5 +29,7 @@ export interface DatabaseHandle {
   connection: DatabaseConnection;
   /** A trivial round trip, for readiness checks. */
   ping(): Promise<void>;
+  /** The PostgreSQL pool's occupancy (metrics); absent for PGlite, a single in-process connection. */
+  poolStats?(): { max: number; total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }

@@ -125,6 +125,12 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }
     ping: async () => {
       await pool.query('select 1');
     },
+    poolStats: () => ({
+      max: target.poolMax,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     close: () => pool.end(),
     migrate: async () => {
       // Advisory locks belong to a session, so migrations run on one dedicated connection.

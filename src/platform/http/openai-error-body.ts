@@ -13,7 +13,7 @@ export const openAiErrorBodySchema = z
       type: z
         .string()
         .describe(
-          'invalid_request_error, authentication_error, permission_error, rate_limit_error or server_error',
+          'invalid_request_error, authentication_error, permission_error, rate_limit_error, insufficient_quota (a spent budget) or server_error',
         ),
       param: z
         .string()
@@ -51,6 +51,8 @@ const openAiCodes: Record<string, string> = {
   authentication_error: 'invalid_api_key',
   invalid_token: 'invalid_api_key',
   token_expired: 'invalid_api_key',
+  // A spent budget is what OpenAI calls an exhausted quota (429 too): clients stop retrying it.
+  budget_exceeded: 'insufficient_quota',
 };
 
 /** `messages.0.content` as OpenAI writes a parameter: `messages[0].content`. */
@@ -72,15 +74,15 @@ export function toOpenAiErrorBody(description: ErrorDescription): OpenAiErrorBod
   const message = field
     ? `${description.message}: ${asOpenAiParam(field.field)} ${field.message}`
     : description.message;
+  const code =
+    openAiCodes[description.code] ?? (description.status === 429 ? 'rate_limit_exceeded' : description.code);
   return {
     error: {
       message,
-      type: typeFor(description.status),
+      // OpenAI gives an exhausted quota a type of its own.
+      type: code === 'insufficient_quota' ? code : typeFor(description.status),
       param: paramOf(description),
-      code:
-        description.status === 429
-          ? 'rate_limit_exceeded'
-          : (openAiCodes[description.code] ?? description.code),
+      code,
     },
   };
 }

@@ -44,6 +44,11 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
             scheme: 'bearer',
             description: 'An access token from /api/v1/auth/login or an API key (agk_...)',
           },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The operator’s METRICS_TOKEN setting, for GET /metrics only (docs/metrics.md)',
+          },
         },
       },
     },

@@ -2,6 +2,7 @@ import { lookup as systemLookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { Agent, type RequestInit as UndiciRequestInit, fetch as undiciFetch } from 'undici';
+import { withPropagatedContext } from '../observability/tracing-propagation.ts';
 import { BadRequestError } from './errors.ts';
 import { pooledFetch } from './pooled-fetch.ts';
 
@@ -355,7 +356,8 @@ export function createOutboundGuard(options: OutboundGuardOptions): OutboundGuar
 
     async fetch(url, init = {}) {
       let target = await check(url);
-      let hopInit = init;
+      // Providers, webhooks and tools see the trace and the correlation id of the work that calls them.
+      let hopInit = withPropagatedContext(init);
       for (let redirects = 0; ; redirects++) {
         const response = await send(target, hopInit);
         const location = response.headers.get('location');

@@ -95,6 +95,7 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   analysis_run_not_cancellable: null,
   analysis_run_not_completed: null,
   analysis_runs_not_comparable: null,
+  budget_scope_taken: null,
   agent_lifecycle_failed: null,
   // 408: the client did not send its request in time
   request_timeout: 'timeout_error',
@@ -104,6 +105,7 @@ export const seedErrorCodeByCode: Readonly<Record<string, SeedErrorCode | null>>
   rate_limited: 'rate_limit_error',
   sign_in_locked: 'rate_limit_error',
   concurrency_limited: 'rate_limit_error',
+  budget_exceeded: 'rate_limit_error',
   stream_limited: 'rate_limit_error',
   // 499: the caller went away and reads no answer
   cancelled: null,

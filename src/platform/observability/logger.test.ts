@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions } from './logger.ts';
+import { withCorrelationId } from './correlation.ts';
+import { loggerOptions, requestChildLogger } from './logger.ts';
 
 /** A logger with Agentry's options, and the lines it wrote. */
 function capturedLogger() {
@@ -55,5 +56,33 @@ describe('logged errors', () => {
     );
     expect(line.err.stack).toContain('at ');
     expect(JSON.stringify(line.err)).toContain('Connection terminated unexpectedly');
+  });
+});
+
+describe('the correlation id on log lines', () => {
+  it('is written as request_id on the lines of the work it belongs to, and only there', () => {
+    const { lines, logger } = capturedLogger();
+    logger.info('before');
+    withCorrelationId('work-1', () => logger.child({ module: 'probe' }).info('during'));
+    const parsed = lines.map((line) => JSON.parse(line));
+    expect(parsed[0].request_id).toBeUndefined();
+    expect(parsed[1]).toMatchObject({ request_id: 'work-1', module: 'probe', msg: 'during' });
+  });
+
+  it('is written once on the lines of a request logger, which binds it already', () => {
+    const { lines, logger } = capturedLogger();
+    const requestLogger = requestChildLogger.call(
+      undefined as never,
+      logger,
+      { request_id: 'request-1' },
+      {},
+      undefined as never,
+    );
+    withCorrelationId('request-1', () => {
+      requestLogger.info('request line');
+      requestLogger.child({ part: 'nested' }).info('nested line');
+    });
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line.match(/"request_id":"request-1"/g)).toHaveLength(1);
   });
 });

@@ -1,4 +1,6 @@
-import { type LoggerOptions, stdSerializers } from 'pino';
+import type { FastifyServerOptions } from 'fastify';
+import { type DestinationStream, type Logger, type LoggerOptions, pino, stdSerializers } from 'pino';
+import { currentCorrelationId } from './correlation.ts';
 
 /** Paths that may carry secrets; pino replaces them before a line is written. */
 const redactedPaths = [
@@ -49,11 +51,32 @@ interface LoggedRequest {
   ip?: string;
 }
 
+/** Marks Fastify's request loggers (and their children): they carry `request_id` already. */
+const boundToRequest = Symbol('bound to a request');
+
+/** Fastify's request loggers, marked so that the mixin below does not write `request_id` twice. */
+export const requestChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger,
+  bindings,
+  options,
+) => Object.assign(logger.child(bindings, options), { [boundToRequest]: true });
+
+/**
+ * Every line written while a request (or a job it sent) is handled carries its `request_id`,
+ * whichever logger writes it: Fastify's request logger binds it, and the others get it here.
+ */
+function correlationOf(_line: object, _level: number, logger: object): object {
+  if (boundToRequest in logger) return {};
+  const requestId = currentCorrelationId();
+  return requestId ? { request_id: requestId } : {};
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: redactedPaths, censor: '[redacted]' },
     base: { service: 'agentry' },
+    mixin: correlationOf,
     serializers: {
       err: loggedError,
       req: (request: LoggedRequest) => ({
@@ -64,4 +87,16 @@ export function loggerOptions(level: string): LoggerOptions {
       }),
     },
   };
+}
+
+/**
+ * A logger with the app's options, for the lines written outside it (the CLI, a server's start and
+ * stop): every line a process writes is a JSON line. To standard output unless `destination` says.
+ */
+export function processLogger(level: string, destination?: DestinationStream | 1 | 2): Logger {
+  const stream =
+    destination === undefined || typeof destination === 'number'
+      ? pino.destination({ fd: destination ?? 1, sync: true })
+      : destination;
+  return pino(loggerOptions(level), stream);
 }

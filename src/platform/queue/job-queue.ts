@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { fromDrizzle, fromPglite, PgBoss, type QueueOptions } from 'pg-boss';
 import type { DatabaseConnection, Executor } from '../db/database.ts';
+import { runJobInContext, withJobContext } from '../observability/tracing-propagation.ts';
 
 /**
  * A running job's worker renews its heartbeat every half of this; a job whose heartbeat is older
@@ -149,7 +150,7 @@ export async function startJobQueue(
       await boss.getJobById(name, CACHE_WARMING_JOB_ID);
     },
     send(queue, data, { tx, priority, startAfter, singletonKey, group } = {}) {
-      return boss.send(queue, data, {
+      return boss.send(queue, withJobContext(data), {
         ...(tx ? { db: fromDrizzle(tx as unknown as DrizzleTransaction, sql) } : {}),
         ...(priority !== undefined ? { priority: bossPriority(priority) } : {}),
         ...(startAfter ? { startAfter } : {}),
@@ -175,7 +176,10 @@ export async function startJobQueue(
         },
         async ([job]) => {
           if (!job) return;
-          await handler({ id: job.id, data: job.data as never, attempt: job.retryCount, signal: job.signal });
+          const running = { queue, id: job.id, attempt: job.retryCount, data: job.data };
+          await runJobInContext(running, (data) =>
+            handler({ id: job.id, data: data as never, attempt: job.retryCount, signal: job.signal }),
+          );
         },
       );
     },
