@@ -83,7 +83,7 @@ export async function benchOperations(database: BenchDatabase, seconds: number):
       scrapes: [health, scrape],
       lines: [
         `budgets add ${formatSignedMs(budgeted.p50Ms - plain.p50Ms)} ms to a turn's p50 ` +
-          `and ${formatSignedMs(budgeted.p99Ms - plain.p99Ms)} ms to its p99 (a read of the period's counters before the model call, their update in the turn's end)`,
+          `and ${formatSignedMs(budgeted.p99Ms - plain.p99Ms)} ms to its p99 (a read of the period's counters before the model call; their update rides in the turn-end statement)`,
       ],
     };
   });

@@ -227,6 +227,34 @@ describe('budget events', () => {
     expect(stream.events.map((event) => event.type)).toContain('budget-created');
     stream.close();
   });
+
+  it('announces a crossing no turn end announced (a budget created past its cap) at the next check, once', async () => {
+    const { owner, member } = await organization();
+    const agentId = await createAgent(owner);
+    const stream = await openEventStream(`${app.url}/api/v1/events`, {
+      authorization: `Bearer ${owner.token}`,
+    });
+    await executeOk(member, agentId);
+    await executeOk(member, agentId);
+    // Counted from the two runs: past both the threshold and the cap before any turn of its own.
+    const spent = await createBudget(owner, { period: 'month', token_limit: 1, alert_threshold_percent: 50 });
+    expect(spent.exceeded).toBe(true);
+    const budgetEvents = () =>
+      stream.events.filter(
+        (event) => event.type === 'budget-threshold-reached' || event.type === 'budget-exceeded',
+      );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(budgetEvents()).toEqual([]);
+    expectError(await execute(member, agentId), 429, 'budget_exceeded');
+    await expect
+      .poll(() => budgetEvents().map((event) => event.type), { timeout: 5_000 })
+      .toEqual(['budget-threshold-reached', 'budget-exceeded']);
+    expect(budgetEvents()[1]?.data).toMatchObject({ budget_id: spent.id, agent_id: null, run_id: null });
+    expectError(await execute(member, agentId), 429, 'budget_exceeded');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(budgetEvents()).toHaveLength(2);
+    stream.close();
+  });
 });
 
 describe('a task refused by a budget', () => {

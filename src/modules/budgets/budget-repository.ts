@@ -133,71 +133,32 @@ export async function seedSpending(
       set tokens = excluded.tokens, cost_usd = excluded.cost_usd, runs = excluded.runs`);
 }
 
-/** What one ended turn adds to each of its budgets' current periods. */
-export interface SpendingIncrement {
-  organizationId: string;
-  budgetIds: readonly string[];
-  /** The start of the current day, week and month. */
-  periodStarts: Record<BudgetPeriod, Date>;
-  tokens: number;
-  costUsd: number;
-}
+/** A period's marks: its alert threshold's event was sent, its cap was reached. */
+export type SpendingMark = 'thresholdAlertedAt' | 'exceededAt';
 
 /**
- * Adds a turn's spending to its budgets' counters in one statement (creating a period's row on its
- * first turn); returns the counters after the addition, locked until the transaction ends. Reading
- * the budgets in the statement skips one deleted since the caller's list of them was read.
+ * Sets a period's mark unless it is set already; true when this call set it, so that of several
+ * turns (or processes) seeing the same crossing exactly one announces it.
  */
-export async function addSpending(tx: Executor, increment: SpendingIncrement): Promise<SpendingRow[]> {
-  if (increment.budgetIds.length === 0) return [];
-  const { day, week, month } = increment.periodStarts;
-  return tx
-    .insert(budgetSpending)
-    .select((query) =>
-      query
-        .select({
-          budgetId: budgets.id,
-          organizationId: budgets.organizationId,
-          periodStart: sql`case ${budgets.period} when 'day' then ${day.toISOString()}::timestamptz
-            when 'week' then ${week.toISOString()}::timestamptz else ${month.toISOString()}::timestamptz end`.as(
-            'period_start',
-          ),
-          tokens: sql`${increment.tokens}::bigint`.as('tokens'),
-          costUsd: sql`${increment.costUsd}::numeric`.as('cost_usd'),
-          runs: sql`1`.as('runs'),
-          // Insert-select names every column, in the table's order.
-          thresholdAlertedAt: sql`null`.as('threshold_alerted_at'),
-          exceededAt: sql`null`.as('exceeded_at'),
-        })
-        .from(budgets)
-        .where(
-          and(
-            eq(budgets.organizationId, increment.organizationId),
-            inArray(budgets.id, [...increment.budgetIds]),
-          ),
-        ),
-    )
-    .onConflictDoUpdate({
-      target: [budgetSpending.budgetId, budgetSpending.periodStart],
-      set: {
-        tokens: sql`${budgetSpending.tokens} + excluded.tokens`,
-        costUsd: sql`${budgetSpending.costUsd} + excluded.cost_usd`,
-        runs: sql`${budgetSpending.runs} + 1`,
-      },
-    })
-    .returning();
-}
-
-/** Records that a period's alert was sent or its cap reached (the row is locked by `addSpending`). */
-export async function markSpending(
-  tx: Executor,
+export async function claimMark(
+  executor: Executor,
   row: Pick<SpendingRow, 'budgetId' | 'periodStart'>,
-  marks: { thresholdAlertedAt?: Date; exceededAt?: Date },
-) {
-  await tx
+  mark: SpendingMark,
+): Promise<boolean> {
+  const column =
+    mark === 'thresholdAlertedAt' ? budgetSpending.thresholdAlertedAt : budgetSpending.exceededAt;
+  const claimed = await executor
     .update(budgetSpending)
-    .set(marks)
-    .where(and(eq(budgetSpending.budgetId, row.budgetId), eq(budgetSpending.periodStart, row.periodStart)));
+    .set({ [mark]: new Date() })
+    .where(
+      and(
+        eq(budgetSpending.budgetId, row.budgetId),
+        eq(budgetSpending.periodStart, row.periodStart),
+        isNull(column),
+      ),
+    )
+    .returning({ budgetId: budgetSpending.budgetId });
+  return claimed.length > 0;
 }
 
 /** Tokens of the agent's runs that started since `since` (the runs index (organization, agent, started_at)). */

@@ -8,6 +8,7 @@ import { createBudgetHook } from './budget-hook.ts';
 import { budgetRoutes } from './budget-routes.ts';
 import { createBudgetRules } from './budget-rules.ts';
 import { createBudgetService } from './budget-service.ts';
+import { budgetSpendingPart } from './budget-spending-part.ts';
 import { usageRoutes } from './usage-routes.ts';
 import { createUsageService } from './usage-service.ts';
 
@@ -33,6 +34,7 @@ export async function registerBudgets(
   options.events.watch(rules.watcher);
   const resourceLimits = createAgentResourceLimits({ db: options.db, processId: options.processId });
   options.turnRegistry.addAdmission(resourceLimits.tracker);
+  options.turnRegistry.addEndPart(budgetSpendingPart);
   options.turnRegistry.addHook(
     createBudgetHook({ db: options.db, rules, events: options.events, resourceLimits }),
   );

@@ -39,6 +39,7 @@ export type {
   PlannedTurn,
   TurnAdmission,
   TurnAdmissionRequest,
+  TurnEndPart,
   TurnHook,
   TurnObserver,
   TurnPermit,

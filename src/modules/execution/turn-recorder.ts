@@ -119,22 +119,26 @@ export function createTurnRecorder({
     ],
     sql`select count(*) from started_runs`,
   );
-  const writeEnds = composeStatement<TurnEnd>(
-    'turn_ends',
-    [
-      mapPart(turnEndSessionsPart({ written: 'written_sessions' }), (end) => sessionWrite(end.start, end)),
-      mapPart(
-        turnEndRunsPart(
-          { liveSessions: 'written_sessions', ended: 'ended_runs' },
-          events.notification,
-          uuidv7,
+  // Composed when the first turn ends, once every module has added its parts to the registry.
+  let writeEnds: ReturnType<typeof composeStatement<TurnEnd>> | undefined;
+  const endsStatement = () =>
+    (writeEnds ??= composeStatement<TurnEnd>(
+      'turn_ends',
+      [
+        mapPart(turnEndSessionsPart({ written: 'written_sessions' }), (end) => sessionWrite(end.start, end)),
+        mapPart(
+          turnEndRunsPart(
+            { liveSessions: 'written_sessions', ended: 'ended_runs' },
+            events.notification,
+            uuidv7,
+          ),
+          (end) => runRecord(end.start, end),
         ),
-        (end) => runRecord(end.start, end),
-      ),
-      turnOutcomesPart({ ended: 'ended_runs' }),
-    ],
-    sql`select id from ended_runs`,
-  );
+        turnOutcomesPart({ ended: 'ended_runs' }),
+        ...registry.endParts().map((part) => part({ ended: 'ended_runs' })),
+      ],
+      sql`select id from ended_runs`,
+    ));
 
   const starts = createWriteBehind<TurnStart>({
     delayMs: RUN_START_WRITE_DELAY_MS,
@@ -143,7 +147,7 @@ export function createTurnRecorder({
   });
 
   async function storeEnds(executor: Executor, batch: readonly TurnEnd[]) {
-    const stored = new Set((await writeEnds(executor, batch)).map((row) => row.id as string));
+    const stored = new Set((await endsStatement()(executor, batch)).map((row) => row.id as string));
     return batch.map((end) => stored.has(end.start.runId));
   }
 

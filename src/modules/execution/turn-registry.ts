@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/database.ts';
+import type { StatementPart } from '../../platform/db/statement-part.ts';
 import type { AgentView } from '../agents/index.ts';
 import type { RecordedAction, RunTrigger, RunUsage } from '../runs/index.ts';
 import type { Principal } from '../tenancy/index.ts';
@@ -78,6 +79,14 @@ export interface TurnObserver {
   turnEnded(turn: EndedTurn, details: { durationMs: number; actions: readonly RecordedAction[] }): void;
 }
 
+/**
+ * A module's CTEs in the one statement that stores turn ends (docs/decisions/0004), for writes that
+ * follow from every turn's end and need no transaction of their own (e.g. budgets' counters): it
+ * reads `ended`, the CTE of the runs the statement ended (id, organization_id, agent_id, status,
+ * error, completed_at, usage, cost_estimate), and writes with the turns' end or not at all.
+ */
+export type TurnEndPart = (names: { ended: string }) => StatementPart<unknown>;
+
 /** A turn asking to start: who runs it, for what trigger, with which agent. */
 export interface TurnAdmissionRequest {
   principal: Principal;
@@ -117,8 +126,8 @@ export async function admitTurn(
 
 /**
  * Where modules contribute to the turn (DESIGN section 10): context sources, tool providers,
- * hooks, admissions and observers, registered while the application is assembled. The turn reads
- * them; it imports no module that contributes.
+ * hooks, admissions, observers and parts of the turn-end statement, registered while the application
+ * is assembled. The turn reads them; it imports no module that contributes.
  */
 export function createTurnRegistry() {
   const sources: ContextSource[] = [];
@@ -126,6 +135,7 @@ export function createTurnRegistry() {
   const hooks: TurnHook[] = [];
   const admissions: TurnAdmission[] = [];
   const observers: TurnObserver[] = [];
+  const endParts: TurnEndPart[] = [];
   let ordered: readonly ContextSource[] | undefined;
   return {
     addContextSource(source: ContextSource) {
@@ -147,6 +157,10 @@ export function createTurnRegistry() {
     addObserver(observer: TurnObserver) {
       observers.push(observer);
     },
+    /** Read when the first turn ends: add parts while the application is assembled. */
+    addEndPart(part: TurnEndPart) {
+      endParts.push(part);
+    },
     /** In context order (`contextOrder`). */
     contextSources: (): readonly ContextSource[] => {
       ordered ??= inContextOrder(sources);
@@ -157,6 +171,7 @@ export function createTurnRegistry() {
     afterTurnHooks: () => hooks.filter((hook) => hook.afterTurn),
     admissions: (): readonly TurnAdmission[] => admissions,
     observers: (): readonly TurnObserver[] => observers,
+    endParts: (): readonly TurnEndPart[] => endParts,
   };
 }
 

@@ -96,7 +96,8 @@ export type Notification = (payload: SQLWrapper) => SQL;
  * ended all the same: the turn did finish). A run that needs its session is stored only if
  * `liveSessions` (a CTE of session ids) holds it. Its actions are stored with it, and its events
  * announced as it is written: `run-started` only when this statement inserted the run. `ended`
- * names the CTE of the runs ended: (id, organization_id, agent_id, status, error, completed_at).
+ * names the CTE of the runs ended: (id, organization_id, agent_id, status, error, completed_at,
+ * usage, cost_estimate).
  */
 export function turnEndRunsPart(
   names: { liveSessions: string; ended: string },
@@ -122,6 +123,7 @@ export function turnEndRunsPart(
           completed_at = excluded.completed_at, duration_ms = excluded.duration_ms
         where existing.status in ('running', 'abandoned')
         returning existing.id, existing.organization_id, existing.agent_id, existing.status, existing.error, existing.completed_at,
+          existing.usage, existing.cost_estimate,
           (select count(${notification(sql`event.payload`)}) from (values
             (1, case when existing.xmax = 0 then ${eventOf(sql`started_event`)} end),
             (2, ${eventOf(sql`ended_event`)})) as event(position, payload)
