@@ -4,6 +4,9 @@ import type { Principal } from '../tenancy/index.ts';
 import { agentNames, usageGroups } from './usage-repository.ts';
 import type { UsageQuery, UsageView } from './usage-schemas.ts';
 
+/** A group, or the totals, before any run is added. */
+const noUsage = { runs: 0, input_tokens: 0, output_tokens: 0, total_tokens: 0, cost_usd: 0 };
+
 const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_DAYS = 30;
 /** The longest range one request may sum: a year, leap day included. */
@@ -66,8 +69,7 @@ export function createUsageService(db: Database) {
       if (query.group_by === 'day') {
         // A chart wants every day, the quiet ones too.
         const byDay = new Map(groups.map((group) => [group.key, group]));
-        const none = { runs: 0, input_tokens: 0, output_tokens: 0, total_tokens: 0, cost_usd: 0 };
-        groups = daysOf(from, to).map((day) => byDay.get(day) ?? { key: day, ...none });
+        groups = daysOf(from, to).map((day) => byDay.get(day) ?? { key: day, ...noUsage });
       } else {
         groups.sort((a, b) => b.total_tokens - a.total_tokens || b.runs - a.runs);
       }
@@ -87,7 +89,7 @@ export function createUsageService(db: Database) {
           total_tokens: sum.total_tokens + group.total_tokens,
           cost_usd: roundUsd(sum.cost_usd + group.cost_usd),
         }),
-        { runs: 0, input_tokens: 0, output_tokens: 0, total_tokens: 0, cost_usd: 0 },
+        noUsage,
       );
       return { from: from.toISOString(), to: to.toISOString(), group_by: query.group_by, totals, groups };
     },
