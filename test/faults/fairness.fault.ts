@@ -103,7 +103,7 @@ describe('200 concurrent executions from one organization', () => {
     );
     expect(first.status).toBe(200);
     await readLatencies(200);
-    const idle = p99(await readLatencies());
+    const idleBefore = p99(await readLatencies());
 
     // A's 200 clients run in a worker thread: their own work must not weigh on the event loop under test.
     const load = new Worker(new URL('../support/execution-load-worker.ts', import.meta.url), {
@@ -126,6 +126,9 @@ describe('200 concurrent executions from one organization', () => {
     load.postMessage('stop');
     const outcomes = await finished;
     await load.terminate();
+    // Idle measured on both sides of the load: the machine's own drift during the test (CI shares it)
+    // is not counted against the fairness of the limiter.
+    const idle = Math.max(idleBefore, p99(await readLatencies()));
 
     const admitted = outcomes.filter((outcome) => outcome.status === 200);
     const refused = outcomes.filter((outcome) => outcome.status === 429);
