@@ -1,11 +1,22 @@
 # Agentry: one image for every process (API, worker, migrations). Node 24 runs the TypeScript
-# sources directly (type stripping), so there is no build step beyond installing dependencies.
+# sources directly (type stripping); the one build step is the web console's static files.
 # See docs/deployment.md.
+
+# --- The web console: built with the development packages, only its static files are kept --------
+FROM node:24-bookworm-slim AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY client/package.json ./client/
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY client ./client
+COPY console ./console
+RUN npm run console:build
 
 # --- Dependencies: production packages only, installed from the lock file ------------------------
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY client/package.json ./client/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- Runtime -------------------------------------------------------------------------------------
@@ -22,6 +33,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
 COPY drizzle ./drizzle
+COPY --from=console /app/console/dist ./console/dist
 # The image's own "node" user (uid 1000); it owns only the data directory.
 RUN mkdir -p /var/lib/agentry && chown node:node /var/lib/agentry
 USER node

@@ -49,6 +49,8 @@ export default defineConfig({
         'src/platform/text/{bounded-json,shorten,storable}.test.ts',
         'test/stubs/*.test.ts',
         'test/blob-store.test.ts',
+        // It starts its own embedded Agentry on the defaults, as `npm run client:generate` does.
+        'test/client-sync.test.ts',
         'test/channels-email-listener.test.ts',
         'test/deployment-files.test.ts',
         'test/metrics-units.test.ts',

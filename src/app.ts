@@ -8,6 +8,7 @@ import { registerAnalysis } from './modules/analysis/index.ts';
 import { registerBackups } from './modules/backups/index.ts';
 import { registerBudgets } from './modules/budgets/index.ts';
 import { registerChannels } from './modules/channels/index.ts';
+import { registerConsole } from './modules/console/index.ts';
 import { contextProjectMembers, contextsFollowAgent, registerContexts } from './modules/contexts/index.ts';
 import {
   registerConversations,
@@ -155,6 +156,7 @@ export async function buildApp({
   await registerOpenApi(app, packageJson.version);
 
   await app.register(healthRoutes(database, events));
+  if (config.consoleEnabled) await registerConsole(app);
   // Every call to a URL or host a user supplied goes through this one guard (and its pools).
   const outbound = createOutboundGuard({ allowlist: config.outboundAllowlist });
   const { guard } = await registerTenancy(app, {

@@ -96,6 +96,8 @@ const settingsSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // The web console at / (docs/console.md).
+  CONSOLE_ENABLED: booleanFromEnv.default(true),
   AGENT_ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.1),
   AGENT_ALERT_RESPONSE_TIME_MS: z.coerce.number().int().min(1).max(3_600_000).default(5_000),
   AGENT_ALERT_QUEUE_DEPTH: z.coerce.number().int().min(1).max(1_000_000).default(100),
@@ -196,6 +198,8 @@ export interface Config {
   trustProxy: boolean;
   /** Origins whose browser pages may call the API (`*` for any); empty sends no CORS headers. */
   corsOrigins: string[];
+  /** Whether `/` serves the web console's built files. */
+  consoleEnabled: boolean;
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL'];
   /** OpenTelemetry traces over OTLP/HTTP; `endpoint` null: none. */
   tracing: TracingSettings;
@@ -359,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     historyRetentionDays: settings.HISTORY_RETENTION_DAYS,
     trustProxy: settings.TRUST_PROXY,
     corsOrigins: settings.CORS_ORIGINS,
+    consoleEnabled: settings.CONSOLE_ENABLED,
     logLevel: settings.LOG_LEVEL,
     tracing: {
       endpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,

@@ -77,9 +77,10 @@ describe('Dockerfile', () => {
     .filter((line) => line && !line.startsWith('#'));
   const named = (keyword: string) => instructions.filter((line) => line.startsWith(`${keyword} `));
 
-  it('builds in two stages and installs production dependencies from the lock file', () => {
-    expect(named('FROM')).toHaveLength(2);
-    expect(named('FROM')[1]).toMatch(/^FROM node:24/);
+  it('builds in stages: the console’s static files, production dependencies from the lock file, the runtime', () => {
+    expect(named('FROM')).toHaveLength(3);
+    for (const from of named('FROM')) expect(from).toMatch(/^FROM node:24/);
+    expect(named('COPY')).toContain('COPY --from=console /app/console/dist ./console/dist');
     expect(dockerfile).toContain('npm ci --omit=dev');
     expect(named('COPY')).toEqual(
       expect.arrayContaining(['COPY --from=deps /app/node_modules ./node_modules']),

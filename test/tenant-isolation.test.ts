@@ -104,6 +104,7 @@ const ownRoutes = [
   '/api/v1/auth/register',
   '/api/v1/auth/login',
   '/api/v1/auth/refresh',
+  '/api/v1/auth/logout',
   '/api/v1/health/services',
   // The templates are the same for everyone; what POST creates from one is the caller's own.
   '/api/v1/agents/templates',

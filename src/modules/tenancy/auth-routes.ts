@@ -1,13 +1,40 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from './access-guard.ts';
 import type { AuthService } from './auth-service.ts';
 import type { MemberService } from './member-service.ts';
-import { loginBody, meView, refreshBody, registerBody, tokenResponse } from './tenancy-schemas.ts';
+import {
+  clearRefreshCookie,
+  deliverInCookie,
+  presentedRefreshToken,
+  registerRefreshCookie,
+} from './refresh-cookie.ts';
+import {
+  loginBody,
+  logoutBody,
+  meView,
+  refreshBody,
+  registerBody,
+  tokenResponse,
+} from './tenancy-schemas.ts';
 
 export const authRoutes =
-  (auth: AuthService, members: MemberService, guard: AccessGuard): FastifyPluginAsyncZod =>
+  (
+    auth: AuthService,
+    members: MemberService,
+    guard: AccessGuard,
+    refreshTokenTtlSeconds: number,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
+    await registerRefreshCookie(app);
+    const deliver = (
+      request: Parameters<typeof deliverInCookie>[0],
+      reply: Parameters<typeof deliverInCookie>[1],
+      tokens: Parameters<typeof deliverInCookie>[2],
+      inCookie: boolean,
+    ) => (inCookie ? deliverInCookie(request, reply, tokens, refreshTokenTtlSeconds) : tokens);
+
     app.post(
       '/auth/register',
       {
@@ -20,7 +47,12 @@ export const authRoutes =
           response: { 201: tokenResponse, 403: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema },
         },
       },
-      async (request, reply) => reply.code(201).send(await auth.register(request.body)),
+      async (request, reply) => {
+        const tokens = await auth.register(request.body);
+        return reply
+          .code(201)
+          .send(deliver(request, reply, tokens, request.body.refresh_token_delivery === 'cookie'));
+      },
     );
 
     app.post(
@@ -35,7 +67,10 @@ export const authRoutes =
           response: { 200: tokenResponse, 401: errorBodySchema, 422: errorBodySchema },
         },
       },
-      async (request) => auth.login(request.body, request.ip),
+      async (request, reply) => {
+        const tokens = await auth.login(request.body, request.ip);
+        return deliver(request, reply, tokens, request.body.refresh_token_delivery === 'cookie');
+      },
     );
 
     app.post(
@@ -45,12 +80,36 @@ export const authRoutes =
         schema: {
           tags: ['auth'],
           operationId: 'refreshTokens',
-          summary: 'Rotate a refresh token for new tokens',
+          summary: 'Rotate a refresh token (from the body, or the sign-in cookie) for new tokens',
           body: refreshBody,
           response: { 200: tokenResponse, 401: errorBodySchema, 422: errorBodySchema },
         },
       },
-      async (request) => auth.refresh(request.body.refresh_token, request.ip),
+      async (request, reply) => {
+        const presented = presentedRefreshToken(request, request.body.refresh_token);
+        const tokens = await auth.refresh(presented.token, request.ip);
+        return deliver(request, reply, tokens, presented.fromCookie);
+      },
+    );
+
+    app.post(
+      '/auth/logout',
+      {
+        config: { rateClass: 'auth' },
+        schema: {
+          tags: ['auth'],
+          operationId: 'logoutUser',
+          summary: 'Sign out: revoke the refresh token (from the body, or the sign-in cookie) and its family',
+          body: logoutBody,
+          response: { 204: z.null().describe('Signed out'), 401: errorBodySchema, 422: errorBodySchema },
+        },
+      },
+      async (request, reply) => {
+        const presented = presentedRefreshToken(request, request.body.refresh_token);
+        await auth.logout(presented.token);
+        clearRefreshCookie(request, reply);
+        return reply.code(204).send(null);
+      },
     );
 
     app.get(

@@ -160,6 +160,12 @@ export function createAuthService(options: AuthServiceOptions) {
       return tokenResponse(user, await issueTokens(db, user, claimed.familyId));
     },
 
+    /** Signs a refresh token's holder out: its whole family is revoked. Unknown tokens change nothing. */
+    async logout(refreshToken: string) {
+      const known = await accounts.findRefreshToken(db, sha256Hex(refreshToken));
+      if (known && !known.revokedAt) await accounts.revokeRefreshTokenFamily(db, known.familyId);
+    },
+
     /** The principal behind a bearer credential (JWT or API key), or null when it is not valid. */
     async authenticate(credential: string): Promise<Principal | null> {
       if (isApiKey(credential)) return authenticateApiKey(credential);

@@ -54,7 +54,7 @@ export async function registerTenancy(app: FastifyInstance, options: TenancyOpti
   });
   const guard = createAccessGuard(auth);
   const members = createMemberService({ db: options.db, events: options.events, accountStatus });
-  await app.register(authRoutes(auth, members, guard), { prefix: '/api/v1' });
+  await app.register(authRoutes(auth, members, guard, options.refreshTokenTtlSeconds), { prefix: '/api/v1' });
   await app.register(memberRoutes(members, guard), { prefix: '/api/v1' });
   await app.register(apiKeyRoutes(createApiKeyService({ db: options.db }), guard), { prefix: '/api/v1' });
   return { guard };

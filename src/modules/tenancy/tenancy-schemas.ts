@@ -13,6 +13,13 @@ const email = z
 const password = z.string().min(8, 'must be at least 8 characters').max(256);
 const fullName = z.string().trim().min(1).max(255);
 const role = z.enum(roles);
+const refreshTokenDelivery = z
+  .enum(['body', 'cookie'])
+  .optional()
+  .describe(
+    'Where the refresh token goes: in the response body (default), or in an httpOnly, SameSite=Strict cookie ' +
+      'scoped to /api/v1/auth that scripts cannot read (what the web console uses; docs/console.md)',
+  );
 
 export const registerBody = z
   .object({
@@ -20,6 +27,7 @@ export const registerBody = z
     password,
     full_name: fullName,
     organization_name: z.string().trim().min(1).max(255).optional(),
+    refresh_token_delivery: refreshTokenDelivery,
   })
   .strict()
   .meta({
@@ -32,13 +40,23 @@ export const registerBody = z
   });
 
 export const loginBody = z
-  .object({ email, password: z.string().min(1).max(256) })
+  .object({ email, password: z.string().min(1).max(256), refresh_token_delivery: refreshTokenDelivery })
   .strict()
   .meta({ example: { email: 'ada@example.com', password: 'correct-horse-battery-staple' } });
 
 const refreshTokenExample = 'rt_fbEu6bdV-Gr3aV5pzzyCOQU04LqeFYzirHg-D8aPZJc';
+const presentedRefreshToken = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .describe('Absent when the refresh token travels in the cookie set by a cookie-delivery sign-in');
 export const refreshBody = z
-  .object({ refresh_token: z.string().min(1).max(512) })
+  .object({ refresh_token: presentedRefreshToken })
+  .strict()
+  .meta({ example: { refresh_token: refreshTokenExample } });
+export const logoutBody = z
+  .object({ refresh_token: presentedRefreshToken })
   .strict()
   .meta({ example: { refresh_token: refreshTokenExample } });
 
@@ -147,7 +165,7 @@ export const userListView = z.array(userView).meta({ example: [adminExample, mem
 export const tokenResponse = z
   .object({
     access_token: z.string(),
-    refresh_token: z.string(),
+    refresh_token: z.string().optional().describe('Absent when it was delivered in a cookie'),
     token_type: z.literal('bearer'),
     expires_in: z.number().int().describe('Seconds until the access token expires'),
     user: userView,
