@@ -5,6 +5,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 
 const root = new URL('.', import.meta.url).pathname;
+// CONSOLE_OUT_DIR builds elsewhere (a developer's private build, served with CONSOLE_DIR).
+const outDir = process.env.CONSOLE_OUT_DIR ?? join(root, 'dist');
 
 /** Writes .br and .gz twins of the built text files, which `agentry serve` sends to clients that accept them. */
 function precompress(): Plugin {
@@ -12,10 +14,9 @@ function precompress(): Plugin {
     name: 'agentry-precompress',
     apply: 'build',
     async closeBundle() {
-      const directory = join(root, 'dist');
-      for (const entry of await readdir(directory, { recursive: true })) {
+      for (const entry of await readdir(outDir, { recursive: true })) {
         if (!/\.(js|css|html|svg|json)$/.test(entry)) continue;
-        const path = join(directory, entry);
+        const path = join(outDir, entry);
         const content = await readFile(path);
         await writeFile(`${path}.gz`, gzipSync(content, { level: 9 }));
         await writeFile(
@@ -31,7 +32,7 @@ export default defineConfig({
   root,
   plugins: [react(), precompress()],
   build: {
-    outDir: join(root, 'dist'),
+    outDir,
     emptyOutDir: true,
     // No inline scripts or styles (the Content-Security-Policy allows none): every asset is a file.
     assetsInlineLimit: 0,

@@ -156,7 +156,7 @@ export async function buildApp({
   await registerOpenApi(app, packageJson.version);
 
   await app.register(healthRoutes(database, events));
-  if (config.consoleEnabled) await registerConsole(app);
+  if (config.consoleEnabled) await registerConsole(app, config.consoleDirectory);
   // Every call to a URL or host a user supplied goes through this one guard (and its pools).
   const outbound = createOutboundGuard({ allowlist: config.outboundAllowlist });
   const { guard } = await registerTenancy(app, {

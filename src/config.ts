@@ -98,6 +98,7 @@ const settingsSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   // The web console at / (docs/console.md).
   CONSOLE_ENABLED: booleanFromEnv.default(true),
+  CONSOLE_DIR: z.string().min(1).optional(),
   AGENT_ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.1),
   AGENT_ALERT_RESPONSE_TIME_MS: z.coerce.number().int().min(1).max(3_600_000).default(5_000),
   AGENT_ALERT_QUEUE_DEPTH: z.coerce.number().int().min(1).max(1_000_000).default(100),
@@ -200,6 +201,8 @@ export interface Config {
   corsOrigins: string[];
   /** Whether `/` serves the web console's built files. */
   consoleEnabled: boolean;
+  /** Where the console's built files are; null for the build of `npm install` (console/dist). */
+  consoleDirectory: string | null;
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL'];
   /** OpenTelemetry traces over OTLP/HTTP; `endpoint` null: none. */
   tracing: TracingSettings;
@@ -364,6 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: settings.TRUST_PROXY,
     corsOrigins: settings.CORS_ORIGINS,
     consoleEnabled: settings.CONSOLE_ENABLED,
+    consoleDirectory: settings.CONSOLE_DIR ?? null,
     logLevel: settings.LOG_LEVEL,
     tracing: {
       endpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,

@@ -33,11 +33,13 @@ export interface ConsolePage {
  * passes in `env` goes to the server.
  */
 export async function startConsoleHarness(env: Record<string, string> = {}): Promise<ConsoleHarness> {
-  if (!existsSync(join(consoleBuildDirectory, 'index.html'))) {
-    throw new Error('The console is not built: run `npm run console:build` first');
+  // CONSOLE_OUT_DIR: a private build (`CONSOLE_OUT_DIR=/tmp/x npm run console:build`).
+  const consoleDirectory = process.env.CONSOLE_OUT_DIR ?? consoleBuildDirectory;
+  if (!existsSync(join(consoleDirectory, 'index.html'))) {
+    throw new Error(`The console is not built in ${consoleDirectory}: run \`npm run console:build\` first`);
   }
   const dataDirectory = await mkdtemp(join(tmpdir(), 'agentry-browser-'));
-  const server = await startServerProcess({ DATA_DIR: dataDirectory, ...env });
+  const server = await startServerProcess({ DATA_DIR: dataDirectory, CONSOLE_DIR: consoleDirectory, ...env });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     // Root in a container has no user namespace for Chromium's sandbox.

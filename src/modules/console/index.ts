@@ -28,8 +28,8 @@ export const consoleContentSecurityPolicy = [
  * Serves the web console's built files at `/` (docs/console.md). The console routes by the URL's
  * fragment (`/#/agents/...`), so the server needs no fallback route that would shadow the API's 404s.
  */
-export async function registerConsole(app: FastifyInstance, options: { directory?: string } = {}) {
-  const directory = options.directory ?? consoleBuildDirectory;
+export async function registerConsole(app: FastifyInstance, directory: string | null) {
+  directory ??= consoleBuildDirectory;
   if (!existsSync(`${directory}/index.html`)) {
     app.get('/', { schema: { hide: true } }, async () => {
       throw new AppError(
