@@ -2741,7 +2741,6 @@ export interface components {
         /**
          * @example {
          *       "user_input": "How long do refunds take?",
-         *       "thread_id": "01973a6f-e0a0-7974-b02c-347790f84dba",
          *       "user_id": "customer-42",
          *       "metadata": {
          *         "channel": "web"
@@ -2773,7 +2772,6 @@ export interface components {
         /**
          * @example {
          *       "user_input": "How long do refunds take?",
-         *       "thread_id": "01973a6f-e0a0-7974-b02c-347790f84dba",
          *       "user_id": "customer-42",
          *       "metadata": {
          *         "channel": "web"
@@ -4166,7 +4164,6 @@ export interface components {
         AgentDefinitionListInput: components["schemas"]["AgentDefinitionInput"][];
         /**
          * @example {
-         *       "session_id": "01973a6f-e0a0-7974-b02c-347790f84dba",
          *       "user_id": "customer-42",
          *       "message": "How long do refunds take?",
          *       "metadata": {
@@ -4220,7 +4217,6 @@ export interface components {
         };
         /**
          * @example {
-         *       "session_id": "01973a6f-e0a0-7974-b02c-347790f84dba",
          *       "user_id": "customer-42",
          *       "message": "How long do refunds take?",
          *       "metadata": {
@@ -7350,8 +7346,7 @@ export interface components {
         /**
          * @example {
          *       "temperature": 0.3,
-         *       "change_reason": "More consistent answers",
-         *       "expected_version": 1
+         *       "change_reason": "More consistent answers"
          *     }
          */
         AgentUpdate: {
@@ -7608,8 +7603,7 @@ export interface components {
         /**
          * @example {
          *       "temperature": 0.3,
-         *       "change_reason": "More consistent answers",
-         *       "expected_version": 1
+         *       "change_reason": "More consistent answers"
          *     }
          */
         AgentUpdateInput: {
@@ -11859,8 +11853,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "message": "How long do refunds take?",
-         *       "session_id": "01973a6f-e0a0-7974-b02c-347790f84dba"
+         *       "message": "How long do refunds take?"
          *     }
          */
         ContextPreviewRequest: {
@@ -11873,8 +11866,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "message": "How long do refunds take?",
-         *       "session_id": "01973a6f-e0a0-7974-b02c-347790f84dba"
+         *       "message": "How long do refunds take?"
          *     }
          */
         ContextPreviewRequestInput: {
@@ -14682,10 +14674,10 @@ export interface components {
         };
         /**
          * @example {
-         *       "name": "Local Ollama",
-         *       "type": "openai_compatible",
-         *       "base_url": "http://localhost:11434/v1",
-         *       "is_default": true,
+         *       "name": "OpenAI",
+         *       "type": "openai",
+         *       "api_key": "sk-proj-your-key-here",
+         *       "is_default": false,
          *       "circuit_breaker_config": {
          *         "failure_threshold": 3,
          *         "recovery_timeout": 30
@@ -14750,10 +14742,10 @@ export interface components {
         };
         /**
          * @example {
-         *       "name": "Local Ollama",
-         *       "type": "openai_compatible",
-         *       "base_url": "http://localhost:11434/v1",
-         *       "is_default": true,
+         *       "name": "OpenAI",
+         *       "type": "openai",
+         *       "api_key": "sk-proj-your-key-here",
+         *       "is_default": false,
          *       "circuit_breaker_config": {
          *         "failure_threshold": 3,
          *         "recovery_timeout": 30

@@ -49,7 +49,7 @@ const supportAgentConfig = {
   tools: ['current_time', 'search_session_messages'],
 } satisfies AgentConfig;
 
-const temperatureChange = { temperature: 0.3, change_reason: 'More consistent answers', expected_version: 1 };
+const temperatureChange = { temperature: 0.3, change_reason: 'More consistent answers' };
 
 /** Null, as Python clients send unset optional fields, means "not given" for these (agent-input.ts). */
 const absentWhenNull = <T extends z.ZodType>(schema: T) =>
@@ -134,7 +134,8 @@ export const updateAgentBody = configurationInput
 export const configurationBody = configurationInput
   .extend({ change_reason: changeReason, expected_version: expectedVersion })
   .strict()
-  .meta({ id: 'ConfigurationUpdate', example: temperatureChange });
+  // Optimistic concurrency shown here; the AgentUpdate example leaves it out, so it applies to any version.
+  .meta({ id: 'ConfigurationUpdate', example: { ...temperatureChange, expected_version: 1 } });
 export const rollbackBody = z
   .object({
     version: z.number().int().min(1),

@@ -37,7 +37,6 @@ export const chatBody = z
     id: 'AgentChatRequest',
     example: {
       user_input: exampleTurn.question,
-      thread_id: exampleIds.session,
       user_id: 'customer-42',
       metadata: { channel: 'web' },
     },

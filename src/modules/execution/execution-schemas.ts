@@ -59,8 +59,8 @@ export const executeBody = z
   .strict()
   .meta({
     id: 'AgentExecutionRequest',
+    // Without session_id: a new session, so the example runs as it stands on any agent.
     example: {
-      session_id: exampleIds.session,
       user_id: 'customer-42',
       message: exampleTurn.question,
       metadata: { channel: 'web' },
@@ -76,7 +76,7 @@ export const previewBody = z
   .strict()
   .meta({
     id: 'ContextPreviewRequest',
-    example: { message: exampleTurn.question, session_id: exampleIds.session },
+    example: { message: exampleTurn.question },
   });
 
 export const testBody = z

@@ -63,10 +63,11 @@ export const createProviderBody = z
   .meta({
     id: 'ProviderCreate',
     example: {
-      name: 'Local Ollama',
-      type: 'openai_compatible',
-      base_url: 'http://localhost:11434/v1',
-      is_default: true,
+      name: 'OpenAI',
+      type: 'openai',
+      api_key: 'sk-proj-your-key-here',
+      // Not the default: agents keep answering (the offline model) until a real key validates.
+      is_default: false,
       circuit_breaker_config: { failure_threshold: 3, recovery_timeout: 30 },
     },
   });

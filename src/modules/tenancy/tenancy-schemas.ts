@@ -99,8 +99,7 @@ export const createApiKeyBody = z
     example: {
       name: 'Help center widget',
       role: 'agent_user',
-      project_id: exampleIds.project,
-      expires_at: '2026-06-02T00:00:00.000Z',
+      expires_at: '2030-01-01T00:00:00.000Z',
     },
   });
 
