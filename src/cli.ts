@@ -113,6 +113,7 @@ async function serve(options: { port?: string; host?: string; worker: boolean })
   const firstAccount = config.allowRegistration
     ? `POST ${running.url}/api/v1/auth/register`
     : '`agentry create-admin` (registration is closed)';
+  if (config.consoleEnabled) log.info(`Web console: open ${running.url}/ in a browser`);
   log.info(`API docs: ${running.url}/docs — create the first account with ${firstAccount}`);
   if (running.metricsUrl) log.info({ metrics_url: running.metricsUrl }, `Metrics: ${running.metricsUrl}`);
   stopOnSignals(running, config, tracing);

@@ -1,17 +1,8 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ConsoleHarness,
-  registerInConsole,
-  startConsoleHarness,
-  uniqueEmail,
-} from './console-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, registerInConsole, setUpConsoleHarness, uniqueEmail } from './console-harness.ts';
 
-let harness: ConsoleHarness;
-beforeAll(async () => {
-  harness = await startConsoleHarness();
-});
-afterAll(() => harness?.close());
+const harness = setUpConsoleHarness();
 
 const BUDGET_BYTES = 250 * 1024;
 
@@ -29,7 +20,7 @@ describe('the console’s first load', () => {
   it('ships at most 250 KB of compressed JavaScript, signed out and after signing in', async () => {
     const context = await harness.browser.newContext({
       baseURL: harness.url,
-      viewport: { width: 1280, height: 800 },
+      viewport: DESKTOP,
     });
     const page = await context.newPage();
     const scriptBytes = countScriptBytes(page);

@@ -67,6 +67,9 @@ export async function runAgentryCommand(
   return { code, output };
 }
 
+// Generous: a loaded machine (CI beside other work) starts an embedded database slowly.
+const startupTimeoutMs = 90_000;
+
 async function startAgentryProcess(
   args: string[],
   env: Record<string, string>,
@@ -83,7 +86,11 @@ async function startAgentryProcess(
     output += chunk;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    // A server that did not start in time is killed: left running, it would load the machine for the next ones.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${startupTimeoutMs} ms:\n${output}`));
+    }, startupTimeoutMs);
     child.stdout?.on('data', (chunk) => {
       output += chunk;
       const ready = readiness(output);

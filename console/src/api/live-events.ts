@@ -68,12 +68,22 @@ onSessionChange((session) => {
   if (session && listeners.size > 0) connect();
 });
 
+// Moving from one page to the next drops the last listener a moment before the next page adds
+// its own: the stream stays open a little while, so no event falls in between.
+const LINGER_MS = 10_000;
+let lingering: ReturnType<typeof setTimeout> | undefined;
+
 export function subscribeToEvents(listener: Listener): () => void {
   listeners.add(listener);
+  clearTimeout(lingering);
   if (!connection) connect();
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0) disconnect();
+    if (listeners.size > 0) return;
+    clearTimeout(lingering);
+    lingering = setTimeout(() => {
+      if (listeners.size === 0) disconnect();
+    }, LINGER_MS);
   };
 }
 

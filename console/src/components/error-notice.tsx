@@ -18,3 +18,14 @@ export function ErrorNotice({ error }: { error: ApiError | null | undefined }) {
     </div>
   );
 }
+
+/** An error recorded on a record (a failed task or run): shown as part of the record, not announced as an alert. */
+export function RecordedError({ error }: { error: { message: string; code: string } | null | undefined }) {
+  if (!error) return null;
+  return (
+    <div className="error-notice">
+      <strong>{error.message}</strong>
+      <span className="error-meta">{error.code}</span>
+    </div>
+  );
+}

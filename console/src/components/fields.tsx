@@ -116,7 +116,7 @@ export function SelectField({
   );
 }
 
-/** A number on a range (a trait from 0 to 1) with its value shown beside the slider. */
+/** A number on a range (a trait from 0 to 100) with its value shown beside the slider, as precise as its step. */
 export function SliderField({
   label,
   name,
@@ -149,7 +149,7 @@ export function SliderField({
             aria-describedby={described}
             onChange={(event) => onValue(Number(event.target.value))}
           />
-          <output htmlFor={id}>{value.toFixed(2)}</output>
+          <output htmlFor={id}>{value.toFixed(decimalsOf(step))}</output>
         </div>
       )}
     </Frame>
@@ -179,3 +179,5 @@ export function CheckboxField({
     </label>
   );
 }
+
+const decimalsOf = (step: number) => (Number.isInteger(step) ? 0 : (String(step).split('.')[1]?.length ?? 2));

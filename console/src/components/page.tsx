@@ -1,4 +1,6 @@
 import { type ReactNode, useEffect } from 'react';
+import type { ApiError } from '../api/api-error.ts';
+import { ErrorNotice } from './error-notice.tsx';
 
 /** A page's heading, its actions, and its body; the heading names the document too. */
 export function Page({
@@ -29,6 +31,26 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
     <p className="loading" aria-live="polite">
       {what}…
     </p>
+  );
+}
+
+/** A detail page before its record has loaded: the load's error, or that it is still loading. */
+export function PageLoading({
+  title,
+  error,
+  loading,
+  what,
+}: {
+  title: string;
+  error: ApiError | null;
+  loading: boolean;
+  what: string;
+}) {
+  return (
+    <Page title={title}>
+      <ErrorNotice error={error} />
+      {loading ? <Loading what={what} /> : null}
+    </Page>
   );
 }
 

@@ -3,12 +3,18 @@ import { useAction } from '../api/use-api.ts';
 import { useSession } from '../auth/session.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { TextField } from '../components/fields.tsx';
+import { useFormFields } from '../components/use-form-fields.ts';
 
 /** Sign in, or create an account with a new organization (the person becomes its org_admin). */
 export function SignInPage() {
   const { signIn, register } = useSession();
   const [mode, setMode] = useState<'sign-in' | 'register'>('sign-in');
-  const [form, setForm] = useState({ email: '', password: '', full_name: '', organization_name: '' });
+  const [form, , set] = useFormFields({
+    email: '',
+    password: '',
+    full_name: '',
+    organization_name: '',
+  });
   const submit = useAction(async () => {
     if (mode === 'sign-in') return signIn(form.email, form.password);
     const { organization_name, ...account } = form;
@@ -18,8 +24,6 @@ export function SignInPage() {
     event.preventDefault();
     void submit.run();
   };
-  const set = (field: keyof typeof form) => (event: { target: { value: string } }) =>
-    setForm((previous) => ({ ...previous, [field]: event.target.value }));
   return (
     <main className="sign-in" id="main">
       <h1>Agentry</h1>
