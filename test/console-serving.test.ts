@@ -48,6 +48,21 @@ describe('the web console’s files', () => {
     expect(response.headers.get('content-security-policy')).toBeNull();
   });
 
+  it('say how to build them when the build is missing', async () => {
+    const unbuilt = await startTestApp({ CONSOLE_DIR: join(app.dataDir, 'no-console-here') });
+    try {
+      const response = await unbuilt.http.get('/');
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({
+        code: 'console_not_built',
+        message: expect.stringMatching(/console:build/),
+      });
+      expect((await unbuilt.http.get('/health')).status).toBe(200);
+    } finally {
+      await unbuilt.close();
+    }
+  });
+
   it('are not served with CONSOLE_ENABLED=false', async () => {
     const apiOnly = await startTestApp({ CONSOLE_ENABLED: 'false' });
     try {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleIds } from '../src/platform/http/openapi-examples.ts';
 import { examplesOf, jsonPayloadsOf, type OpenApiDocument } from './support/openapi-document.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -83,7 +82,8 @@ describe('the OpenAPI document’s examples, tried as Swagger UI sends them', ()
       }
     }
     expect(refused).toEqual([]);
-    expect(ids.provider).toBeDefined();
-    expect(Object.values(ids)).not.toContain(exampleIds.agent);
+    // The later operations ran on what the walkthrough created (the path ids filled in as Swagger asks).
+    const created = expect.any(String);
+    expect(ids).toEqual({ provider: created, agent: created, session: created, message: created });
   });
 });

@@ -62,8 +62,13 @@ function disconnect() {
   connection = null;
 }
 
-// A new person (or none) signed in: the stream must be theirs.
+// A new person (or none) signed in: the stream must be theirs. A renewed token of the same person
+// keeps the open stream (the server checks the token when the stream opens), losing no event.
+let streamOwner: string | null = null;
 onSessionChange((session) => {
+  const owner = session ? session.user.id : null;
+  if (owner === streamOwner) return;
+  streamOwner = owner;
   disconnect();
   if (session && listeners.size > 0) connect();
 });

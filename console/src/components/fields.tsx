@@ -15,20 +15,28 @@ interface FieldFrame {
   hint?: ReactNode;
 }
 
+/** What a field's control carries: its id for the label, its name, and its error or hint. */
+interface ControlProps {
+  id: string;
+  name: string;
+  'aria-invalid': boolean;
+  'aria-describedby': string | undefined;
+}
+
 function Frame({
   label,
   name,
   error,
   hint,
   children,
-}: FieldFrame & { children: (id: string, described: string | undefined) => ReactNode }) {
+}: FieldFrame & { children: (control: ControlProps) => ReactNode }) {
   const id = useId();
   const message = error?.fieldMessage(name);
   const describedBy = message ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
     <div className={`field${message ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children(id, describedBy)}
+      {children({ id, name, 'aria-invalid': Boolean(message), 'aria-describedby': describedBy })}
       {hint && !message ? (
         <small id={`${id}-hint`} className="field-hint">
           {hint}
@@ -52,15 +60,7 @@ export function TextField({
 }: FieldFrame & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <Frame label={label} name={name} error={error} hint={hint}>
-      {(id, described) => (
-        <input
-          id={id}
-          name={name}
-          aria-invalid={Boolean(error?.fieldMessage(name))}
-          aria-describedby={described}
-          {...input}
-        />
-      )}
+      {(control) => <input {...control} {...input} />}
     </Frame>
   );
 }
@@ -74,15 +74,7 @@ export function TextArea({
 }: FieldFrame & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
     <Frame label={label} name={name} error={error} hint={hint}>
-      {(id, described) => (
-        <textarea
-          id={id}
-          name={name}
-          aria-invalid={Boolean(error?.fieldMessage(name))}
-          aria-describedby={described}
-          {...input}
-        />
-      )}
+      {(control) => <textarea {...control} {...input} />}
     </Frame>
   );
 }
@@ -97,14 +89,8 @@ export function SelectField({
 }: FieldFrame & SelectHTMLAttributes<HTMLSelectElement> & { options: { value: string; label: string }[] }) {
   return (
     <Frame label={label} name={name} error={error} hint={hint}>
-      {(id, described) => (
-        <select
-          id={id}
-          name={name}
-          aria-invalid={Boolean(error?.fieldMessage(name))}
-          aria-describedby={described}
-          {...select}
-        >
+      {(control) => (
+        <select {...control} {...select}>
           {options.map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}
@@ -136,11 +122,11 @@ export function SliderField({
 }) {
   return (
     <Frame label={label} name={name} error={error} hint={hint}>
-      {(id, described) => (
+      {({ id, name: controlName, 'aria-describedby': described }) => (
         <div className="slider">
           <input
             id={id}
-            name={name}
+            name={controlName}
             type="range"
             min={min}
             max={max}

@@ -6,7 +6,7 @@ import type { AuthService } from './auth-service.ts';
 import type { MemberService } from './member-service.ts';
 import {
   clearRefreshCookie,
-  deliverInCookie,
+  deliverTokens,
   presentedRefreshToken,
   registerRefreshCookie,
 } from './refresh-cookie.ts';
@@ -28,12 +28,7 @@ export const authRoutes =
   ): FastifyPluginAsyncZod =>
   async (app) => {
     await registerRefreshCookie(app);
-    const deliver = (
-      request: Parameters<typeof deliverInCookie>[0],
-      reply: Parameters<typeof deliverInCookie>[1],
-      tokens: Parameters<typeof deliverInCookie>[2],
-      inCookie: boolean,
-    ) => (inCookie ? deliverInCookie(request, reply, tokens, refreshTokenTtlSeconds) : tokens);
+    const delivery = (inCookie: boolean) => ({ inCookie, ttlSeconds: refreshTokenTtlSeconds });
 
     app.post(
       '/auth/register',
@@ -51,7 +46,9 @@ export const authRoutes =
         const tokens = await auth.register(request.body);
         return reply
           .code(201)
-          .send(deliver(request, reply, tokens, request.body.refresh_token_delivery === 'cookie'));
+          .send(
+            deliverTokens(request, reply, tokens, delivery(request.body.refresh_token_delivery === 'cookie')),
+          );
       },
     );
 
@@ -69,7 +66,12 @@ export const authRoutes =
       },
       async (request, reply) => {
         const tokens = await auth.login(request.body, request.ip);
-        return deliver(request, reply, tokens, request.body.refresh_token_delivery === 'cookie');
+        return deliverTokens(
+          request,
+          reply,
+          tokens,
+          delivery(request.body.refresh_token_delivery === 'cookie'),
+        );
       },
     );
 
@@ -88,7 +90,7 @@ export const authRoutes =
       async (request, reply) => {
         const presented = presentedRefreshToken(request, request.body.refresh_token);
         const tokens = await auth.refresh(presented.token, request.ip);
-        return deliver(request, reply, tokens, presented.fromCookie);
+        return deliverTokens(request, reply, tokens, delivery(presented.fromCookie));
       },
     );
 

@@ -15,21 +15,24 @@ export async function registerRefreshCookie(app: FastifyInstance) {
   await app.register(fastifyCookie);
 }
 
-/** The response for a cookie-delivery client: the refresh token moves from the body to the cookie. */
-export function deliverInCookie(
+/**
+ * The tokens as the client asked for them: as they are, or, for a cookie-delivery client, with the
+ * refresh token moved from the body to the cookie.
+ */
+export function deliverTokens(
   request: FastifyRequest,
   reply: FastifyReply,
   tokens: TokenResponse,
-  ttlSeconds: number,
+  delivery: { inCookie: boolean; ttlSeconds: number },
 ): TokenResponse {
   const { refresh_token: refreshToken, ...rest } = tokens;
-  if (refreshToken === undefined) return tokens;
+  if (!delivery.inCookie || refreshToken === undefined) return tokens;
   reply.setCookie(COOKIE_NAME, refreshToken, {
     httpOnly: true,
     sameSite: 'strict',
     secure: request.protocol === 'https',
     path: COOKIE_PATH,
-    maxAge: ttlSeconds,
+    maxAge: delivery.ttlSeconds,
   });
   return rest;
 }
