@@ -221,7 +221,8 @@ describe('agentry serve on the embedded database', () => {
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start:\n${stdout}\n${stderr}`)), 30_000);
+        // The start window of test/support/server-process.ts: a loaded CI machine needs it.
+        const timer = setTimeout(() => reject(new Error(`no start:\n${stdout}\n${stderr}`)), 90_000);
         child.stdout.on('data', (chunk) => {
           stdout += chunk;
           if (stdout.includes('listening on')) {
@@ -244,5 +245,5 @@ describe('agentry serve on the embedded database', () => {
       await exited;
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

@@ -88,7 +88,7 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 function toSdkTools(
   input: ModelLoopInput,
   byModelName: Map<string, AgentTool>,
-  record: (action: RecordedAction) => void,
+  record: (toolCallId: string, action: RecordedAction) => void,
   durations: Map<string, number>,
 ): ToolSet {
   // Tool spans are the turn's children, whichever model call's stream runs them.
@@ -103,7 +103,7 @@ function toSdkTools(
         const done = (success: boolean, resultData: Record<string, unknown>) => {
           const executionTimeMs = performance.now() - started;
           durations.set(toolCallId, Math.round(executionTimeMs * 100) / 100);
-          record({
+          record(toolCallId, {
             actionType: 'tool_call',
             actionData: storableJson({
               tool: agentTool.name,
@@ -153,14 +153,24 @@ function toSdkTools(
  */
 export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResult> {
   // Tools run inside a model step, before the step reports its usage: their actions wait so that
-  // the log reads in causal order (the model call, then the tool calls it asked for).
-  const toolActions: RecordedAction[] = [];
+  // the log reads in causal order (the model call, then the tool calls it asked for, in the order
+  // it asked for them, however their concurrent executions finished).
+  const toolActions: { toolCallId: string; action: RecordedAction }[] = [];
+  const toolCalls = new Map<string, ToolCallRecord>();
+  const askedOrder = (toolCallId: string) => [...toolCalls.keys()].indexOf(toolCallId);
   const fileToolActions = () => {
-    for (const action of toolActions.splice(0)) input.actions.record(action);
+    const ended = toolActions.splice(0);
+    ended.sort((a, b) => askedOrder(a.toolCallId) - askedOrder(b.toolCallId));
+    for (const { action } of ended) input.actions.record(action);
   };
   const byModelName = modelFacingNames(input.tools);
   const durations = new Map<string, number>();
-  const tools = toSdkTools(input, byModelName, (action) => toolActions.push(action), durations);
+  const tools = toSdkTools(
+    input,
+    byModelName,
+    (toolCallId, action) => toolActions.push({ toolCallId, action }),
+    durations,
+  );
   const catalogName = (modelName: string) => byModelName.get(modelName)?.name ?? modelName;
   const originOf = (modelName: string) => byModelName.get(modelName)?.origin ?? BUILTIN;
   // What each model call reported as it ended, before its tools ran: a step that an abort cuts
@@ -194,7 +204,6 @@ export async function runModelLoop(input: ModelLoopInput): Promise<ModelLoopResu
     },
   });
 
-  const toolCalls = new Map<string, ToolCallRecord>();
   const stepTexts: string[] = [];
   let stepText = '';
   let finishReason: FinishReason = 'other';
