@@ -28,6 +28,11 @@ ENV NODE_ENV=production \
     # Scratch space (file extraction's work directory) and, without DATABASE_URL, the embedded
     # database. Mount a volume here for the embedded mode; on PostgreSQL it may be an emptyDir.
     DATA_DIR=/var/lib/agentry
+# pg_dump and pg_restore for `agentry backup` and `agentry restore` on PostgreSQL. pg_dump must be of
+# the server's major version or newer: bookworm's client is 15, as compose.yaml's postgres:15 is.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./

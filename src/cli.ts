@@ -167,7 +167,7 @@ async function migrate() {
   const database = await openForCommand(config, 'agentry migrate refuses to run beside a live server.');
   try {
     await database.migrate();
-    console.log(`Migrations applied (${database.kind}).`);
+    log.info({ database: database.kind }, `Migrations applied (${database.kind}).`);
   } finally {
     await database.close();
   }

@@ -3,15 +3,16 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
 import { openEventStream } from './support/event-stream.ts';
-import { waitUntilConnected } from './support/provider-validation.ts';
+import { connectProvider } from './support/provider-validation.ts';
 import { waitForTask } from './support/tasks.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
  * What budgets and an agent's resource_limits do to turns, over HTTP with the offline model,
- * priced here at 1,000 USD per million tokens (a turn of ~100 tokens costs ~0.1 USD): a spent
- * budget refuses the next turn before its model call (429 budget_exceeded, Retry-After until the
- * period renews) and stores nothing; every turn's end counts into its budgets.
+ * priced here at 1,000 USD per million tokens (a turn of ~100 tokens costs ~0.1 USD), or with a
+ * provider stub that records every model call: a spent budget refuses the next turn before its
+ * model call (429 budget_exceeded, Retry-After until the period renews) and stores nothing; every
+ * turn's end counts into its budgets.
  */
 const STUB_KEY = 'sk-budgets-stub-key-0123456789';
 let stub: OpenAiStub;
@@ -38,6 +39,17 @@ async function organization() {
   const member = await addMember(app.http, owner, 'agent_user');
   return { owner, member };
 }
+
+/** A connected provider of `owner`'s organization on the stub: turns on `gpt-stub` call it. */
+async function connectStubProvider(owner: TestAccount) {
+  await connectProvider(app.http, as(owner), { baseUrl: stub.url, apiKey: STUB_KEY });
+}
+
+/** The model calls the stub received whose prompt holds `message`. */
+const modelCallsWith = (message: string) =>
+  stub.requests.filter(
+    (request) => request.path === '/v1/chat/completions' && JSON.stringify(request.body).includes(message),
+  ).length;
 
 async function createAgent(owner: TestAccount, body: Record<string, unknown> = {}) {
   const response = await app.http.post(
@@ -78,12 +90,15 @@ const secondsToNextMonth = () => {
 };
 
 describe('a budget refuses turns once spent', () => {
-  it('counts turns into an organization budget and refuses the next one with 429, Retry-After and no run', async () => {
+  it('counts turns into an organization budget and refuses the next one with 429, Retry-After, no run and no model call', async () => {
     const { owner, member } = await organization();
-    const agentId = await createAgent(owner);
+    // On the stub, which records every model call: a refused turn must never reach it.
+    await connectStubProvider(owner);
+    const agentId = await createAgent(owner, { model: 'gpt-stub' });
     const limit = await createBudget(owner, { token_limit: 1 });
     const first = await executeOk(member, agentId);
     expect(first.usage.total_tokens).toBeGreaterThan(0);
+    expect(modelCallsWith('How long do refunds take?')).toBeGreaterThan(0);
     // The turn that was admitted under the cap overshoots it by its own usage.
     expect(await budget(owner, limit.id)).toMatchObject({
       spent: { tokens: first.usage.total_tokens, runs: 1 },
@@ -92,7 +107,7 @@ describe('a budget refuses turns once spent', () => {
       exceeded_at: expect.any(String),
     });
     const runsBefore = await runCount(owner, agentId);
-    const refused = await execute(member, agentId);
+    const refused = await execute(member, agentId, 'Is this turn refused before its model call?');
     expectError(refused, 429, 'budget_exceeded');
     expect(refused.body.message).toContain('organization’s monthly token budget is spent');
     expect(refused.body.message).toContain(`${first.usage.total_tokens} tokens of 1 tokens`);
@@ -107,22 +122,26 @@ describe('a budget refuses turns once spent', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(Math.abs(retryAfter - secondsToNextMonth())).toBeLessThan(5);
     expect(await runCount(owner, agentId)).toBe(runsBefore);
+    expect(modelCallsWith('Is this turn refused before its model call?')).toBe(0);
     // The streaming execution and the OpenAI-compatible facade refuse it too.
     const streamed = await app.http.post(
       `/api/v1/agents/${agentId}/execute/stream`,
-      { message: 'Hello?' },
+      { message: 'Is this streamed turn refused?' },
       as(member),
     );
     expect(streamed.status).toBe(429);
     const openAi = await app.http.post(
       '/v1/chat/completions',
-      { model: agentId, messages: [{ role: 'user', content: 'Hello?' }] },
+      { model: agentId, messages: [{ role: 'user', content: 'Is this facade turn refused?' }] },
       as(member),
     );
     expect(openAi.status).toBe(429);
     expect(openAi.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
     expect(openAi.headers.get('retry-after')).toBe(String(retryAfter));
     expect(await runCount(owner, agentId)).toBe(runsBefore);
+    expect(
+      modelCallsWith('Is this streamed turn refused?') + modelCallsWith('Is this facade turn refused?'),
+    ).toBe(0);
 
     // Raising the cap lets turns through at once; disabling the budget too.
     const raised = await app.http.patch(`/api/v1/budgets/${limit.id}`, { token_limit: 1_000_000 }, as(owner));
@@ -334,13 +353,7 @@ describe('an agent’s resource_limits', () => {
 
   it('max_concurrent_turns refuses a turn while the agent runs as many (429 concurrency_limited)', async () => {
     const { owner, member } = await organization();
-    const provider = await app.http.post(
-      '/api/v1/providers',
-      { name: 'Stub', type: 'openai_compatible', base_url: stub.url, api_key: STUB_KEY },
-      as(owner),
-    );
-    expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-    await waitUntilConnected(app.http, provider.body.id, as(owner));
+    await connectStubProvider(owner);
     const agentId = await createAgent(owner, {
       model: 'gpt-stub',
       timeout_seconds: 2,
@@ -348,10 +361,8 @@ describe('an agent’s resource_limits', () => {
     });
     // The first turn's model call never answers: the turn runs until its 2 s timeout.
     stub.enqueue({ type: 'hang' });
-    const hanging = execute(member, agentId, 'First');
-    await expect
-      .poll(() => stub.requests.filter((request) => request.path === '/v1/chat/completions').length)
-      .toBe(1);
+    const hanging = execute(member, agentId, 'A first turn that hangs');
+    await expect.poll(() => modelCallsWith('A first turn that hangs')).toBe(1);
     const refused = await execute(member, agentId, 'Second');
     expectError(refused, 429, 'concurrency_limited');
     expect(refused.body.details).toMatchObject({

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +12,13 @@ import { addMember, registerAccount, type TestAccount } from './support/accounts
 import { expectError } from './support/assertions.ts';
 import { as, createAgent, waitForTask } from './support/tasks.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import { type TracedProcess, traceToCollector } from './support/traced-process.ts';
 
 /**
  * Webhook channels over HTTP: channel CRUD (secrets never returned), signed inbound requests that
  * become tasks once per delivery id, and each task's result POSTed once, signed, to the channel's
- * outbound URL, retried through a failing receiver. Slack and email are in their own files.
+ * outbound URL, retried through a failing receiver, carrying the correlation id and, when the
+ * process traces, the trace of the inbound request. Slack and email are in their own files.
  */
 const SECRET = 'whsec-inbound-0123456789abcdef';
 const OUTBOUND_SECRET = 'whsec-outbound-0123456789abcdef';
@@ -90,14 +93,32 @@ async function createWebhookChannel(agentId: string, name: string, outbound = tr
   return response.body;
 }
 
-/** POSTs `body` to the channel's inbound URL, signed with `secret` at `nowMs`. */
-function sendSigned(inboundUrl: string, body: unknown, secret = SECRET, nowMs = Date.now()) {
+/** POSTs `body` to the channel's inbound URL, signed with `secret` at `nowMs`, with `headers` too. */
+function sendSigned(
+  inboundUrl: string,
+  body: unknown,
+  secret = SECRET,
+  nowMs = Date.now(),
+  headers: Record<string, string> = {},
+) {
   const raw = JSON.stringify(body);
   return fetch(`${app.url}${inboundUrl}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...webhookSignatureHeaders(secret, raw, nowMs) },
+    headers: {
+      'content-type': 'application/json',
+      ...headers,
+      ...webhookSignatureHeaders(secret, raw, nowMs),
+    },
     body: raw,
   });
+}
+
+/** The delivery of `taskId`'s result, once it arrived (exactly once). */
+async function deliveryOf(taskId: string): Promise<Delivery> {
+  await expect
+    .poll(() => receiver.deliveries.filter((d) => d.body.includes(taskId)).length, { timeout: 10_000 })
+    .toBe(1);
+  return receiver.deliveries.find((d) => d.body.includes(taskId)) as Delivery;
 }
 
 describe('channels', () => {
@@ -217,10 +238,7 @@ describe('a webhook channel', () => {
       priority: 2,
       task_data: { message: 'Summarize order 4411', data: { order: 4411 }, delivery_id: 'delivery-1' },
     });
-    await expect
-      .poll(() => receiver.deliveries.filter((d) => d.body.includes(taskId)).length, { timeout: 10_000 })
-      .toBe(1);
-    const delivery = receiver.deliveries.find((d) => d.body.includes(taskId)) as Delivery;
+    const delivery = await deliveryOf(taskId);
     expect(
       isValidWebhookSignature(
         OUTBOUND_SECRET,
@@ -232,6 +250,9 @@ describe('a webhook channel', () => {
       ),
     ).toBe(true);
     expect(delivery.headers['idempotency-key']).toBe(`task:${taskId}:reply`);
+    // The correlation id of the inbound request that made the task; no trace, as this process does not trace.
+    expect(delivery.headers['x-request-id']).toBe(first.headers.get('x-request-id'));
+    expect(delivery.headers.traceparent).toBeUndefined();
     expect(JSON.parse(delivery.body)).toMatchObject({
       event: 'task.completed',
       task_id: taskId,
@@ -305,5 +326,44 @@ describe('a webhook channel', () => {
     expect(actions.map((action: { action_type: string }) => action.action_type)).not.toContain(
       'message_sent',
     );
+  });
+});
+
+describe('a webhook delivery, when the process traces', () => {
+  let traced: TracedProcess;
+  beforeAll(async () => {
+    traced = await traceToCollector('agentry-webhooks');
+  });
+  afterAll(async () => {
+    await traced?.stop();
+  });
+
+  it('carries the trace of the inbound request that made its task in traceparent, and its correlation id', async () => {
+    const agentId = await createAgent(app.http, owner);
+    const channel = await createWebhookChannel(agentId, 'Traced orders');
+    const traceId = randomBytes(16).toString('hex');
+    const senderSpanId = randomBytes(8).toString('hex');
+    const accepted = await sendSigned(
+      channel.inbound_url,
+      { id: 'traced-1', message: 'Trace me' },
+      SECRET,
+      Date.now(),
+      {
+        traceparent: `00-${traceId}-${senderSpanId}-01`,
+        'x-request-id': 'webhook-trace-1',
+      },
+    );
+    expect(accepted.status).toBe(202);
+    const { task_id: taskId } = (await accepted.json()) as { task_id: string };
+    const delivery = await deliveryOf(taskId);
+
+    expect(delivery.headers['x-request-id']).toBe('webhook-trace-1');
+    const traceparent = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(String(delivery.headers.traceparent));
+    expect(traceparent?.[1], String(delivery.headers.traceparent)).toBe(traceId);
+    // Its parent is a span of Agentry's (the work sending the delivery), exported in the sender's trace.
+    const parentSpanId = traceparent?.[2];
+    expect(parentSpanId).not.toBe(senderSpanId);
+    const parent = await traced.collector.waitForSpan((span) => span.spanId === parentSpanId);
+    expect(parent.traceId).toBe(traceId);
   });
 });

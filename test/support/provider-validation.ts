@@ -14,3 +14,27 @@ export async function waitUntilConnected(http: HttpClient, providerId: string, o
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Adds an OpenAI-compatible provider at `baseUrl` (a stub) to the organization the options act
+ * for, and waits for it to connect; returns its id.
+ */
+export async function connectProvider(
+  http: HttpClient,
+  options: RequestOptions,
+  provider: { baseUrl: string; apiKey: string; name?: string },
+): Promise<string> {
+  const response = await http.post(
+    '/api/v1/providers',
+    {
+      name: provider.name ?? 'Stub',
+      type: 'openai_compatible',
+      base_url: provider.baseUrl,
+      api_key: provider.apiKey,
+    },
+    options,
+  );
+  if (response.status !== 201) throw new Error(`the provider was refused: ${JSON.stringify(response.body)}`);
+  await waitUntilConnected(http, response.body.id, options);
+  return response.body.id;
+}

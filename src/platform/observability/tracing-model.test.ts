@@ -1,9 +1,9 @@
 import { MockLanguageModelV4 } from 'ai/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generated, streamedText, streamOf, usage } from '../../../test/support/answer-turn-harness.ts';
-import { type OtlpCollector, startOtlpCollector } from '../../../test/support/otlp-collector.ts';
+import { type TracedProcess, traceToCollector } from '../../../test/support/traced-process.ts';
 import { withCorrelationId } from './correlation.ts';
-import { inSpan, startTracing, type Tracing, tracingEnabled } from './tracing.ts';
+import { inSpan, tracingEnabled } from './tracing.ts';
 import { tracedModel } from './tracing-model.ts';
 import { withPropagatedContext } from './tracing-propagation.ts';
 
@@ -12,21 +12,13 @@ import { withPropagatedContext } from './tracing-propagation.ts';
  * exporting to a loopback collector: model calls' spans, generated and streamed, nest under the
  * active span, record tokens or the error, and outbound calls made inside a span name it.
  */
-let collector: OtlpCollector;
-let tracing: Tracing | null;
+let traced: TracedProcess;
 
 beforeAll(async () => {
-  collector = await startOtlpCollector();
-  tracing = await startTracing({
-    endpoint: collector.url,
-    headers: {},
-    serviceName: 'agentry-unit',
-    scheduleDelayMs: 10,
-  });
+  traced = await traceToCollector('agentry-unit');
 });
 afterAll(async () => {
-  await tracing?.shutdown();
-  await collector.close();
+  await traced.stop();
 });
 
 async function drain(stream: ReadableStream<unknown>) {
@@ -53,7 +45,9 @@ describe('traced model calls', () => {
     });
     const calls = await Promise.all(
       [3, 4].map((outputTokens) =>
-        collector.waitForSpan((span) => span.attributes['gen_ai.usage.output_tokens'] === outputTokens),
+        traced.collector.waitForSpan(
+          (span) => span.attributes['gen_ai.usage.output_tokens'] === outputTokens,
+        ),
       ),
     );
     for (const call of calls) {
@@ -88,11 +82,11 @@ describe('traced model calls', () => {
     );
     await expect(failing.doGenerate({ prompt: [] })).rejects.toThrow('rate limited');
     await drain((await failing.doStream({ prompt: [] })).stream);
-    const thrown = await collector.waitForSpan(
+    const thrown = await traced.collector.waitForSpan(
       (span) =>
         span.name === 'chat failing-model' && span.attributes['error.type'] === 'provider_rate_limited',
     );
-    const streamed = await collector.waitForSpan(
+    const streamed = await traced.collector.waitForSpan(
       (span) => span.name === 'chat failing-model' && span.attributes['error.type'] === 'TypeError',
     );
     expect([thrown.status, streamed.status]).toEqual([2, 2]);
