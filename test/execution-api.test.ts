@@ -98,6 +98,7 @@ describe('POST /api/v1/agents/{id}/execute with the offline model', () => {
         fallback_used: false,
         suggestions: offlineSuggestions('How long do refunds take?'),
         warnings: ['Unknown tool "no_such_tool" ignored'],
+        memory_confidence: 0,
       },
       execution_time_ms: expect.any(Number),
     });

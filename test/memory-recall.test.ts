@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
+import { postForEvents } from './support/sse-client.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
  * Memories in turns (docs/memory.md): the memory context source recalls the best-scoring memories
  * of the agent's, the end user's and the thread's namespaces into the system prompt; the run
- * records which; recalled memories are reinforced after the turn; chat reports memory_confidence;
+ * records which; recalled memories are reinforced after the turn; chat, /execute (and its stream) and
+ * preview-context report memory_confidence;
  * the weights of the agent's memory settings change the ranking as the formula predicts. Every
  * turn is answered by the offline model.
  */
@@ -50,13 +52,38 @@ async function preview(agentId: string, message: string, sessionId?: string) {
     as(owner),
   );
   expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return response.body as { system_prompt: string; references: Reference[] };
+  return response.body as { system_prompt: string; references: Reference[]; memory_confidence: number };
 }
 
 const memoryReferences = (references: Reference[]) =>
   references.filter((reference) => reference.source === 'memory');
 const recalledIds = (references: Reference[]) =>
   memoryReferences(references).map((reference) => reference.memory_id);
+/** Seed 001's memory_confidence as docs/memory.md defines it: the mean score, capped at 1. */
+function meanScore(references: Reference[]) {
+  const scores = memoryReferences(references).map((reference) => reference.score as number);
+  return Math.min(1, scores.reduce((sum, score) => sum + score, 0) / scores.length);
+}
+
+/** A turn through /execute, as JSON or streamed: its run and its memory_confidence. */
+async function execute(agentId: string, body: Record<string, unknown>, streamed: boolean) {
+  if (!streamed) {
+    const response = await app.http.post(
+      `/api/v1/agents/${agentId}/execute`,
+      { ...body, stream: false },
+      as(owner),
+    );
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return {
+      run_id: response.body.run_id as string,
+      memory_confidence: response.body.metadata.memory_confidence as number,
+    };
+  }
+  const response = await postForEvents(`${app.url}/api/v1/agents/${agentId}/execute/stream`, body, as(owner));
+  const completed = response.events.at(-1);
+  expect(completed?.event, JSON.stringify(response.events.at(-1))).toBe('run-completed');
+  return { run_id: completed?.data.run_id as string, memory_confidence: completed?.data.memory_confidence };
+}
 
 async function retrievalOf(runId: string): Promise<Reference[]> {
   const run = await app.http.get(`/api/v1/runs/${runId}`, as(owner));
@@ -230,13 +257,44 @@ describe('the memory context source', () => {
     expect(chat.body.metadata.memory_confidence).toBeCloseTo(Math.min(1, mean), 3);
   });
 
-  it('recalls nothing for an agent whose memory is off (memory_enabled: false), and chat reports 0', async () => {
+  it('reports memory_confidence in preview-context, in /execute’s metadata and in its stream’s run-completed', async () => {
+    const message = 'Which colour do I like?';
+    const shown = await preview(agentId, message, lenaSession);
+    expect(memoryReferences(shown.references)).toHaveLength(3);
+    expect(shown.memory_confidence).toBeGreaterThan(0);
+    expect(shown.memory_confidence).toBeCloseTo(meanScore(shown.references), 3);
+
+    for (const streamed of [false, true]) {
+      const turn = await execute(agentId, { message, session_id: lenaSession }, streamed);
+      const references = await retrievalOf(turn.run_id);
+      expect(memoryReferences(references), `streamed: ${streamed}`).toHaveLength(3);
+      expect(turn.memory_confidence, `streamed: ${streamed}`).toBeGreaterThan(0);
+      expect(turn.memory_confidence, `streamed: ${streamed}`).toBeCloseTo(meanScore(references), 3);
+    }
+
+    // A new session without an end user recalls from the agent's namespace alone: its one memory.
+    const alone = await execute(agentId, { message: 'Can I return paint?' }, false);
+    const [returns] = memoryReferences(await retrievalOf(alone.run_id));
+    expect(returns?.memory_id).toBe(ids.returns);
+    expect(alone.memory_confidence).toBeCloseTo(returns?.score as number, 3);
+  });
+
+  it('recalls nothing for an agent whose memory is off (memory_enabled: false), and every answer reports 0', async () => {
     const quiet = await createAgent({ name: 'No memory', memory_enabled: false });
     const sessionId = await startSession(quiet, 'lena');
     await remember(quiet, { content: 'Her favourite colour is teal.', scope: 'user', user_id: 'lena' });
     const shown = await preview(quiet, 'Which colour do I like?', sessionId);
     expect(shown.system_prompt).not.toContain('# Memory');
     expect(memoryReferences(shown.references)).toEqual([]);
+    expect(shown.memory_confidence).toBe(0);
+    for (const streamed of [false, true]) {
+      const turn = await execute(
+        quiet,
+        { message: 'Which colour do I like?', session_id: sessionId },
+        streamed,
+      );
+      expect(turn.memory_confidence, `streamed: ${streamed}`).toBe(0);
+    }
     const chat = await app.http.post(
       `/api/v1/agents/${quiet}/chat`,
       { message: 'Which colour do I like?', thread_id: sessionId },

@@ -6,7 +6,7 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { echoScript, type RecordedRequest } from './stubs/stub-server.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
-import { waitUntilConnected } from './support/provider-validation.ts';
+import { connectProvider } from './support/provider-validation.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -38,6 +38,17 @@ const isExtraction = (request: RecordedRequest) =>
   String(bodyOf(request).messages?.[0]?.content ?? '').startsWith(MARKER);
 const extractionRequests = () =>
   stub.requests.filter((request) => request.path === '/v1/chat/completions' && isExtraction(request));
+/** What the model was sent for the turn whose message this is (its own call, not an extraction). */
+function turnRequestSaying(message: string) {
+  const sent = stub.requests.filter(
+    (request) =>
+      request.path === '/v1/chat/completions' &&
+      !isExtraction(request) &&
+      JSON.stringify(bodyOf(request).messages).includes(message),
+  );
+  expect(sent, message).toHaveLength(1);
+  return JSON.stringify(bodyOf(sent[0]).messages);
+}
 /** What the stub answers the next extraction calls with (text), or how many of them fail first. */
 let extractionAnswers: string[] = [];
 let extractionFailures = 0;
@@ -111,6 +122,11 @@ async function learnt(turn: Turn) {
   await settled(job?.id);
 }
 
+/** Waits until the memory job the turn asked for, if any (enqueued with its end), is done. */
+async function settledTurn(turn: Turn) {
+  for (const job of await jobsOfRun(turn.run_id)) await settled(job.id);
+}
+
 interface MemoryBody {
   id: string;
   scope: string;
@@ -162,13 +178,7 @@ beforeAll(async () => {
   owner = await registerAccount(app.http, 'Offline owner');
   stranger = await registerAccount(app.http, 'Stranger');
   integrator = await registerAccount(app.http, 'Integrator');
-  const provider = await app.http.post(
-    '/api/v1/providers',
-    { name: 'Stub', type: 'openai_compatible', base_url: stub.url, api_key: KEY },
-    as(integrator),
-  );
-  expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-  await waitUntilConnected(app.http, provider.body.id, as(integrator));
+  await connectProvider(app.http, as(integrator), { baseUrl: stub.url, apiKey: KEY });
 });
 afterAll(async () => {
   await app?.close();
@@ -386,6 +396,7 @@ describe("with a provider's model", () => {
     await learnt(turn);
 
     const [request] = extractionRequests();
+    expect(extractionRequests()).toHaveLength(1);
     const messages = bodyOf(request).messages as { role: string; content: string }[];
     expect(messages).toHaveLength(2);
     expect(messages[1]?.content).toBe(
@@ -399,17 +410,35 @@ describe("with a provider's model", () => {
     ]);
     expect(stored.every((memory) => memory.source.run_id === turn.run_id)).toBe(true);
 
-    // The next session of the same user is given it.
+    // The next session of the same user is given it (the trip was the thread's, not the user's).
     const next = await say(integrator, agentId, 'Book my usual seat.', { user_id: 'p1' });
     await learnt(next);
-    const sent = bodyOf(
-      stub.requests
-        .filter((request) => request.path === '/v1/chat/completions' && !isExtraction(request))
-        .at(-1),
-    ).messages as { role: string; content: string }[];
-    expect(JSON.stringify(sent)).toContain('The user prefers window seats.');
-    expect(JSON.stringify(sent)).not.toContain('Oslo');
+    const sent = turnRequestSaying('Book my usual seat.');
+    expect(sent).toContain('The user prefers window seats.');
+    expect(sent).not.toContain('Oslo');
     expect(next.session_id).not.toBe(turn.session_id);
+
+    // Another end user of the same agent is sent nothing of it.
+    const other = await say(integrator, agentId, 'Which seat do I usually pick?', { user_id: 'p1-other' });
+    await settledTurn(other);
+    const sentForOther = turnRequestSaying('Which seat do I usually pick?');
+    expect(sentForOther).not.toMatch(/window|Oslo/);
+    expect(await memoriesOf(integrator, agentId, '?user_id=p1-other')).toEqual([]);
+
+    // Nor is another organization's agent, on its own provider, for the same end user id.
+    const rival = await registerAccount(app.http, 'Provider stranger');
+    await connectProvider(app.http, as(rival), { baseUrl: stub.url, apiKey: KEY });
+    expectError(
+      await app.http.get(`/api/v1/agents/${agentId}/memories?user_id=p1`, as(rival)),
+      403,
+      'authorization_error',
+    );
+    const rivalsAgent = await createAgent(rival, { model: 'gpt-stub' });
+    const rivals = await say(rival, rivalsAgent, 'Which seat do I like best?', { user_id: 'p1' });
+    await settledTurn(rivals);
+    const sentForRival = turnRequestSaying('Which seat do I like best?');
+    expect(sentForRival).not.toMatch(/window|Oslo/);
+    expect(await memoriesOf(rival, rivalsAgent)).toEqual([]);
   });
 
   it('falls back to the offline extraction when the answer is not a memories object', async () => {

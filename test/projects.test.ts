@@ -230,6 +230,95 @@ describe('resources in projects', () => {
     );
   });
 
+  it('filters runs, tasks, assignments and API keys by project_id: the agent’s project, the key’s', async () => {
+    const [project, other] = [await newProject(), await newProject()];
+    const made: Record<
+      string,
+      { agent: string; run: string; task: string; assignment: string; key: string }
+    > = {};
+    let otherKey = '';
+    for (const [name, projectId] of [
+      ['project', project.id],
+      ['other', other.id],
+      ['organization', null],
+    ] as const) {
+      const agent = (await newAgent({ project_id: projectId })).id;
+      const created = [
+        await app.http.post(`/api/v1/agents/${agent}/test`, { prompt: 'Hello' }, as(admin)),
+        await app.http.post(`/api/v1/agents/${agent}/tasks`, { task_type: 'filtered_task' }, as(admin)),
+        await app.http.post(
+          '/api/v1/task-definitions',
+          { name: `Definition ${randomUUID()}`, response_schema: { type: 'object' } },
+          as(admin),
+        ),
+        await app.http.post('/api/v1/api-keys', { name: `${name} key`, project_id: projectId }, as(admin)),
+      ];
+      const [run, task, definition, key] = created;
+      const assignment = await app.http.post(
+        `/api/v1/agents/${agent}/assignments`,
+        { task_definition_id: definition?.body.id },
+        as(admin),
+      );
+      for (const response of [...created, assignment]) {
+        expect(response?.status, JSON.stringify(response?.body)).toBeOneOf([200, 201]);
+      }
+      made[name] = {
+        agent,
+        run: run?.body.run_id,
+        task: task?.body.id,
+        assignment: assignment.body.id,
+        key: key?.body.id,
+      };
+      if (name === 'other') otherKey = key?.body.key;
+    }
+    const listed = async (path: string, token = admin.token) => {
+      const response = await app.http.get(path, { token });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body as { id: string; agent_id?: string }[];
+    };
+    const ids = (items: { id: string }[]) => items.map((item) => item.id);
+
+    // Runs: those of the project's agents (the tasks' own turns may add runs of the same agent).
+    const runs = await listed(`/api/v1/runs?project_id=${project.id}&limit=200`);
+    expect(ids(runs)).toContain(made.project?.run);
+    expect(new Set(runs.map((run) => run.agent_id))).toEqual(new Set([made.project?.agent]));
+    expect(ids(await listed(`/api/v1/tasks?project_id=${project.id}`))).toEqual([made.project?.task]);
+    expect(ids(await listed(`/api/v1/assignments?project_id=${project.id}`))).toEqual([
+      made.project?.assignment,
+    ]);
+    expect(ids(await listed(`/api/v1/api-keys?project_id=${project.id}`))).toEqual([made.project?.key]);
+    const totals = await app.http.get(`/api/v1/tasks?project_id=${project.id}`, as(admin));
+    expect(totals.headers.get('x-total-count')).toBe('1');
+    // Without the filter the organization-wide caller sees every project's and the organization's.
+    const everyTask = ids(await listed('/api/v1/tasks?limit=200'));
+    expect(everyTask).toEqual(
+      expect.arrayContaining([made.project?.task, made.other?.task, made.organization?.task]),
+    );
+
+    // A key of another project: the filter narrows its own scope, never widens it.
+    for (const path of ['/api/v1/runs', '/api/v1/tasks', '/api/v1/assignments', '/api/v1/api-keys']) {
+      expect(await listed(`${path}?project_id=${project.id}`, otherKey), path).toEqual([]);
+    }
+    expect(ids(await listed(`/api/v1/tasks?project_id=${other.id}`, otherKey))).toEqual([made.other?.task]);
+    expect(ids(await listed(`/api/v1/api-keys?project_id=${other.id}`, otherKey))).toEqual([made.other?.key]);
+
+    // Rows follow their agent: moved to the project, its runs, tasks and assignments are listed there.
+    const moved = await app.http.patch(
+      `/api/v1/agents/${made.other?.agent}`,
+      { project_id: project.id },
+      as(admin),
+    );
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(ids(await listed(`/api/v1/runs?project_id=${project.id}&limit=200`))).toContain(made.other?.run);
+    expect(ids(await listed(`/api/v1/tasks?project_id=${project.id}`)).sort()).toEqual(
+      [made.project?.task, made.other?.task].sort(),
+    );
+    expect(ids(await listed(`/api/v1/assignments?project_id=${project.id}`)).sort()).toEqual(
+      [made.project?.assignment, made.other?.assignment].sort(),
+    );
+    expect(await listed(`/api/v1/tasks?project_id=${other.id}`)).toEqual([]);
+  });
+
   it('puts a session in its agent’s project and refuses another (422 naming project_id)', async () => {
     const [first, second] = [await newProject(), await newProject()];
     const agent = await newAgent({ project_id: first.id });
@@ -324,6 +413,10 @@ describe('resources in projects', () => {
       await app.http.get('/api/v1/agents?project_id=p1', as(admin)),
       await app.http.get('/api/v1/sessions?project_id=p1', as(admin)),
       await app.http.get('/api/v1/files?project_id=p1', as(admin)),
+      await app.http.get('/api/v1/runs?project_id=p1', as(admin)),
+      await app.http.get('/api/v1/tasks?project_id=p1', as(admin)),
+      await app.http.get('/api/v1/assignments?project_id=p1', as(admin)),
+      await app.http.get('/api/v1/api-keys?project_id=p1', as(admin)),
       await app.http.upload(
         '/api/v1/files',
         { filename: 'bad.txt', content: 'Bad' },

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import type { Page, PageOf } from '../../platform/db/pagination.ts';
-import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { inProject, inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { agents } from '../agents/agent-tables.ts';
 import { agentAssignments } from './assignment-tables.ts';
 import { taskDefinitions } from './definition-tables.ts';
@@ -20,6 +20,8 @@ export interface AssignmentFilters {
   activeOnly?: boolean | undefined;
   agentId?: string | undefined;
   taskDefinitionId?: string | undefined;
+  /** The assignments of this project's agents (where the agent is now). */
+  projectId?: string | undefined;
 }
 
 const live = (scope: TenantScope) =>
@@ -115,6 +117,10 @@ export async function listAssignments(
   if (filters.agentId) conditions.push(eq(agentAssignments.agentId, filters.agentId));
   if (filters.taskDefinitionId)
     conditions.push(eq(agentAssignments.taskDefinitionId, filters.taskDefinitionId));
+  // A project-scoped caller's rule, for the named project.
+  if (filters.projectId) {
+    conditions.push(inScope(agents.organizationId, inProject(scope, filters.projectId), agents.projectId));
+  }
   const where = and(...conditions);
   const [rows, [total]] = await Promise.all([
     page.limit > 0

@@ -133,14 +133,19 @@ export const assignmentRoutes =
           summary:
             'The organization’s assignments with details: agent_name, task_name, provider_name, provider_type',
           description:
-            'Newest first; filters active_only, agent_id, task_definition_id. X-Total-Count holds the total.',
+            'Newest first; filters active_only, agent_id, task_definition_id, project_id. X-Total-Count holds the total.',
           querystring: listAssignmentsQuery,
           response: { 200: assignmentListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
-        const { limit, offset, active_only, agent_id, task_definition_id } = request.query;
-        const filters = { activeOnly: active_only, agentId: agent_id, taskDefinitionId: task_definition_id };
+        const { limit, offset, active_only, agent_id, task_definition_id, project_id } = request.query;
+        const filters = {
+          activeOnly: active_only,
+          agentId: agent_id,
+          taskDefinitionId: task_definition_id,
+          projectId: project_id,
+        };
         const { items, total } = await assignments.list(principalOf(request), filters, { limit, offset });
         reply.header('x-total-count', String(total));
         return items;

@@ -42,6 +42,7 @@ export const agentAssignmentsQuery = pageQuery(50, 200).extend({ active_only: ac
 export const listAssignmentsQuery = agentAssignmentsQuery.extend({
   agent_id: z.uuid().optional(),
   task_definition_id: z.uuid().optional(),
+  project_id: z.uuid().optional().describe('Only the assignments of this project’s agents'),
 });
 export type ListAssignmentsQuery = z.infer<typeof listAssignmentsQuery>;
 

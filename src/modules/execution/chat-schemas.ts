@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { exampleIds, exampleTurn } from '../../platform/http/openapi-examples.ts';
-import { endUserId, requestMetadata, userText } from './execution-schemas.ts';
+import { endUserId, memoryConfidenceView, requestMetadata, userText } from './execution-schemas.ts';
 
 /** Two names of one field (seed 001's and Agentry's): either may be given, both only if they agree. */
 const aliases = [
@@ -52,13 +52,7 @@ export const chatResponse = z
     run_id: z.uuid(),
     message_id: z.uuid().describe('The assistant message'),
     metadata: z.object({
-      memory_confidence: z
-        .number()
-        .min(0)
-        .max(1)
-        .describe(
-          'The mean score (capped at 1) of the memories the turn’s context was given (docs/memory.md); 0 when none',
-        ),
+      memory_confidence: memoryConfidenceView,
       message_count: z
         .number()
         .int()

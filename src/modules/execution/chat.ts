@@ -35,7 +35,6 @@ export function toChatResponse(
   agentId: string,
   result: ExecutionResponse,
   messageCount: number,
-  memoryConfidence: number,
 ): ChatResponse {
   return {
     thread_id: result.session_id,
@@ -44,6 +43,6 @@ export function toChatResponse(
     response: result.content,
     run_id: result.run_id,
     message_id: result.message_id,
-    metadata: { memory_confidence: memoryConfidence, message_count: messageCount },
+    metadata: { memory_confidence: result.metadata.memory_confidence, message_count: messageCount },
   };
 }

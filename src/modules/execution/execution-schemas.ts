@@ -119,6 +119,15 @@ export const toolCallView = z.object({
   origin: toolOriginView,
 });
 
+/** Seed 001's `memory_confidence` (docs/memory.md): the same number on every answer that carries it. */
+export const memoryConfidenceView = z
+  .number()
+  .min(0)
+  .max(1)
+  .describe(
+    'The mean score (capped at 1) of the memories the turn’s context was given (docs/memory.md); 0 when none',
+  );
+
 export const executionResponse = z
   .object({
     session_id: z.uuid(),
@@ -139,6 +148,7 @@ export const executionResponse = z
       fallback_used: z.boolean(),
       suggestions: z.array(z.string()).optional(),
       warnings: z.array(z.string()),
+      memory_confidence: memoryConfidenceView,
     }),
     execution_time_ms: z.number().int(),
   })
@@ -159,6 +169,7 @@ export const executionResponse = z
         fallback_used: false,
         suggestions: exampleTurn.suggestions,
         warnings: [],
+        memory_confidence: 0.62,
       },
       execution_time_ms: 2_120,
     },
@@ -190,6 +201,9 @@ export const previewResponse = z
       .describe(
         'What the context quotes (knowledge chunks with their file and position), as the run records it',
       ),
+    memory_confidence: memoryConfidenceView.describe(
+      'The mean score (capped at 1) of the memories in this context (docs/memory.md), as a turn’s answer reports it; 0 when none',
+    ),
     max_output_tokens: z.number().int(),
     warnings: z.array(z.string()),
   })
@@ -233,6 +247,7 @@ export const previewResponse = z
       ],
       dropped: [],
       references: [],
+      memory_confidence: 0,
       max_output_tokens: 800,
       warnings: [],
     },

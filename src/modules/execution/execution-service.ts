@@ -8,7 +8,7 @@ import type { ContextReference } from './context-pipeline.ts';
 import type { ExecuteBody, ExecutionResponse } from './execution-schemas.ts';
 import type { ProviderDirectory } from './model-resolver.ts';
 import { maxOutputTokensFor } from './system-prompt-source.ts';
-import type { TurnEngine, TurnOptions, TurnSummary } from './turn.ts';
+import type { TurnEngine, TurnEvent, TurnOptions, TurnSummary } from './turn.ts';
 import { requireRunnable } from './turn-plan.ts';
 
 export interface ExecutionServiceDependencies {
@@ -19,7 +19,10 @@ export interface ExecutionServiceDependencies {
   readSession(principal: Principal, sessionId: string): Promise<{ message_count: number }>;
 }
 
-export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => ({
+/** The streamed turn's last event, with what the JSON answer adds to the summary. */
+type CompletedEvent = Extract<TurnEvent, { type: 'run-completed' }> & { memory_confidence: number };
+
+export const toExecutionResponse = (summary: TurnSummary, memoryConfidence: number): ExecutionResponse => ({
   session_id: summary.session_id as string,
   message_id: summary.message_id as string,
   user_message_id: summary.user_message_id as string,
@@ -35,9 +38,17 @@ export const toExecutionResponse = (summary: TurnSummary): ExecutionResponse => 
     fallback_used: summary.fallback_used,
     ...(summary.suggestions ? { suggestions: summary.suggestions } : {}),
     warnings: summary.warnings,
+    memory_confidence: memoryConfidence,
   },
   execution_time_ms: summary.execution_time_ms,
 });
+
+/** `run-completed` carries the JSON answer's memory_confidence too; other events pass as they are. */
+function withMemoryConfidence(event: TurnEvent, references: readonly ContextReference[]): TurnEvent {
+  if (event.type !== 'run-completed') return event;
+  const completed: CompletedEvent = { ...event, memory_confidence: memoryConfidence(references) };
+  return completed;
+}
 
 /** Executing agents (chat, test, preview). */
 export function createExecutionService(dependencies: ExecutionServiceDependencies) {
@@ -78,6 +89,9 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
       ]);
     }
     if (body.response_schema) assertAnswerSchema(body.response_schema, 'response_schema');
+    // The references the plan already holds: the confidence costs no query.
+    let references: readonly ContextReference[] = [];
+    const { onEvent } = options;
     const summary = await turns.run(
       {
         principal,
@@ -88,9 +102,17 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
         metadata: body.metadata,
         responseSchema: body.response_schema,
       },
-      options,
+      {
+        ...options,
+        onContext: (quoted) => {
+          references = quoted;
+          options.onContext?.(quoted);
+        },
+        // Left undefined when not streaming: the turn streams only when someone listens.
+        onEvent: onEvent && ((event) => onEvent(withMemoryConfidence(event, references))),
+      },
     );
-    return toExecutionResponse(summary);
+    return toExecutionResponse(summary, memoryConfidence(references));
   }
 
   return {
@@ -107,15 +129,9 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
      * the seed's shape, with the session's message count once the turn is stored.
      */
     async chat(principal: Principal, agentId: string, body: ChatBody, options: TurnOptions = {}) {
-      let references: readonly ContextReference[] = [];
-      const result = await execute(principal, agentId, toExecuteBody(body), {
-        ...options,
-        onContext: (quoted) => {
-          references = quoted;
-        },
-      });
+      const result = await execute(principal, agentId, toExecuteBody(body), options);
       const session = await readSession(principal, result.session_id);
-      return toChatResponse(agentId, result, session.message_count, memoryConfidence(references));
+      return toChatResponse(agentId, result, session.message_count);
     },
 
     /** POST /agents/{id}/test (seed 003): one prompt, no session, the provider must be validated. */
@@ -164,6 +180,7 @@ export function createExecutionService(dependencies: ExecutionServiceDependencie
         sections: plan.context.sections,
         dropped: plan.context.dropped,
         references: plan.context.references,
+        memory_confidence: memoryConfidence(plan.context.references),
         max_output_tokens: maxOutputTokensFor(plan.agent),
         warnings: plan.warnings,
       };

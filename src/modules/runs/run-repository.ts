@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
-import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { inProject, inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { ofAgentsInScope } from '../agents/index.ts';
 import { type ActionType, agentActions, type RunStatus, type RunTrigger, runs } from './run-tables.ts';
 
@@ -17,6 +17,8 @@ export interface AgentActionFilters {
 
 export interface RunFilters {
   agent_id?: string | undefined;
+  /** The runs of this project's agents (where the agent is now). */
+  project_id?: string | undefined;
   session_id?: string | undefined;
   status?: RunStatus | undefined;
   trigger?: RunTrigger | undefined;
@@ -42,8 +44,11 @@ export async function findRunOrganization(db: Executor, runId: string) {
 
 /** Newest first. */
 export function listRuns(db: Executor, scope: TenantScope, filters: RunFilters, page: Page) {
-  const conditions: SQL[] = [inRunScope(scope)];
+  const conditions: (SQL | undefined)[] = [inRunScope(scope)];
   if (filters.agent_id) conditions.push(eq(runs.agentId, filters.agent_id));
+  // A project-scoped caller's rule, for the named project.
+  if (filters.project_id)
+    conditions.push(ofAgentsInScope(runs.agentId, inProject(scope, filters.project_id)));
   if (filters.session_id) conditions.push(eq(runs.sessionId, filters.session_id));
   if (filters.status) conditions.push(eq(runs.status, filters.status));
   if (filters.trigger) conditions.push(eq(runs.trigger, filters.trigger));

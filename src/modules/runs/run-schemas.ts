@@ -124,6 +124,7 @@ export const runWithActionsView = runView
 
 export const listRunsQuery = pageQuery(50, 200).extend({
   agent_id: z.uuid().optional(),
+  project_id: z.uuid().optional().describe('Only the runs of this project’s agents'),
   session_id: z.uuid().optional(),
   status: z.enum(runStatuses).optional(),
   trigger: z.enum(runTriggers).optional(),

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, inArray, isNull, lte, or, type SQL, sql
 import type { Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
-import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { inProject, inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { ofAgentsInScope } from '../agents/index.ts';
 import {
   agentTaskAttempts,
@@ -82,6 +82,8 @@ export async function updateTask(tx: Executor, scope: TenantScope, taskId: strin
 
 export interface TaskFilters {
   agentId?: string | undefined;
+  /** The tasks of this project's agents (where the agent is now). */
+  projectId?: string | undefined;
   status?: TaskStatus | undefined;
   taskType?: string | undefined;
   source?: TaskSource | undefined;
@@ -94,6 +96,10 @@ export interface TaskFilters {
 export async function listTasks(db: Executor, scope: TenantScope, filters: TaskFilters, page: Page) {
   const conditions: (SQL | undefined)[] = [inTaskScope(scope)];
   if (filters.agentId) conditions.push(eq(agentTasks.agentId, filters.agentId));
+  // A project-scoped caller's rule, for the named project.
+  if (filters.projectId) {
+    conditions.push(ofAgentsInScope(agentTasks.agentId, inProject(scope, filters.projectId)));
+  }
   if (filters.status) conditions.push(eq(agentTasks.status, filters.status));
   if (filters.taskType) conditions.push(eq(agentTasks.taskType, filters.taskType));
   if (filters.source) conditions.push(eq(agentTasks.source, filters.source));

@@ -15,8 +15,9 @@ import {
 } from './task-schemas.ts';
 import type { TaskService } from './task-service.ts';
 
-const filtersOf = (query: ListTasksQuery, agentId: string | undefined) => ({
+const filtersOf = (query: ListTasksQuery, agentId: string | undefined, projectId?: string) => ({
   agentId,
+  projectId,
   status: query.status,
   taskType: query.task_type,
   source: query.source,
@@ -130,17 +131,15 @@ export const taskRoutes =
         schema: {
           ...common,
           operationId: 'listTasks',
-          summary: 'The organization’s tasks, with the same filters and agent_id',
+          summary: 'The organization’s tasks, with the same filters, agent_id and project_id',
           querystring: listOrganizationTasksQuery,
           response: { 200: taskListView, ...standardErrorResponses },
         },
       },
       async (request, reply) => {
-        const { limit, offset, agent_id } = request.query;
-        const { items, total } = await tasks.list(principalOf(request), filtersOf(request.query, agent_id), {
-          limit,
-          offset,
-        });
+        const { limit, offset, agent_id, project_id } = request.query;
+        const filters = filtersOf(request.query, agent_id, project_id);
+        const { items, total } = await tasks.list(principalOf(request), filters, { limit, offset });
         reply.header('x-total-count', String(total));
         return items;
       },

@@ -154,7 +154,10 @@ export const listTasksQuery = pageQuery(50, 200).extend({
   order: z.enum(['asc', 'desc']).default('desc'),
 });
 export type ListTasksQuery = z.infer<typeof listTasksQuery>;
-export const listOrganizationTasksQuery = listTasksQuery.extend({ agent_id: z.uuid().optional() });
+export const listOrganizationTasksQuery = listTasksQuery.extend({
+  agent_id: z.uuid().optional(),
+  project_id: z.uuid().optional().describe('Only the tasks of this project’s agents'),
+});
 
 export const taskParams = z.object({ id: z.uuid(), task_id: z.uuid() });
 

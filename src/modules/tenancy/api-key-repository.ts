@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.ts';
-import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { inProject, inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
 import { apiKeys } from './tenancy-tables.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -42,13 +42,16 @@ export async function findApiKeyOrganization(db: Executor, apiKeyId: string) {
   return row?.organizationId;
 }
 
-/** Every key of the organization, or only those an owner created (and, for a key, the key itself). */
+/**
+ * Every key of the organization, or only those an owner created (and, for a key, the key itself);
+ * with `projectId`, only those scoped to that project.
+ */
 export async function listApiKeys(
   db: Executor,
   scope: TenantScope,
   owner: { userId: string | null; apiKeyId: string | null } | null,
+  projectId?: string,
 ) {
-  const inOrganization = manageable(scope);
   const ownership = !owner
     ? undefined
     : owner.userId
@@ -57,7 +60,7 @@ export async function listApiKeys(
   return db
     .select()
     .from(apiKeys)
-    .where(ownership ? and(inOrganization, ownership) : inOrganization)
+    .where(and(manageable(scope), projectId ? manageable(inProject(scope, projectId)) : undefined, ownership))
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 

@@ -4,7 +4,13 @@ import { idParams } from '../../platform/http/common-schemas.ts';
 import { errorBodySchema, standardErrorResponses } from '../../platform/http/error-body.ts';
 import { type AccessGuard, bearerSecurity, principalOf } from './access-guard.ts';
 import type { ApiKeyService } from './api-key-service.ts';
-import { apiKeyListView, apiKeyView, createApiKeyBody, createdApiKeyView } from './tenancy-schemas.ts';
+import {
+  apiKeyListView,
+  apiKeyView,
+  createApiKeyBody,
+  createdApiKeyView,
+  listApiKeysQuery,
+} from './tenancy-schemas.ts';
 
 export const apiKeyRoutes =
   (apiKeys: ApiKeyService, guard: AccessGuard): FastifyPluginAsyncZod =>
@@ -36,10 +42,12 @@ export const apiKeyRoutes =
           ...common,
           operationId: 'listApiKeys',
           summary: 'List API keys (prefixes only): all of them for an org_admin, your own otherwise',
+          description: 'Newest first; `project_id` lists the keys scoped to that project.',
+          querystring: listApiKeysQuery,
           response: { 200: apiKeyListView, ...standardErrorResponses },
         },
       },
-      async (request) => apiKeys.list(principalOf(request)),
+      async (request) => apiKeys.list(principalOf(request), request.query),
     );
 
     app.get(

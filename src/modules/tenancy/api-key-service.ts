@@ -66,9 +66,12 @@ export function createApiKeyService({ db }: { db: Database }) {
       return { ...toApiKeyView(row), key };
     },
 
-    async list(principal: Principal): Promise<ApiKeyView[]> {
+    async list(
+      principal: Principal,
+      filters: { project_id?: string | undefined } = {},
+    ): Promise<ApiKeyView[]> {
       const owner = managesAll(principal) ? null : { userId: principal.userId, apiKeyId: principal.apiKeyId };
-      const rows = await apiKeyRows.listApiKeys(db, principal, owner);
+      const rows = await apiKeyRows.listApiKeys(db, principal, owner, filters.project_id);
       return rows.map(toApiKeyView);
     },
 

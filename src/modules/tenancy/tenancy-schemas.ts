@@ -103,6 +103,10 @@ export const createApiKeyBody = z
     },
   });
 
+export const listApiKeysQuery = z.object({
+  project_id: z.uuid().optional().describe('Only the keys scoped to this project'),
+});
+
 const organizationExample = {
   id: exampleIds.organization,
   name: 'Acme Support',

@@ -44,3 +44,13 @@ export async function requireInScope<T>(
  */
 export const inScopeProject = (scope: TenantScope, projectId: string | null): boolean =>
   !scope.projectId || projectId === scope.projectId;
+
+/**
+ * A `?project_id=` filter as a scope: the caller's organization, that project. Queried beside the
+ * caller's own scope, so that a filter narrows it and never widens it (a key of another project
+ * gets nothing).
+ */
+export const inProject = (scope: TenantScope, projectId: string): TenantScope => ({
+  organizationId: scope.organizationId,
+  projectId,
+});
