@@ -1009,7 +1009,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (prefixes only): all of them for an org_admin, your own otherwise */
+        /**
+         * List API keys (prefixes only): all of them for an org_admin, your own otherwise
+         * @description Newest first; `project_id` lists the keys scoped to that project.
+         */
         get: operations["listApiKeys"];
         put?: never;
         /** Create an API key; the key is shown once, in this response */
@@ -1047,7 +1050,7 @@ export interface paths {
         };
         /**
          * The organization’s assignments with details: agent_name, task_name, provider_name, provider_type
-         * @description Newest first; filters active_only, agent_id, task_definition_id. X-Total-Count holds the total.
+         * @description Newest first; filters active_only, agent_id, task_definition_id, project_id. X-Total-Count holds the total.
          */
         get: operations["listAssignments"];
         put?: never;
@@ -2139,7 +2142,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization’s tasks, with the same filters and agent_id */
+        /** The organization’s tasks, with the same filters, agent_id and project_id */
         get: operations["listTasks"];
         put?: never;
         post?: never;
@@ -3498,7 +3501,7 @@ export interface components {
                 timeout_seconds?: number | null;
                 tone?: string | null;
                 tools?: string[];
-                /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+                /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
                 tools_enabled?: boolean;
                 /** @description null: not given */
                 traits?: {
@@ -3529,7 +3532,7 @@ export interface components {
                     vad_enabled?: boolean;
                     voice_id?: string;
                 } | null;
-                /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+                /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
                 voice_enabled?: boolean;
             } | null;
             description?: string | null;
@@ -3619,7 +3622,7 @@ export interface components {
             timeout_seconds?: number | null;
             tone?: string | null;
             tools?: string[];
-            /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+            /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
             tools_enabled?: boolean;
             /** @description null: not given */
             traits?: {
@@ -3650,7 +3653,7 @@ export interface components {
                 vad_enabled?: boolean;
                 voice_id?: string;
             } | null;
-            /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+            /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
             voice_enabled?: boolean;
         };
         /**
@@ -3773,7 +3776,7 @@ export interface components {
                 timeout_seconds?: number | null;
                 tone?: string | null;
                 tools?: string[];
-                /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+                /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
                 tools_enabled?: boolean;
                 /** @description null: not given */
                 traits?: {
@@ -3804,7 +3807,7 @@ export interface components {
                     vad_enabled?: boolean;
                     voice_id?: string;
                 } | null;
-                /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+                /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
                 voice_enabled?: boolean;
             } | null;
             description?: string | null;
@@ -3894,7 +3897,7 @@ export interface components {
             timeout_seconds?: number | null;
             tone?: string | null;
             tools?: string[];
-            /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+            /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
             tools_enabled?: boolean;
             /** @description null: not given */
             traits?: {
@@ -3925,7 +3928,7 @@ export interface components {
                 vad_enabled?: boolean;
                 voice_id?: string;
             } | null;
-            /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+            /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
             voice_enabled?: boolean;
         };
         /**
@@ -4294,7 +4297,8 @@ export interface components {
          *           "Can I get the refund to a different card?",
          *           "How do I request a refund?"
          *         ],
-         *         "warnings": []
+         *         "warnings": [],
+         *         "memory_confidence": 0.62
          *       },
          *       "execution_time_ms": 2120
          *     }
@@ -4311,6 +4315,8 @@ export interface components {
                 /** @description USD; null when the model has no known price */
                 cost_estimate: number | null;
                 fallback_used: boolean;
+                /** @description The mean score (capped at 1) of the memories the turn’s context was given (docs/memory.md); 0 when none */
+                memory_confidence: number;
                 model: string;
                 provider: {
                     /** @description The provider id; `offline` for the built-in model */
@@ -4386,7 +4392,8 @@ export interface components {
          *           "Can I get the refund to a different card?",
          *           "How do I request a refund?"
          *         ],
-         *         "warnings": []
+         *         "warnings": [],
+         *         "memory_confidence": 0.62
          *       },
          *       "execution_time_ms": 2120
          *     }
@@ -4403,6 +4410,8 @@ export interface components {
                 /** @description USD; null when the model has no known price */
                 cost_estimate: number | null;
                 fallback_used: boolean;
+                /** @description The mean score (capped at 1) of the memories the turn’s context was given (docs/memory.md); 0 when none */
+                memory_confidence: number;
                 model: string;
                 provider: {
                     /** @description The provider id; `offline` for the built-in model */
@@ -7443,7 +7452,7 @@ export interface components {
                 timeout_seconds?: number | null;
                 tone?: string | null;
                 tools?: string[];
-                /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+                /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
                 tools_enabled?: boolean;
                 /** @description null: not given */
                 traits?: {
@@ -7474,7 +7483,7 @@ export interface components {
                     vad_enabled?: boolean;
                     voice_id?: string;
                 } | null;
-                /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+                /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
                 voice_enabled?: boolean;
             } | null;
             description?: string | null;
@@ -7566,7 +7575,7 @@ export interface components {
             timeout_seconds?: number | null;
             tone?: string | null;
             tools?: string[];
-            /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+            /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
             tools_enabled?: boolean;
             /** @description null: not given */
             traits?: {
@@ -7597,7 +7606,7 @@ export interface components {
                 vad_enabled?: boolean;
                 voice_id?: string;
             } | null;
-            /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+            /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
             voice_enabled?: boolean;
         };
         /**
@@ -7700,7 +7709,7 @@ export interface components {
                 timeout_seconds?: number | null;
                 tone?: string | null;
                 tools?: string[];
-                /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+                /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
                 tools_enabled?: boolean;
                 /** @description null: not given */
                 traits?: {
@@ -7731,7 +7740,7 @@ export interface components {
                     vad_enabled?: boolean;
                     voice_id?: string;
                 } | null;
-                /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+                /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
                 voice_enabled?: boolean;
             } | null;
             description?: string | null;
@@ -7823,7 +7832,7 @@ export interface components {
             timeout_seconds?: number | null;
             tone?: string | null;
             tools?: string[];
-            /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+            /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
             tools_enabled?: boolean;
             /** @description null: not given */
             traits?: {
@@ -7854,7 +7863,7 @@ export interface components {
                 vad_enabled?: boolean;
                 voice_id?: string;
             } | null;
-            /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+            /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
             voice_enabled?: boolean;
         };
         /**
@@ -11492,7 +11501,7 @@ export interface components {
             timeout_seconds?: number | null;
             tone?: string | null;
             tools?: string[];
-            /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+            /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
             tools_enabled?: boolean;
             /** @description null: not given */
             traits?: {
@@ -11523,7 +11532,7 @@ export interface components {
                 vad_enabled?: boolean;
                 voice_id?: string;
             } | null;
-            /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+            /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
             voice_enabled?: boolean;
         };
         /**
@@ -11623,7 +11632,7 @@ export interface components {
             timeout_seconds?: number | null;
             tone?: string | null;
             tools?: string[];
-            /** @description Alias of tools: false empties the list; true with no tools named enables the built-in tools (seed 001) */
+            /** @description Alias of tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them) (seed 001) */
             tools_enabled?: boolean;
             /** @description null: not given */
             traits?: {
@@ -11654,7 +11663,7 @@ export interface components {
                 vad_enabled?: boolean;
                 voice_id?: string;
             } | null;
-            /** @description Alias of the voice section: false removes it; true requires one (voice.voice_id) (seed 001) */
+            /** @description Alias of the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it) (seed 001) */
             voice_enabled?: boolean;
         };
         ContentFinding: {
@@ -11708,6 +11717,7 @@ export interface components {
          *       ],
          *       "dropped": [],
          *       "references": [],
+         *       "memory_confidence": 0,
          *       "max_output_tokens": 800,
          *       "warnings": []
          *     }
@@ -11729,6 +11739,8 @@ export interface components {
             /** @description Estimated at 4 characters a token */
             estimated_tokens: number;
             max_output_tokens: number;
+            /** @description The mean score (capped at 1) of the memories in this context (docs/memory.md), as a turn’s answer reports it; 0 when none */
+            memory_confidence: number;
             /** @description The conversation the model receives, oldest first */
             messages: {
                 content: string;
@@ -11799,6 +11811,7 @@ export interface components {
          *       ],
          *       "dropped": [],
          *       "references": [],
+         *       "memory_confidence": 0,
          *       "max_output_tokens": 800,
          *       "warnings": []
          *     }
@@ -11820,6 +11833,8 @@ export interface components {
             /** @description Estimated at 4 characters a token */
             estimated_tokens: number;
             max_output_tokens: number;
+            /** @description The mean score (capped at 1) of the memories in this context (docs/memory.md), as a turn’s answer reports it; 0 when none */
+            memory_confidence: number;
             /** @description The conversation the model receives, oldest first */
             messages: {
                 content: string;
@@ -18814,6 +18829,8 @@ export interface operations {
                 enabled_only?: "true" | "false";
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -18969,6 +18986,8 @@ export interface operations {
                 provider_id?: string;
                 /** @description Case-insensitive match in name and description */
                 search?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 /** @description Without it, archived agents are left out; ?status=archived lists them */
                 status?: "active" | "inactive" | "archived";
                 tag?: string;
@@ -19490,6 +19509,8 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 run_id?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 task_id?: string;
             };
             header?: never;
@@ -19572,6 +19593,8 @@ export interface operations {
                 active_only?: "true" | "false";
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -20206,6 +20229,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -20451,6 +20476,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -20932,6 +20959,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -21420,6 +21449,8 @@ export interface operations {
                 field_filter?: string;
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -21588,6 +21619,8 @@ export interface operations {
                 search?: string;
                 /** @description The thread memories of this session */
                 session_id?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 /** @description Memories about this end user: their user memories and the thread memories of their sessions */
                 user_id?: string;
             };
@@ -22082,6 +22115,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -22495,6 +22530,8 @@ export interface operations {
                 order?: "asc" | "desc";
                 priority_max?: number;
                 priority_min?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 sort?: "created_at" | "priority";
                 source?: "api" | "slack" | "email" | "webhook" | "schedule";
                 status?: "pending" | "scheduled" | "queued" | "running" | "completed" | "failed" | "dead" | "cancelled";
@@ -23539,6 +23576,8 @@ export interface operations {
                 assignment_id?: string;
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 status?: "pending" | "queued" | "running" | "completed" | "failed" | "cancelled";
             };
             header?: never;
@@ -23856,6 +23895,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 status?: "pending" | "completed" | "failed";
             };
             header?: never;
@@ -23936,6 +23977,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 status?: "pending" | "approved" | "rejected";
             };
             header?: never;
@@ -24430,7 +24473,10 @@ export interface operations {
     };
     listApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only the keys scoped to this project */
+                project_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -24740,6 +24786,10 @@ export interface operations {
                 agent_id?: string;
                 limit?: number;
                 offset?: number;
+                /** @description Only the assignments of this project’s agents */
+                project_id?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 task_definition_id?: string;
             };
             header?: never;
@@ -25359,6 +25409,8 @@ export interface operations {
                 period?: "day" | "week" | "month";
                 /** @description organization: only the organization-wide budgets; agent: only agents’ budgets */
                 scope?: "organization" | "agent";
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -25783,6 +25835,8 @@ export interface operations {
                 kind?: "slack" | "email" | "webhook";
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -26715,6 +26769,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -26952,6 +27008,8 @@ export interface operations {
                 include_data?: "true" | "false";
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -27105,6 +27163,8 @@ export interface operations {
                 purpose?: string;
                 /** @description Part of the file name, any case */
                 search?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -27513,6 +27573,8 @@ export interface operations {
                 offset?: number;
                 /** @description Only services of this type */
                 service_type?: "llm_provider" | "mcp_server" | "http_tool";
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 /** @description Only services in this status */
                 status?: "healthy" | "degraded" | "unhealthy" | "unknown";
             };
@@ -27726,6 +27788,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -28919,6 +28983,8 @@ export interface operations {
                 offset?: number;
                 /** @description Case-insensitive match in name and description */
                 search?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -29551,6 +29617,8 @@ export interface operations {
                 offset?: number;
                 /** @description Only the organization’s own, or only the operator’s */
                 scope?: "organization" | "operator";
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -30204,6 +30272,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -30273,7 +30343,11 @@ export interface operations {
                 agent_id?: string;
                 limit?: number;
                 offset?: number;
+                /** @description Only the runs of this project’s agents */
+                project_id?: string;
                 session_id?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 status?: "running" | "completed" | "failed" | "cancelled" | "abandoned";
                 trigger?: "chat" | "test" | "task" | "analysis" | "api" | "channel" | "mcp";
             };
@@ -30424,6 +30498,8 @@ export interface operations {
                 offset?: number;
                 /** @description Only the sessions of this project */
                 project_id?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 sort_by?: "created_at" | "updated_at" | "last_activity";
                 sort_order?: "asc" | "desc";
                 status?: "active" | "archived";
@@ -30887,6 +30963,8 @@ export interface operations {
                 role?: "user" | "assistant" | "system" | "tool";
                 /** @description Full-text search in the content (web search syntax: "a phrase", or, -excluded) */
                 search?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -31213,6 +31291,8 @@ export interface operations {
                 offset?: number;
                 /** @description Case-insensitive match in name and description */
                 search?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -31704,6 +31784,8 @@ export interface operations {
                 active_only?: "true" | "false";
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -31783,6 +31865,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path: {
@@ -31943,6 +32027,10 @@ export interface operations {
                 order?: "asc" | "desc";
                 priority_max?: number;
                 priority_min?: number;
+                /** @description Only the tasks of this project’s agents */
+                project_id?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
                 sort?: "created_at" | "priority";
                 source?: "api" | "slack" | "email" | "webhook" | "schedule";
                 status?: "pending" | "scheduled" | "queued" | "running" | "completed" | "failed" | "dead" | "cancelled";
@@ -32087,6 +32175,8 @@ export interface operations {
                 offset?: number;
                 /** @description In the name or description, any case */
                 search?: string;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;
@@ -32668,6 +32758,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Seed 003's name for offset; sent with offset, the two must be equal */
+                skip?: number;
             };
             header?: never;
             path?: never;

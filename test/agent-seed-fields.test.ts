@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentFieldAliases, modelConfigSchema } from '../src/modules/agents/agent-aliases.ts';
+import { operatorProviderIds } from '../src/modules/providers/index.ts';
 import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
@@ -28,7 +30,9 @@ const createAgent = (body: Record<string, unknown>, account = owner) =>
 
 beforeAll(async () => {
   stub = await startOpenAiStub({ models: ['llama3'] });
-  app = await startTestApp({ OUTBOUND_ALLOWLIST: '127.0.0.1' });
+  // The operator's Ollama server too, shared with organizations (OPERATOR_PROVIDERS_SHARED defaults
+  // to true): agents may name it.
+  app = await startTestApp({ OUTBOUND_ALLOWLIST: '127.0.0.1', OLLAMA_BASE_URL: stub.url });
   owner = await registerAccount(app.http, 'Owner');
   stranger = await registerAccount(app.http, 'Stranger');
   ollamaId = await createProvider(owner, { name: 'Ollama Local', type: 'ollama', base_url: stub.url });
@@ -119,6 +123,127 @@ describe('provider aliases', () => {
   });
 });
 
+describe('model_config', () => {
+  it('maps model_name, provider_id and the fallbacks to Agentry’s names', async () => {
+    const response = await createAgent({
+      name: 'Grouped',
+      model_config: {
+        provider_id: openaiId,
+        model_name: 'gpt-4o-mini',
+        fallback_provider_id: ollamaId,
+        fallback_model: 'llama3',
+      },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body).toMatchObject({
+      provider_id: openaiId,
+      model: 'gpt-4o-mini',
+      fallback_provider_id: ollamaId,
+      fallback_model: 'llama3',
+    });
+    expect(response.body).not.toHaveProperty('model_config');
+    const update = await app.http.put(
+      `/api/v1/agents/${response.body.id}`,
+      { configuration: { model_config: { provider_id: ollamaId, fallback_model: 'llama3.1' } } },
+      { token: owner.token },
+    );
+    expect(update.status, JSON.stringify(update.body)).toBe(200);
+    expect(update.body).toMatchObject({ provider_id: ollamaId, fallback_model: 'llama3.1', version: 2 });
+  });
+});
+
+/**
+ * Two names for one field with different values, over HTTP: one case per alias of the table and
+ * per field of model_config (the alias sent last is the one named), and is_active beside status.
+ */
+const conflictCases = (): Record<string, [Record<string, unknown>, string]> => ({
+  type: [{ kind: 'conversational', type: 'voice' }, 'type'],
+  llm_model: [{ model: 'gpt-4o', llm_model: 'gpt-4o-mini' }, 'llm_model'],
+  model_name: [{ llm_model: 'gpt-4o', model_name: 'llama3' }, 'model_name'],
+  system_prompt: [{ prompt: 'You help.', system_prompt: 'You classify.' }, 'system_prompt'],
+  memory_enabled: [{ use_memory_context: true, memory_enabled: false }, 'memory_enabled'],
+  memory_k: [{ memory: { k: 5 }, memory_k: 8 }, 'memory_k'],
+  thread_window: [{ configuration: { memory: { thread_window: 20 } }, thread_window: 30 }, 'thread_window'],
+  llm_provider: [{ provider_id: openaiId, llm_provider: 'ollama' }, 'llm_provider'],
+  provider: [{ llm_provider: 'openai', provider: 'ollama' }, 'provider'],
+  voice_enabled: [{ configuration: { voice_enabled: true }, voice_enabled: false }, 'voice_enabled'],
+  tools_enabled: [{ tools: [], tools_enabled: true }, 'tools_enabled'],
+  'model_config.provider': [
+    { provider_id: openaiId, model_config: { provider: 'ollama' } },
+    'model_config.provider',
+  ],
+  'model_config.provider_id': [
+    { provider_id: openaiId, model_config: { provider_id: ollamaId } },
+    'model_config.provider_id',
+  ],
+  'model_config.model': [{ model_name: 'llama3', model_config: { model: 'gpt-4o' } }, 'model_config.model'],
+  'model_config.model_name': [
+    { configuration: { model: 'gpt-4o', model_config: { model_name: 'llama3' } } },
+    'configuration.model_config.model_name',
+  ],
+  'model_config.temperature': [
+    { temperature: 0.1, model_config: { temperature: 0.9 } },
+    'model_config.temperature',
+  ],
+  'model_config.max_tokens': [
+    { max_tokens: 100, model_config: { max_tokens: 900 } },
+    'model_config.max_tokens',
+  ],
+  'model_config.fallback_provider_id': [
+    { fallback_provider_id: openaiId, model_config: { fallback_provider_id: ollamaId } },
+    'model_config.fallback_provider_id',
+  ],
+  'model_config.fallback_model': [
+    { fallback_model: 'llama3', model_config: { fallback_model: 'gpt-4o' } },
+    'model_config.fallback_model',
+  ],
+  is_active: [{ status: 'active', is_active: false }, 'is_active'],
+});
+
+describe('two names for one field with different values', () => {
+  it('has a case for every alias of the table and every field of model_config', () => {
+    expect(Object.keys(conflictCases()).sort()).toEqual(
+      [
+        ...Object.keys(agentFieldAliases),
+        ...Object.keys(modelConfigSchema.shape).map((name) => `model_config.${name}`),
+        'is_active',
+      ].sort(),
+    );
+  });
+
+  it.each(Object.keys(conflictCases()))('%s: 422 naming the field, at create and update', async (name) => {
+    const [body, field] = conflictCases()[name] ?? [{}, ''];
+    const created = await createAgent({ name: `Conflict ${name}`, ...body });
+    expectError(created, 422, 'validation_error');
+    const conflict = expect.objectContaining({ field, message: expect.stringMatching(/^conflicts with /) });
+    expect(created.body.validation_errors).toEqual([conflict]);
+    const agent = await createAgent({ name: `Target ${name}` });
+    const updated = await app.http.put(`/api/v1/agents/${agent.body.id}`, body, { token: owner.token });
+    expectError(updated, 422, 'validation_error');
+    expect(updated.body.validation_errors).toEqual([conflict]);
+  });
+
+  it('accepts two names for one field with the same value', async () => {
+    const response = await createAgent({
+      name: 'Agreeing',
+      model: 'llama3',
+      model_name: 'llama3',
+      prompt: 'You help.',
+      configuration: { system_prompt: 'You help.' },
+      model_config: { provider_id: ollamaId, provider: 'ollama' },
+      status: 'inactive',
+      is_active: false,
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body).toMatchObject({
+      model: 'llama3',
+      prompt: 'You help.',
+      provider_id: ollamaId,
+      status: 'inactive',
+    });
+  });
+});
+
 describe('referential checks', () => {
   it('refuses a provider_id that names no provider (422 naming the field)', async () => {
     const response = await createAgent({
@@ -127,6 +252,20 @@ describe('referential checks', () => {
     });
     expectError(response, 422, 'validation_error');
     expect(response.body.validation_errors[0]).toMatchObject({ field: 'provider_id' });
+  });
+
+  it('names the field as sent when model_config names a provider that is not there', async () => {
+    const response = await createAgent({
+      name: 'Seed 004 ghost',
+      model_config: { provider_id: strangerProviderId, fallback_provider_id: openaiId },
+    });
+    expectError(response, 422, 'validation_error');
+    expect(response.body.validation_errors[0]).toMatchObject({ field: 'model_config.provider_id' });
+    const fallback = await createAgent({
+      name: 'Seed 004 ghost fallback',
+      model_config: { provider_id: openaiId, fallback_provider_id: strangerProviderId },
+    });
+    expect(fallback.body.validation_errors[0]).toMatchObject({ field: 'model_config.fallback_provider_id' });
   });
 
   it('refuses another organization’s provider, as a provider that is not there', async () => {
@@ -360,5 +499,53 @@ describe('agent_version, resource_limits and metadata', () => {
     const limits = await createAgent({ name: 'Bad limits', resource_limits: { max_concurrent_turns: 0 } });
     expectError(limits, 422, 'validation_error');
     expect(limits.body.validation_errors[0].field).toBe('resource_limits.max_concurrent_turns');
+  });
+});
+
+// Last: starting a second app blocks the event loop for a moment.
+describe('operator providers', () => {
+  it('may be named when the operator shares them', async () => {
+    const response = await createAgent({
+      name: 'On the operator’s server',
+      provider_id: operatorProviderIds.ollama,
+      fallback_provider_id: operatorProviderIds.ollama,
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body).toMatchObject({
+      provider_id: operatorProviderIds.ollama,
+      fallback_provider_id: operatorProviderIds.ollama,
+    });
+  });
+
+  it('are refused, 422 naming the field, when the operator does not share them', async () => {
+    const unshared = await startTestApp({
+      OUTBOUND_ALLOWLIST: '127.0.0.1',
+      OLLAMA_BASE_URL: stub.url,
+      OPERATOR_PROVIDERS_SHARED: 'false',
+    });
+    try {
+      const tenant = await registerAccount(unshared.http, 'Unshared tenant');
+      for (const field of ['provider_id', 'fallback_provider_id']) {
+        const response = await unshared.http.post(
+          '/api/v1/agents',
+          { name: 'On the operator’s server', [field]: operatorProviderIds.ollama },
+          { token: tenant.token },
+        );
+        expectError(response, 422, 'validation_error');
+        expect(response.body.validation_errors).toEqual([
+          expect.objectContaining({ field, value: operatorProviderIds.ollama }),
+        ]);
+      }
+      const agent = await unshared.http.post('/api/v1/agents', { name: 'Own' }, { token: tenant.token });
+      const update = await unshared.http.patch(
+        `/api/v1/agents/${agent.body.id}`,
+        { provider_id: operatorProviderIds.ollama },
+        { token: tenant.token },
+      );
+      expectError(update, 422, 'validation_error');
+      expect(update.body.validation_errors[0].field).toBe('provider_id');
+    } finally {
+      await unshared.close();
+    }
   });
 });

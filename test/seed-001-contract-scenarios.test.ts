@@ -20,7 +20,8 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * Replays seed 001's contract models (phase 1.1) through POST /api/v1/agents: the examples of
  * their json_schema_extra, their defaults and validation rules, and the agent fixture of its test
  * suite (phase 5.1), as its Python client serializes them (test/support/seed-001.ts).
- * Adaptations cite the DESIGN.md decision that makes them; docs/seeds.md lists the differences.
+ * Adaptations cite the decision that makes them: DESIGN.md section 9 or 10, or a section of
+ * docs/decisions/0015-seed-adaptations.md; docs/seeds.md lists the differences.
  */
 let app: TestApp;
 let admin: TestAccount;
@@ -49,7 +50,8 @@ describe('seed 001 phase 1.1: the contract models', () => {
     });
     // DESIGN 9 (agent shape): one Agent with all fields; responses use Agentry's names (type is
     // kind, llm_model is model, memory_enabled is use_memory_context, memory_k/thread_window are
-    // memory.k/memory.thread_window, tools_enabled false is an empty tools list).
+    // memory.k/memory.thread_window). tools_enabled false removes nothing; this agent names no
+    // tools, so its list is empty (docs/decisions/0015-seed-adaptations.md §8).
     expect(agent).toMatchObject({
       name: 'Manifestation Guide',
       kind: 'voice',
@@ -66,13 +68,14 @@ describe('seed 001 phase 1.1: the contract models', () => {
       status: 'active',
       interaction_count: 0,
       last_interaction_at: null,
-      // DESIGN 4: `version` counts configuration versions (an integer); the contract's semver
-      // label is agent_version.
+      // DESIGN 4 (docs/decisions/0015-seed-adaptations.md §25): `version` counts configuration
+      // versions (an integer); the contract's semver label is agent_version.
       version: 1,
       agent_version: '1.0.0',
     });
     // llm_provider "openai" names a provider type this organization has none of: the agent keeps
-    // the organization's default provider and the caller is told (docs/agents.md, aliases).
+    // the organization's default provider and the caller is told (DESIGN 4, Providers;
+    // docs/decisions/0015-seed-adaptations.md §25).
     expect(agent.provider_id).toBeNull();
     expect(agent.warnings).toEqual([
       expect.objectContaining({ rule: 'unresolved_provider', field: 'configuration.llm_provider' }),
@@ -118,8 +121,8 @@ describe('seed 001 phase 1.1: the contract models', () => {
 
   it('refuses the AgentContract example as a create body: a voice agent without voice', async () => {
     // The seed's contract validator refuses it too (400 "Voice agents must have voice
-    // configuration"); DESIGN 5: schema violations are 422. `id`, `version` and `metadata` are
-    // the stored contract's, not request fields.
+    // configuration"); DESIGN 5: schema violations are 422 (docs/decisions/0015-seed-adaptations.md
+    // §25). `id`, `version` and `metadata` are the stored contract's, not request fields.
     expect((await createAgent(contractExample)).status).toBe(422);
     expectInvalid(await createAgent(contractAsCreateRequest), 'configuration.voice_enabled');
   });
@@ -187,6 +190,8 @@ describe('seed 001 phase 1.1: the contract models', () => {
   });
 
   it('accepts the bounds of every range the seed allows', async () => {
+    // Agentry's ranges hold the seed's (max_tokens 1-200,000 against 50-4000:
+    // docs/decisions/0015-seed-adaptations.md §9), so the seed's bounds are sent as written.
     const agent = await createAgentOk({
       name: 'Bounds',
       type: 'voice',
@@ -214,7 +219,8 @@ describe('seed 001 phase 1.1: the contract models', () => {
 describe('seed 001 phase 5.1: test_agent_creation', () => {
   it('refuses the sample_agent_request fixture: a voice agent without voice configuration', async () => {
     // The fixture omits voice; the seed's own contract validator refuses that (DESIGN 4: voice is
-    // required when kind is voice). DESIGN 5: schema violations are 422.
+    // required when kind is voice). DESIGN 5: schema violations are 422 (both in
+    // docs/decisions/0015-seed-adaptations.md §25).
     expect((await createAgent(sampleAgentRequest)).status).toBe(422);
   });
 

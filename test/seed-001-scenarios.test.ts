@@ -19,8 +19,9 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * Replays seed 001 (the agent contract standard) through the API: its tenant, its agent CRUD
  * routes, threads, the interaction flow and its default agents, with the bodies its Python client
  * sends (test/support/seed-001.ts). The contract models' examples and validation rules are in
- * seed-001-contract-scenarios.test.ts. Adaptations cite the DESIGN.md decision that makes them;
- * docs/seeds.md lists the differences.
+ * seed-001-contract-scenarios.test.ts. Adaptations cite the decision that makes them: DESIGN.md
+ * section 9 or 10, or a section of docs/decisions/0015-seed-adaptations.md; docs/seeds.md lists
+ * the differences.
  */
 let app: TestApp;
 let token: string;
@@ -48,8 +49,8 @@ describe('seed 001 phase 1.3: default tenant and admin user', () => {
     });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     token = response.body.access_token;
-    // The slug is made from the name with a random suffix, so two organizations may share a name
-    // (docs/seeds.md): the seed's "numen-ai" comes out as numen-ai-<suffix>.
+    // Adapted: docs/decisions/0015-seed-adaptations.md §7. The slug is made from the name with a
+    // random suffix, so two organizations may share a name: "numen-ai" comes out as numen-ai-<suffix>.
     expect(response.body.organization).toMatchObject({
       name: 'Numen AI',
       slug: expect.stringMatching(/^numen-ai-[a-z0-9]+$/),
@@ -134,6 +135,7 @@ describe('seed 001 phase 2: agent CRUD routes', () => {
   it('PATCH with a configuration built from AgentConfiguration defaults keeps the voice agent’s voice', async () => {
     // AgentUpdateRequest(configuration=AgentConfiguration(temperature=0.6)): voice_enabled is
     // false by default; the seed stores that flag and leaves the contract's voice section alone.
+    // Agentry has no such flag: false removes nothing (docs/decisions/0015-seed-adaptations.md §8).
     const response = await patchAgent(agentId, {
       configuration: { ...configurationDefaults, temperature: 0.6 },
     });
@@ -242,6 +244,8 @@ describe('seed 001 phase 3.2 and 5.1: threads (Agentry sessions)', () => {
   });
 
   it('a thread without a title is titled after its first user message', async () => {
+    // Adapted: docs/decisions/0015-seed-adaptations.md §10. The seed titles it `Conversation <date>`
+    // at creation; Agentry leaves it null until the first user message names it.
     expect((await getSession(threadId)).title).toBe('Hello');
     const untitled = await app.http.post('/api/v1/sessions', { agent_id: agentId }, auth());
     expect(untitled.body.title).toBeNull();
@@ -264,6 +268,8 @@ describe('seed 001 phase 3.2 and 5.1: threads (Agentry sessions)', () => {
   });
 
   it('maintains context_summary once the conversation outgrows the thread window', async () => {
+    // docs/decisions/0015-seed-adaptations.md §12: summaries are made in the background once at
+    // least 10 messages have fallen out of the window (here 18 messages against a window of 5).
     const first = await chat(agentId, {
       user_input: 'My goal is to feel confident when speaking in public.',
     });
@@ -298,7 +304,8 @@ describe('seed 001 phase 4.1: the interaction flow (POST /agents/{id}/chat)', ()
       metadata: { channel: 'voice' },
     });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    // A first message recalls nothing: memory_confidence is 0, as the seed's own MemoryContext
+    // docs/decisions/0015-seed-adaptations.md §13: memory_confidence is the mean score of the
+    // memories recalled. A first message recalls nothing: it is 0, as the seed's own MemoryContext
     // reports without memories.
     expect(response.body).toMatchObject({
       thread_id: expect.any(String),
@@ -393,6 +400,7 @@ describe('seed 001 phase 3.1: memory', () => {
   });
 
   it('stores each exchange in the thread namespace and what the user said of themself in the user namespace', async () => {
+    // docs/decisions/0015-seed-adaptations.md §13 (memories in the database, not mem0).
     // process_interaction: {tenant}:{agent}:thread:{id}; the user's own facts also reach
     // {tenant}:{agent}:user:{id}, so that the user's next thread recalls them.
     const first = await chat(agentId, {

@@ -32,7 +32,10 @@ function as(account: TestAccount = owner) {
 }
 const spawn = (body: Record<string, unknown>, account = owner) => spawnInstance(app.http, account, body);
 
-/** service.get_or_create_context(instance_id, name): Agentry takes the data of version 1 with it. */
+/**
+ * service.get_or_create_context(instance_id, name): Agentry takes the data of version 1 with it
+ * (adapted: docs/decisions/0015-seed-adaptations.md §16).
+ */
 async function getOrCreateContext(agentId: string, name: string, data: object = {}, account = owner) {
   return app.http.post(`/api/v1/agents/${agentId}/contexts`, { name, data }, as(account));
 }
@@ -122,6 +125,7 @@ describe('seed 002 Context Management', () => {
   });
 
   it('rollback state: a rollback succeeds whole, or fails and writes nothing', async () => {
+    // DESIGN 4 (docs/decisions/0015-seed-adaptations.md §25).
     // Seed 002 tracks rollback_pointer and rollback_state (pending, success, failed) on the
     // context. Agentry's rollback is one transaction: the version it appends names its source
     // (`restored_version`, the pointer); success is that version; a failure (unknown or pruned
@@ -157,7 +161,8 @@ describe('seed 002 Context Management', () => {
   it('list_versions: every version newest first, with its description, author and, on request, data', async () => {
     const versions = await app.http.get(`/api/v1/contexts/${contextId}/versions?include_data=true`, as());
     expect(versions.headers.get('x-total-count')).toBe('7');
-    // The seed's created_by (a string) is who wrote it: the user or API key, or the agent and run.
+    // The seed's created_by (a string) is who wrote it: the user or API key, or the agent and run
+    // (DESIGN 4; docs/decisions/0015-seed-adaptations.md §25).
     const author = { user_id: owner.userId, api_key_id: null, agent_id: null, run_id: null };
     expect(versions.body.at(-2)).toEqual({
       context_id: contextId,

@@ -66,7 +66,8 @@ describe('seed 002 configuration: loading agent modules', () => {
       AGENT_MAX_CONCURRENCY: '20',
       AGENT_CONTEXT_HISTORY_LIMIT: '50',
     };
-    // AGENTS_ENABLED is not one of Agentry's settings (below): like any other variable it is ignored.
+    // AGENTS_ENABLED is not one of Agentry's settings (below): like any other variable it is ignored
+    // (docs/decisions/0015-seed-adaptations.md §17).
     const config = loadConfig(settings);
     expect(config.agentKinds.modules).toEqual(['myapp.agents.builders', 'myapp.agents.reviewers']);
     expect(config.tasks.agentMaxConcurrency).toBe(20);
@@ -103,6 +104,7 @@ describe('seed 002 configuration: loading agent modules', () => {
   });
 
   it('reports a module it cannot import (the seed’s Python module name) and starts without it', async () => {
+    // Adapted: docs/decisions/0015-seed-adaptations.md §17.
     // Agentry's modules are JavaScript/TypeScript files or packages: "myapp.agents.builders" is a
     // package name that does not exist. AGENT_REGISTRY_ON_ERROR=skip starts without it (the
     // default, fail, would stop the start); either way one log line says why.
@@ -121,7 +123,7 @@ describe('seed 002 configuration: loading agent modules', () => {
 
   it('AGENTS_ENABLED: agents are always on; an operator disables kinds one by one', async () => {
     // Seed 002's AGENTS_ENABLED (off by default) switches the whole feature. Agentry's agents are
-    // its core, so there is no such switch (it is not a setting: docs/seeds.md); the operator's
+    // its core, so there is no such switch (docs/decisions/0015-seed-adaptations.md §17); the operator's
     // switch is per definition (`agentry agent-definitions disable <slug>`, docs/agent-kinds.md).
     expect(
       expectStatus(await app.http.get('/api/v1/agent-definitions?enabled_only=true', as()), 200),
@@ -216,7 +218,8 @@ describe('seed 002 Registry Management: registry.spawn_instance and list_instanc
       settings: { repository: 'acme/api' },
     });
     // workspace_id is organization_id, definition_id the definition's slug (`kind`), config the
-    // kind's `settings`, status and state the lifecycle `status` and `runtime` (docs/agent-kinds.md).
+    // kind's `settings`, status and state the lifecycle `status` and `runtime` (docs/agent-kinds.md;
+    // DESIGN 4, docs/decisions/0015-seed-adaptations.md §25).
     expect(instance).toMatchObject({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       organization_id: owner.organizationId,

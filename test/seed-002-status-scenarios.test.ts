@@ -140,6 +140,7 @@ describe('seed 002 AgentStatus (idle, initializing, active, busy, error, offline
 
 describe('seed 002 AGENT_MAX_CONCURRENCY', () => {
   it('bounds how many tasks of one instance run at once; the workspace holds more instances', async () => {
+    // Adapted: docs/decisions/0015-seed-adaptations.md §15.
     // Seed 002 reads it as "max concurrent instances per workspace". Agentry bounds the tasks of one
     // agent running at once across processes (docs/tasks.md); an organization's concurrent turns
     // are CONCURRENT_TURNS_PER_ORGANIZATION (docs/limits.md), and its number of agents is not capped.

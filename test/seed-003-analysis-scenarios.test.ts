@@ -13,6 +13,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * Agentry analyses the agent's sessions' user messages in it (DESIGN section 4, AnalysisRun). The
  * seed's window (October 2025) holds no messages of this test, so the run's window is moved to
  * cover the conversation the test has; the seed's own window is answered as an empty source.
+ * Adapted: docs/decisions/0015-seed-adaptations.md §21.
  */
 let app: TestApp;
 let account: TestAccount;
@@ -106,6 +107,7 @@ describe('seed 003: provider -> agent -> task -> assignment -> execute -> analys
       trigger_type: 'manual',
     };
     expectError(await post('/api/v1/analysis/runs', seedWindow), 400, 'analysis_source_empty');
+    // Adapted: docs/decisions/0015-seed-adaptations.md §21. The window covers this test's conversation.
     const run = expectStatus(
       await post('/api/v1/analysis/runs', {
         ...seedWindow,

@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * them: `/api/v1/tasks` is `/task-definitions`, `/agents/{id}/tasks` is `/agents/{id}/assignments`
  * (which takes the seed's `task_id`), `/tasks/{id}/agents` is `/task-definitions/{id}/agents`.
  * Step 5 executes the assignment (`POST /assignments/{id}/execute`) rather than the untyped agent
- * test. The setup flow runs on the offline provider, whose answers are schema-valid objects made
+ * test (DESIGN section 10, structured output). The setup flow runs on the offline provider, whose answers are schema-valid objects made
  * from the message; the A/B scenario's providers are stubs on loopback, as in
  * seed-003-scenarios.test.ts (which replays the seed's provider examples themselves).
  */

@@ -110,7 +110,8 @@ describe('seed 003 section 2: LLM providers', () => {
         validated_at: null,
       });
       // Seed 003 broadcasts `validation_update` on a "providers" WebSocket channel; Agentry pushes
-      // `provider-validation-updated` on /events and /ws (DESIGN section 5, Streaming).
+      // `provider-validation-updated` on /events and /ws (DESIGN section 5, Streaming;
+      // docs/decisions/0015-seed-adaptations.md §25).
       await expect
         .poll(() => stream.events.filter((event) => event.type === 'provider-validation-updated').length, {
           timeout: 10_000,
@@ -137,7 +138,8 @@ describe('seed 003 section 2: LLM providers', () => {
   });
 
   it('Ollama (Local) exactly as written, at localhost:11434: refused unless the operator allowlists it', async () => {
-    // DESIGN section 7 (outbound guard): loopback is refused (400) unless OUTBOUND_ALLOWLIST names it.
+    // DESIGN section 7 (outbound guard; docs/decisions/0015-seed-adaptations.md §25): loopback is
+    // refused (400) unless OUTBOUND_ALLOWLIST names it.
     const guarded = await startTestApp();
     try {
       const account = await registerAccount(guarded.http, 'Default outbound guard');
@@ -246,7 +248,8 @@ describe('seed 003 section 2: LLM providers', () => {
     );
     expect(updated).toMatchObject({ name: 'Ollama (renamed)', validation_status: 'connected' });
 
-    // Seed 003 names no status for "manually trigger validation"; Agentry answers 202 (accepted).
+    // Seed 003 names no status for "manually trigger validation"; Agentry answers 202 (accepted):
+    // validation is enqueued (DESIGN 4, Providers; docs/decisions/0015-seed-adaptations.md §25).
     const validate = await app.http.post(`/api/v1/providers/${created.id}/validate`, undefined, as(account));
     expect(expectStatus(validate, 202).validation_status).toBe('pending');
     expect((await validated(created.id, account)).validation_status).toBe('connected');
@@ -371,9 +374,42 @@ describe('seed 003 section 3: agent configurations', () => {
     expect(await ids('?active_only=false')).toHaveLength(3);
   });
 
+  it('pages with the seed’s skip and limit (AgentCRUD.list(skip, limit, ...)), skip read as offset', async () => {
+    // docs/decisions/0015-seed-adaptations.md §19: skip is another name for offset on every list.
+    const pager = await registerAccount(app.http, 'Agent pages');
+    const provider = (await createProvider(ollamaLocal(), pager)).id;
+    for (const name of ['Page one', 'Page two', 'Page three']) {
+      await createAgent({ ...messageClassifier(provider), name }, pager);
+    }
+    const list = (query: string) => app.http.get(`/api/v1/agents${query}`, as(pager));
+    const ids = (response: ApiResponse) =>
+      expectStatus(response, 200).map((agent: { id: string }) => agent.id);
+
+    const all = await list('?skip=0&limit=100');
+    expect(ids(all)).toHaveLength(3);
+    expect(all.headers.get('x-total-count')).toBe('3');
+    expect(ids(await list('?skip=1&limit=1'))).toEqual(ids(await list('?offset=1&limit=1')));
+    expect(ids(await list('?skip=2&limit=100&active_only=true&offset=2'))).toEqual(ids(all).slice(2));
+    // Every paginated list takes it: the providers too (ProviderCRUD pages the same way).
+    expect(ids(await app.http.get('/api/v1/providers?skip=0&limit=100', as(pager)))).toEqual([provider]);
+
+    // Two names for one field with different values: refused, naming skip, rather than one winning.
+    const conflict = await list('?skip=1&offset=2&limit=10');
+    expectError(conflict, 422, 'validation_error');
+    expect(conflict.body.validation_errors).toEqual([
+      expect.objectContaining({ field: 'skip', location: 'querystring', value: '1' }),
+    ]);
+    const negative = await list('?skip=-1');
+    expectError(negative, 422, 'validation_error');
+    expect(negative.body.validation_errors).toEqual([
+      expect.objectContaining({ field: 'skip', value: '-1' }),
+    ]);
+  });
+
   it('names: seed 003 makes them unique; Agentry accepts a second agent of the same name', async () => {
-    // Seed 003 (AgentCRUD.create: "Validate name uniqueness"). Agentry does not: DESIGN section 4
-    // gives agents a default name ("AI Agent"), so many agents share one. Reported, not adapted.
+    // Seed 003 (AgentCRUD.create: "Validate name uniqueness"). Agentry does not: agents are
+    // identified by id, and seed 000 gives many a default name ("AI Agent"): adapted,
+    // docs/decisions/0015-seed-adaptations.md §18.
     const first = await createAgent({ ...messageClassifier(providerId), name: 'Twin Classifier' }, account);
     const second = await createAgent({ ...messageClassifier(providerId), name: 'Twin Classifier' }, account);
     expect(second.id).not.toBe(first.id);

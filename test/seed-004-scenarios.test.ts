@@ -307,6 +307,8 @@ describe('seed 004 Messages API', () => {
     const mine = await app.http.get(`/api/v1/sessions/${session}/messages?role=user`, as());
     expect(mine.body).toHaveLength(2);
 
+    // Full-text rather than the seed's trigram substring match: whole words, here found as written
+    // (docs/decisions/0015-seed-adaptations.md §22).
     const found = await app.http.get(`/api/v1/sessions/${session}/messages?search=turbines`, as());
     expect(found.body.map((message: { content: string }) => message.content)).toEqual([
       'Tell me about wind turbines',
@@ -384,9 +386,10 @@ describe('seed 004 Agents API', () => {
     });
   });
 
-  // docs/seeds.md (seed 004): seed 004's AgentStatus (idle, processing, waiting, error, completed) is
-  // what an agent is doing, Agentry's runtime.state; Agentry's `status` is the lifecycle
-  // (active, inactive, archived, seed 000/001), which seed 004's values cannot be confused with.
+  // Adapted: docs/decisions/0015-seed-adaptations.md §24. Seed 004's AgentStatus (idle, processing,
+  // waiting, error, completed) is what an agent is doing, Agentry's runtime.state; Agentry's `status`
+  // is the lifecycle (active, inactive, archived, seed 000/001), which seed 004's values cannot be
+  // confused with.
   it('a new agent’s seed 004 AgentStatus idle is its runtime.state; status is its lifecycle', async () => {
     const agent = await app.http.post('/api/v1/agents', { ...seedAgent, name: 'Idle Agent' }, as());
     expect(agent.status).toBe(201);
@@ -587,6 +590,8 @@ describe('seed 004 error model', () => {
   it('authenticates an API key sent as `Authorization: Bearer <api-key>`', async () => {
     const created = await app.http.post('/api/v1/api-keys', { name: 'seed 004 client' }, as());
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Agentry's keys start with agk_ rather than the seed's sk- (docs/decisions/0015-seed-adaptations.md §23).
+    expect(created.body.key).toMatch(/^agk_/);
     const listed = await app.http.get('/api/v1/sessions', { token: created.body.key });
     expect(listed.status).toBe(200);
   });
@@ -744,7 +749,8 @@ describe('seed 004 rate limiting', () => {
   it('limits session creation to 10 a minute: 429 rate_limit_error with Retry-After', async () => {
     const account = await registerAccount(limited.http, 'Limited');
     // Agentry limits per tier and route class (DESIGN section 10, "limits"), not per route: the
-    // seed's 10 session creations a minute are the free tier's 10 writes.
+    // seed's 10 session creations a minute are the free tier's 10 writes
+    // (docs/decisions/0015-seed-adaptations.md §3).
     const statuses: number[] = [];
     let refusal: Awaited<ReturnType<typeof limited.http.post>> | undefined;
     for (let index = 0; index < 11; index++) {

@@ -55,7 +55,8 @@ describe('seed 004 tools, MCP servers and external services', () => {
         mcp_server_id: null,
         enabled: true,
         metadata: { team: 'support' },
-        // Not in the seed's model: what Agentry calls when the model uses the tool.
+        // Not in the seed's model: what Agentry calls when the model uses the tool
+        // (docs/decisions/0015-seed-adaptations.md §4).
         http: { method: 'POST', url_template: 'https://tickets.example.com/api/tickets' },
         retry_config: seedRetryConfig,
         circuit_breaker_config: seedCircuitBreakerConfig,
@@ -71,7 +72,8 @@ describe('seed 004 tools, MCP servers and external services', () => {
       enabled: true,
       metadata: { team: 'support' },
     });
-    // An agent names the organization's tools; one it does not have is refused, naming it.
+    // An agent names the organization's tools; one it does not have is refused, naming it
+    // (docs/decisions/0015-seed-adaptations.md §4).
     const agent = await app.http.post('/api/v1/agents', { name: 'Support', tools: ['create_ticket'] }, as());
     expect(agent.status, JSON.stringify(agent.body)).toBe(201);
     const unknown = await app.http.post(

@@ -86,13 +86,15 @@ export const agentFieldAliases = {
     seeds: '001',
     target: { kind: 'voice_enabled' },
     schema: z.boolean(),
-    description: 'the voice section: false removes it; true requires one (voice.voice_id)',
+    description:
+      'the voice section: true requires one (voice.voice_id); false removes nothing, a kept section is reported as a switch_not_applied warning (send voice: null to remove it)',
   },
   tools_enabled: {
     seeds: '001',
     target: { kind: 'tools_enabled' },
     schema: z.boolean(),
-    description: 'tools: false empties the list; true with no tools named enables the built-in tools',
+    description:
+      'tools: true with no tools named enables the built-in tools; false removes nothing, kept tools are reported as a switch_not_applied warning (send tools: [] to remove them)',
   },
 } satisfies Record<string, FieldAlias>;
 

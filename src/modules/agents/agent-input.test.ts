@@ -61,6 +61,29 @@ describe('toAgentWrite', () => {
     expect(write.providerReference).toEqual({ value: 'openai', source: 'model_config.provider' });
   });
 
+  it('reads model_config’s model_name, provider_id and fallbacks under Agentry’s names', () => {
+    const providerId = '0190a2b4-0000-7000-8000-000000000001';
+    const fallbackId = '0190a2b4-0000-7000-8000-000000000002';
+    const write = toAgentWrite({
+      model_config: {
+        provider_id: providerId,
+        model_name: 'llama3',
+        fallback_provider_id: fallbackId,
+        fallback_model: 'gpt-4o-mini',
+      },
+    });
+    expect(write.patch).toEqual({
+      provider_id: providerId,
+      model: 'llama3',
+      fallback_provider_id: fallbackId,
+      fallback_model: 'gpt-4o-mini',
+    });
+    expect(write.sources).toMatchObject({
+      provider_id: 'model_config.provider_id',
+      model: 'model_config.model_name',
+    });
+  });
+
   it('carries the false switches for the service, removing nothing', () => {
     const write = toAgentWrite({ configuration: { voice_enabled: false, tools_enabled: false } });
     expect(write.patch).toEqual({});

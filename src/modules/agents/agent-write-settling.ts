@@ -91,6 +91,7 @@ export function createWriteSettling({
   async function checkProvider(
     scope: TenantScope,
     field: 'provider_id' | 'fallback_provider_id',
+    write: AgentWrite,
     patch: AgentConfigPatch,
     current: () => Promise<AgentConfig>,
   ) {
@@ -98,7 +99,8 @@ export function createWriteSettling({
     if (providerId === undefined || providerId === null) return;
     // The provider in place stays: a provider deleted since must not block unrelated changes.
     if (providerId === (await current())[field]) return;
-    if (!(await findUsableProvider(scope, providerId))) throw notUsable(field, providerId);
+    if (!(await findUsableProvider(scope, providerId)))
+      throw notUsable(write.sources[field] ?? field, providerId);
   }
 
   /**
@@ -130,8 +132,8 @@ export function createWriteSettling({
     ): Promise<{ patch: AgentConfigPatch; warnings: ScreeningFindingView[] }> {
       const patch = { ...write.patch };
       const warning = await resolveReference(scope, write, patch);
-      await checkProvider(scope, 'provider_id', patch, current);
-      await checkProvider(scope, 'fallback_provider_id', patch, current);
+      await checkProvider(scope, 'provider_id', write, patch, current);
+      await checkProvider(scope, 'fallback_provider_id', write, patch, current);
       if (write.toolsEnabled?.value === true) {
         if (patch.tools?.length === 0) throw conflict(write.toolsEnabled.source, 'tools');
         if ((patch.tools ?? (await current()).tools).length === 0) patch.tools = [...builtinToolNames];
