@@ -167,6 +167,33 @@ describe('POST /api/v1/agents/templates/{name}', () => {
     });
   });
 
+  it('is idempotent under concurrent requests: 8 at once create one agent, and all name it', async () => {
+    const account = await registerAccount(app.http, 'Racing');
+    // Two templates at once as well: each has its own lock, and neither blocks the other's agent.
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, index) =>
+        createFromTemplate(index % 2 === 0 ? 'intake' : 'therapy', account),
+      ),
+    );
+    for (const slug of ['intake', 'therapy']) {
+      const ours = answers.filter((answer) => answer.body.tags?.includes(`template:${slug}`));
+      expect(
+        ours.map((answer) => answer.status).sort(),
+        JSON.stringify(ours.map((answer) => [answer.status, answer.body.id ?? answer.body.code])),
+      ).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+      const [created] = ours.filter((answer) => answer.status === 201);
+      expect(new Set(ours.map((answer) => answer.body.id))).toEqual(new Set([created?.body.id]));
+      const history = await app.http.get(`/api/v1/agents/${created?.body.id}/history`, as(account));
+      expect(history.body.map((entry: { change_type: string }) => entry.change_type)).toEqual([
+        'agent_created',
+      ]);
+    }
+    // One agent per template, however many requests raced: none was made and thrown away.
+    const listed = await app.http.get('/api/v1/agents?limit=100', as(account));
+    expect(listed.body).toHaveLength(2);
+    expect(listed.headers.get('x-total-count')).toBe('2');
+  });
+
   it('answers 404 for an unknown template', async () => {
     expectError(await createFromTemplate('no-such-template'), 404, 'not_found');
   });

@@ -6,7 +6,7 @@ import { type OpenAiStub, startOpenAiStub } from './stubs/openai-stub.ts';
 import { echoScript, type RecordedRequest } from './stubs/stub-server.ts';
 import { registerAccount, type TestAccount } from './support/accounts.ts';
 import { expectError } from './support/assertions.ts';
-import { waitUntilConnected } from './support/provider-validation.ts';
+import { connectProvider } from './support/provider-validation.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -44,6 +44,14 @@ const chatRequests = () =>
   stub.requests.filter((request) => request.path === '/v1/chat/completions' && !isSummaryRequest(request));
 const summaryRequests = () =>
   stub.requests.filter((request) => request.path === '/v1/chat/completions' && isSummaryRequest(request));
+/**
+ * The messages of the turn's own request, the last to end with `last`: background calls (memory
+ * extraction after each turn) reach the stub too, so the newest request need not be the turn's.
+ */
+const sentFor = (last: string) =>
+  chatRequests()
+    .map((request) => bodyOf(request).messages as { role: string; content: string }[])
+    .findLast((messages) => messages.at(-1)?.content === last) ?? [];
 
 const as = (account: TestAccount) => ({ token: account.token });
 
@@ -142,13 +150,7 @@ beforeAll(async () => {
   owner = await registerAccount(app.http, 'Offline owner');
   stranger = await registerAccount(app.http, 'Stranger');
   integrator = await registerAccount(app.http, 'Integrator');
-  const provider = await app.http.post(
-    '/api/v1/providers',
-    { name: 'Stub', type: 'openai_compatible', base_url: stub.url, api_key: KEY },
-    as(integrator),
-  );
-  expect(provider.status, JSON.stringify(provider.body)).toBe(201);
-  await waitUntilConnected(app.http, provider.body.id, as(integrator));
+  await connectProvider(app.http, as(integrator), { baseUrl: stub.url, apiKey: KEY });
 });
 afterAll(async () => {
   await app.close();
@@ -301,8 +303,7 @@ describe("with a provider's model", () => {
     expect(asked).not.toContain('Question 7');
 
     await chat(integrator, agentId, 1, 9, sessionId);
-    const sent = bodyOf(chatRequests().at(-1)).messages as { role: string; content: string }[];
-    expect(sent.slice(1)).toEqual([
+    expect(sentFor('Question 9. Please answer it.').slice(1)).toEqual([
       {
         role: 'user',
         content: `Summary of the earlier conversation (its 11 oldest messages, no longer shown):\n${session.context_summary}`,
@@ -337,5 +338,129 @@ describe("with a provider's model", () => {
     const session = await summarized(integrator, sessionId, 11);
     expect(session.context_summary).toBe('Stub summary 1: the user asked numbered questions.');
     expect(summaryRequests()).toHaveLength(3);
+  });
+});
+
+/**
+ * Until a summary covers them, messages that fell out of the window stay in the thread (the
+ * backlog, at most `UNSUMMARIZED_BACKLOG` of the newest): the batching of summary jobs must not
+ * leave a stretch of the conversation in neither the window nor the summary.
+ */
+const UNSUMMARIZED_BACKLOG = 20;
+
+async function addMessages(account: TestAccount, sessionId: string, contents: string[]) {
+  for (const [index, content] of contents.entries()) {
+    const response = await app.http.post(
+      `/api/v1/sessions/${sessionId}/messages`,
+      { role: index % 2 === 0 ? 'user' : 'assistant', content },
+      as(account),
+    );
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+  }
+}
+
+async function previewThread(account: TestAccount, agentId: string, sessionId: string) {
+  const preview = await app.http.post(
+    `/api/v1/agents/${agentId}/preview-context`,
+    { message: 'One more question.', session_id: sessionId },
+    as(account),
+  );
+  expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+  return preview.body as {
+    messages: { content: string; source: string }[];
+    dropped: { content: string; source: string }[];
+    estimated_tokens: number;
+    budget_tokens: number;
+  };
+}
+
+const threadOf = (messages: { content: string; source: string }[]) =>
+  messages.filter((message) => message.source === 'thread').map((message) => message.content);
+
+describe('messages out of the window that no summary covers yet', () => {
+  it('stay in the model’s context until a summary covers them, then leave it', async () => {
+    const agentId = await createAgent(integrator, { model: 'gpt-stub' });
+    // 8 messages, the window's 5 and the 3 oldest: under a batch, so no job is asked for.
+    const sessionId = await chat(integrator, agentId, 4);
+    await chat(integrator, agentId, 1, 5, sessionId);
+    expect(await jobsOf(sessionId)).toEqual([]);
+    const echo = (number: number) => `Echo: Question ${number}. Please answer it. [gpt-stub]`;
+    const question = (number: number) => `Question ${number}. Please answer it.`;
+    expect(
+      sentFor(question(5))
+        .slice(1)
+        .map((message) => message.content),
+    ).toEqual([
+      question(1),
+      echo(1),
+      question(2),
+      echo(2),
+      question(3),
+      echo(3),
+      question(4),
+      echo(4),
+      question(5),
+    ]);
+
+    // 10 messages, 5 out of the window (u1 a1 u2 a2 u3): summarized, they leave the thread.
+    await completed(await queue.send(QUEUE, jobData(integrator, sessionId), { singletonKey: sessionId }));
+    const session = await getSession(integrator, sessionId);
+    expect(session.context_summary_message_count).toBe(5);
+    await chat(integrator, agentId, 1, 6, sessionId);
+    expect(
+      sentFor(question(6))
+        .slice(1)
+        .map((message) => message.content),
+    ).toEqual([
+      `Summary of the earlier conversation (its 5 oldest messages, no longer shown):\n${session.context_summary}`,
+      echo(3),
+      question(4),
+      echo(4),
+      question(5),
+      echo(5),
+      question(6),
+    ]);
+  });
+
+  it('are read up to a cap, the newest first, so that a summary that never comes cannot grow the context without bound', async () => {
+    const agentId = await createAgent(owner);
+    const sessionId = await chat(owner, agentId, 1);
+    // Added messages are summarized by the job a later turn asks for: until then none covers them.
+    const notes = Array.from({ length: 30 }, (_, index) => `Note ${index + 1}.`);
+    await addMessages(owner, sessionId, notes);
+    const preview = await previewThread(owner, agentId, sessionId);
+    // 32 messages: the window's 5 and the 20 before them; Question 1, its answer and notes 1-5 are left out.
+    expect(threadOf(preview.messages)).toEqual(notes.slice(-(WINDOW + UNSUMMARIZED_BACKLOG)));
+
+    // Once a summary covers the messages out of the window, the thread is the window again.
+    await completed(await queue.send(QUEUE, jobData(owner, sessionId), { singletonKey: sessionId }));
+    expect((await getSession(owner, sessionId)).context_summary_message_count).toBe(32 - WINDOW);
+    const summarizedPreview = await previewThread(owner, agentId, sessionId);
+    expect(summarizedPreview.messages.map((message) => message.source)).toEqual([
+      'thread_summary',
+      ...Array<string>(WINDOW).fill('thread'),
+      'user_message',
+    ]);
+    expect(threadOf(summarizedPreview.messages)).toEqual(notes.slice(-WINDOW));
+  });
+
+  it('stay within the context budget: over it, the oldest are dropped first, and the preview lists them', async () => {
+    const agentId = await createAgent(owner, { max_context_size: 1_000 });
+    const sessionId = await chat(owner, agentId, 1);
+    // 10 messages of about 150 tokens each, none summarized: more than the 1,000-token budget.
+    const notes = Array.from({ length: 8 }, (_, index) => `Note ${index + 1}. ${'x'.repeat(590)}`);
+    await addMessages(owner, sessionId, notes);
+    const preview = await previewThread(owner, agentId, sessionId);
+    expect(preview.estimated_tokens).toBeLessThanOrEqual(preview.budget_tokens);
+    const kept = threadOf(preview.messages);
+    const dropped = threadOf(preview.dropped);
+    expect(dropped.length).toBeGreaterThan(0);
+    // Every message read is either sent or listed as dropped; the dropped are the oldest.
+    expect([...dropped, ...kept]).toEqual([
+      'Question 1. Please answer it.',
+      expect.stringMatching(/^\[offline model\]/),
+      ...notes,
+    ]);
+    expect(kept.at(-1)).toBe(notes.at(-1));
   });
 });

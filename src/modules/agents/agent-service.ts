@@ -1,4 +1,4 @@
-import type { Database, Executor } from '../../platform/db/database.ts';
+import type { Database, Executor, Transaction } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { requireInScope } from '../../platform/db/tenant-scope.ts';
@@ -217,11 +217,16 @@ export function createAgentService({
   }
 
   return {
-    /** `project`: the project_id the request names (undefined: none; see `projectFor`). */
+    /**
+     * `project`: the project_id the request names (undefined: none; see `projectFor`).
+     * `precondition`: a check run in the write's transaction, just before it (a throw refuses the
+     * creation, its hooks undone): what it reads and locks holds until the agent is committed.
+     */
     async create(
       input: AgentWriteInput,
       context: ChangeContext,
       project?: string | null,
+      precondition?: (tx: Transaction) => Promise<void>,
     ): Promise<AgentView & { warnings: ScreeningFindingView[] }> {
       const write = toAgentWrite(input);
       const { patch, warnings } = await settling.settle(
@@ -259,20 +264,27 @@ export function createAgentService({
       // A hook that fails refuses the creation: nothing is stored (docs/agent-kinds.md).
       await hooks.run(row, null, { config, status: row.status });
       // One statement: the agent, version 1 and the creation history commit together.
-      const writing = repository.writeNewAgent(
-        db,
-        row,
-        versionRecord(row, creation, at, { version: 1, config, changeType: 'agent_created' }),
-        [
-          historyRecord(row, creation, at, {
-            changeType: 'agent_created',
-            field: null,
-            oldValue: null,
-            newValue: config,
-            version: 1,
-          }),
-        ],
-      );
+      const store = (executor: Executor) =>
+        repository.writeNewAgent(
+          executor,
+          row,
+          versionRecord(row, creation, at, { version: 1, config, changeType: 'agent_created' }),
+          [
+            historyRecord(row, creation, at, {
+              changeType: 'agent_created',
+              field: null,
+              oldValue: null,
+              newValue: config,
+              version: 1,
+            }),
+          ],
+        );
+      const writing = precondition
+        ? db.transaction(async (tx) => {
+            await precondition(tx);
+            await store(tx);
+          })
+        : store(db);
       await hooks.settle(writing);
       await publish(db, 'agent-created', row);
       return { ...toAgentView(row), warnings: findings };

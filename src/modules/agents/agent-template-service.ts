@@ -1,14 +1,21 @@
 import type { DatabaseHandle } from '../../platform/db/database.ts';
 import { startEventBus } from '../../platform/events/event-bus.ts';
-import { NotFoundError } from '../../platform/http/errors.ts';
+import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { backgroundPrincipal } from '../tenancy/index.ts';
 import type { AgentKindPort } from './agent-kind-port.ts';
 import type { ChangeContext } from './agent-records.ts';
 import type { RunningTurns } from './agent-repository.ts';
 import { type AgentService, createAgentService } from './agent-service.ts';
+import { hasTemplateAgent, lockTemplate } from './agent-template-repository.ts';
 import { agentTemplates, findAgentTemplate, templateTag } from './agent-templates.ts';
 import { builtinToolNameCheck, type FindUsableProvider } from './agent-write-settling.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
+
+/** A creation from a template found, under the template's lock, that another one just made its agent. */
+class TemplateAgentExists extends Error {}
+
+/** Attempts of a creation that keeps finding the agent it lost to gone again (deleted meanwhile). */
+const INSTANTIATE_ATTEMPTS = 3;
 
 /**
  * Agents made from the seeds' templates (agent-templates.ts), through the agent service's own
@@ -20,21 +27,42 @@ export function createAgentTemplateService(agents: Pick<AgentService, 'create' |
 
     /**
      * The organization's live agent made from the template, created when there is none: an
-     * agent carrying the template's tag (`template:<slug>`) counts as made from it. Two requests
-     * racing for a template the organization lacks may both create one.
+     * agent carrying the template's tag (`template:<slug>`) counts as made from it. Idempotent
+     * under concurrency, across processes: the creation looks again under a transaction-scoped
+     * advisory lock on (organization, template) and writes in that transaction, so of requests
+     * racing, one creates and the others answer with its agent.
      */
     async instantiate(slug: string, context: ChangeContext) {
       const template = findAgentTemplate(slug);
       if (!template) throw new NotFoundError(`Template ${slug}`);
       const tag = templateTag(slug);
-      const { items } = await agents.list(context.principal, { tag }, { limit: 1, offset: 0 });
-      const existing = items[0];
-      if (existing) return { agent: { ...existing, warnings: [] }, created: false };
-      const agent = await agents.create(
-        { ...template.configuration, tags: [...(template.configuration.tags ?? []), tag] },
-        { ...context, changeReason: context.changeReason ?? `Created from the ${slug} template` },
-      );
-      return { agent, created: true };
+      const { principal } = context;
+      for (let attempt = 1; ; attempt += 1) {
+        // Without a lock first: once the agent exists, asking again costs one read.
+        const { items } = await agents.list(principal, { tag }, { limit: 1, offset: 0 });
+        const existing = items[0];
+        if (existing) return { agent: { ...existing, warnings: [] }, created: false };
+        try {
+          const agent = await agents.create(
+            { ...template.configuration, tags: [...(template.configuration.tags ?? []), tag] },
+            { ...context, changeReason: context.changeReason ?? `Created from the ${slug} template` },
+            undefined,
+            async (tx) => {
+              await lockTemplate(tx, principal.organizationId, tag);
+              if (await hasTemplateAgent(tx, principal, tag)) throw new TemplateAgentExists();
+            },
+          );
+          return { agent, created: true };
+        } catch (error) {
+          if (!(error instanceof TemplateAgentExists)) throw error;
+          if (attempt >= INSTANTIATE_ATTEMPTS) {
+            throw new ConflictError(
+              'template_agent_changing',
+              `The organization's ${slug} agent keeps being created and deleted; try again`,
+            );
+          }
+        }
+      }
     },
   };
 }

@@ -74,14 +74,23 @@ export interface ThreadMessage {
 }
 
 /**
- * A live session of the scope with its latest `limit` messages and the summary of older ones, in
- * one prepared statement: the only read of a turn that continues a session.
+ * A live session of the scope with its latest `window` messages, the messages before them that
+ * its summary does not cover yet (at most `backlog` of them, the newest), and the summary of older
+ * ones, in one prepared statement: the only read of a turn that continues a session. The summary
+ * covers the messages through its cursor (`context_summary_through_message_id`, by creation
+ * order); with no cursor it covers none.
  */
 export function prepareThreadLookup() {
-  const latest = sql`(select message.role, message.content, message.created_at, message.id from ${messages} as message
+  const newest = sql`(select message.role, message.content, message.created_at, message.id from ${messages} as message
     where message.organization_id = ${qualified(sessions, sessions.organizationId)}
       and message.session_id = ${qualified(sessions, sessions.id)} and message.deleted_at is null
-    order by message.created_at desc, message.id desc limit ${sql.placeholder('limit')})`;
+    order by message.created_at desc, message.id desc limit ${sql.placeholder('loaded')})`;
+  const cursor = qualified(sessions, sessions.contextSummaryThroughMessageId);
+  const latest = sql`(select ranked.role, ranked.content, ranked.created_at, ranked.id from (
+      select newest.*, row_number() over (order by newest.created_at desc, newest.id desc) as recency
+      from ${newest} as newest) as ranked
+    where ranked.recency <= ${sql.placeholder('window')} or ${cursor} is null
+      or (ranked.created_at, ranked.id) > (select through.created_at, through.id from ${messages} as through where through.id = ${cursor}))`;
   const statement = preparedStatement('session_thread', (db) =>
     db
       .select({
@@ -106,11 +115,18 @@ export function prepareThreadLookup() {
         ),
       ),
   );
-  return async (db: Executor, scope: TenantScope, sessionId: string, limit: number) => {
+  return async (
+    db: Executor,
+    scope: TenantScope,
+    sessionId: string,
+    limits: { window: number; backlog: number },
+  ) => {
+    const window = Math.max(0, limits.window);
     const [row] = await statement(db, {
       organizationId: scope.organizationId,
       sessionId,
-      limit: Math.max(0, limit),
+      window,
+      loaded: window + Math.max(0, limits.backlog),
     });
     // Prepared on the organization alone: the project rule applies to the row read.
     if (!row || !inScopeProject(scope, row.project_id as string | null)) return undefined;

@@ -62,12 +62,14 @@ describe('openSession (the turn engine)', () => {
       await setup.messages.post(principal, session.id, { role, content: `m${index}` });
     }
     const opened = await open(principal, { sessionId: session.id, userId: 'end-user-2', historyWindow: 5 });
-    // The window counts every role; stored system and tool messages are not replayed.
+    // The window counts every role; stored system and tool messages are not replayed. m0 fell out
+    // of the window, but no summary covers it yet: it stays, ahead of the window (the backlog).
     expect(opened).toEqual({
       id: session.id,
       created: false,
       userId: 'end-user-2',
       history: [
+        { role: 'user', content: 'm0' },
         { role: 'assistant', content: 'm1' },
         { role: 'user', content: 'm3' },
         { role: 'assistant', content: 'm5' },

@@ -17,6 +17,7 @@ import type {
   SessionView,
   UpdateSessionBody,
 } from './session-schemas.ts';
+import { UNSUMMARIZED_BACKLOG_MESSAGES } from './thread-summary-hook.ts';
 
 /**
  * The agent (with its project) when the principal may see it; otherwise throws the agents
@@ -33,7 +34,10 @@ export interface OpenSessionRequest {
   /** The agent's project: a session without an agent joins it when the turn binds the session. */
   agentProjectId: string | null;
   userId?: string | undefined;
-  /** How many of the latest messages to read (the agent's thread window). */
+  /**
+   * How many of the latest messages to read (the agent's thread window); the messages before them
+   * that the summary does not cover yet are read too, up to `UNSUMMARIZED_BACKLOG_MESSAGES`.
+   */
   historyWindow: number;
 }
 
@@ -43,7 +47,7 @@ export interface OpenedSession {
   /** Planned by this call: the turn writes it. */
   created: boolean;
   userId: string | null;
-  /** The latest user and assistant messages, oldest first. */
+  /** The latest user and assistant messages (the window and the unsummarized backlog), oldest first. */
   history: { role: 'user' | 'assistant'; content: string }[];
   /** The summary of older messages, fallen out of the window (thread-summary-job.ts); null until one is made. */
   summary: { content: string; messageCount: number } | null;
@@ -232,7 +236,11 @@ export function createSessionService({ db, requireAgent }: { db: Database; requi
       }
       const { sessionId } = request;
       const thread = await requireInScope(
-        await findThread(db, principal, sessionId, request.historyWindow),
+        await findThread(db, principal, sessionId, {
+          window: request.historyWindow,
+          // A turn that reads no window reads no backlog either.
+          backlog: request.historyWindow > 0 ? UNSUMMARIZED_BACKLOG_MESSAGES : 0,
+        }),
         'Session',
         () => repository.findSessionOrganization(db, sessionId),
       );

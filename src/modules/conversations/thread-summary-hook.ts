@@ -9,6 +9,13 @@ import { THREAD_SUMMARY_QUEUE, type ThreadSummaryJobData } from './thread-summar
 export const SUMMARY_BATCH_MESSAGES = 10;
 
 /**
+ * Until a summary covers them, messages that fell out of the window stay in a turn's thread, at
+ * most this many (the newest): twice a batch leaves the job a batch's time to catch up, and a job
+ * that is stuck (failing, dead-lettered) cannot grow every turn's context without bound.
+ */
+export const UNSUMMARIZED_BACKLOG_MESSAGES = 2 * SUMMARY_BATCH_MESSAGES;
+
+/**
  * How long this process remembers asking for a session's summary at a given coverage: turns of
  * the session ending meanwhile do not ask again (each ask costs the turn's end a transaction),
  * and once the job has moved the coverage, the next turn asks afresh if there is more to do.

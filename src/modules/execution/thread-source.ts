@@ -2,9 +2,10 @@ import { type ContextPart, type ContextSource, contextOrder } from './context-pi
 
 /**
  * The last `memory.thread_window` messages of the session, oldest first, as the turn's planning
- * step read them with the session. Over budget, the oldest are dropped first. Stored system and
- * tool messages are not replayed: only trusted server code writes instructions, and tool results
- * live in the run that produced them.
+ * step read them with the session, preceded by those that fell out of the window but no summary
+ * covers yet (a bounded backlog: docs/conversations.md, Thread summaries). Over budget, the oldest
+ * are dropped first. Stored system and tool messages are not replayed: only trusted server code
+ * writes instructions, and tool results live in the run that produced them.
  */
 export const threadSource: ContextSource = {
   name: 'thread',
