@@ -118,10 +118,8 @@ export function toAgentWrite(input: AgentWriteInput): AgentWrite {
   if (configuration) collect(assignments, configuration, 'configuration.');
   collect(assignments, flat, '');
 
-  // is_active (seeds 000, 003) is not in the alias table of agent-aliases.ts, though docs/agents.md
-  // lists it with the aliases: the table's entries are configuration fields, accepted flat or under
-  // `configuration` and versioned with the agent; is_active names the status, which is top-level
-  // only, outside the configuration, and maps a boolean to one of three statuses.
+  // is_active (seeds 000, 003) is an alias of the status, not of a configuration field, so it is
+  // settled here rather than in the alias table (agent-aliases.ts).
   const statusAssignments: Assignments = new Map();
   assign(statusAssignments, 'status', status ?? undefined, 'status');
   assign(

@@ -125,6 +125,19 @@ export async function findAgentOrganization(db: Executor, agentId: string) {
   return row?.organizationId;
 }
 
+/**
+ * Whether a live agent of the scope carries `tag` as the agents list finds it (archived ones left
+ * out): the template service's check, in the transaction that holds the template's lock.
+ */
+export async function hasListedAgentTagged(tx: Executor, scope: TenantScope, tag: string) {
+  const [row] = await tx
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(live(scope), ne(agents.status, 'archived'), arrayContains(agents.tags, [tag])))
+    .limit(1);
+  return row !== undefined;
+}
+
 /** Newest first. */
 export async function listAgents(
   db: Executor,

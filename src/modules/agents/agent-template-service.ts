@@ -1,12 +1,13 @@
 import type { DatabaseHandle } from '../../platform/db/database.ts';
+import { lockUntilCommit } from '../../platform/db/transaction-lock.ts';
 import { startEventBus } from '../../platform/events/event-bus.ts';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { backgroundPrincipal } from '../tenancy/index.ts';
 import type { AgentKindPort } from './agent-kind-port.ts';
 import type { ChangeContext } from './agent-records.ts';
 import type { RunningTurns } from './agent-repository.ts';
+import { hasListedAgentTagged } from './agent-repository.ts';
 import { type AgentService, createAgentService } from './agent-service.ts';
-import { hasTemplateAgent, lockTemplate } from './agent-template-repository.ts';
 import { agentTemplates, findAgentTemplate, templateTag } from './agent-templates.ts';
 import { builtinToolNameCheck, type FindUsableProvider } from './agent-write-settling.ts';
 import type { ScreeningMode } from './prompt-screening.ts';
@@ -48,8 +49,9 @@ export function createAgentTemplateService(agents: Pick<AgentService, 'create' |
             { ...context, changeReason: context.changeReason ?? `Created from the ${slug} template` },
             undefined,
             async (tx) => {
-              await lockTemplate(tx, principal.organizationId, tag);
-              if (await hasTemplateAgent(tx, principal, tag)) throw new TemplateAgentExists();
+              // Of creations racing (an API request beside `agentry seed-agents`), the second sees the first's agent.
+              await lockUntilCommit(tx, `agent-template:${principal.organizationId}:${tag}`);
+              if (await hasListedAgentTagged(tx, principal, tag)) throw new TemplateAgentExists();
             },
           );
           return { agent, created: true };

@@ -1,6 +1,7 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Database, Executor, Transaction } from '../../platform/db/database.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { lockUntilCommit } from '../../platform/db/transaction-lock.ts';
 import type { ExtractedMemory } from './extracted-memory.ts';
 import { contentKeyOf, type MemoryPlace, namespaceOf } from './memory-namespaces.ts';
 import { type MemoryInput, type StoredMemory, storeMemories } from './memory-store.ts';
@@ -91,8 +92,7 @@ export async function recordLearnedMemories(
   const statedAt = exchange.statedAt.getTime();
 
   return db.transaction(async (tx) => {
-    const lockKey = `memories:${namespaceOf(scope.organizationId, agentId, user ?? thread)}`;
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
+    await lockUntilCommit(tx, `memories:${namespaceOf(scope.organizationId, agentId, user ?? thread)}`);
     if (await learntFromRun(tx, scope, exchange)) return null;
     const sameKey = inArray(memories.contentKey, [...new Set(planned.map(({ key }) => key))]);
     const related = await tx

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { listPage, type Page } from '../../platform/db/pagination.ts';
 import { inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { lockUntilCommit } from '../../platform/db/transaction-lock.ts';
 import { llmProviders, type ProviderModel } from './provider-tables.ts';
 
 export type ProviderRow = typeof llmProviders.$inferSelect;
@@ -148,8 +149,7 @@ export async function listActiveProvidersOfType(db: Executor, scope: TenantScope
  * concurrent "make this the default" requests cannot both clear the old default and collide.
  */
 export async function lockDefaultChoice(tx: Executor, scope: TenantScope) {
-  const key = `llm_providers_default:${scope.organizationId}`;
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+  await lockUntilCommit(tx, `llm_providers_default:${scope.organizationId}`);
 }
 
 /** Clears the scope's default provider, except `keepProviderId`. */

@@ -3,6 +3,7 @@ import type { Executor } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/db/ids.ts';
 import type { Page } from '../../platform/db/pagination.ts';
 import { inProject, inScope, type TenantScope } from '../../platform/db/tenant-scope.ts';
+import { lockUntilCommit } from '../../platform/db/transaction-lock.ts';
 import { ofAgentsInScope } from '../agents/index.ts';
 import {
   agentTaskAttempts,
@@ -192,7 +193,7 @@ export async function agentAtCapacity(
   taskId: string,
   max: number,
 ): Promise<boolean> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`agent-tasks:${agentId}`}, 0))`);
+  await lockUntilCommit(tx, `agent-tasks:${agentId}`);
   const [row] = await tx
     .select({ running: count() })
     .from(agentTasks)
